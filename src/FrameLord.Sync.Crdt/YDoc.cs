@@ -1,0 +1,6 @@
+namespace FrameLord.Sync.Crdt;
+
+/// <summary>A Yjs-compatible document.</summary>
+public sealed class YDoc
+{
+}

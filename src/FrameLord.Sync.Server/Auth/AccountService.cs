@@ -1,0 +1,102 @@
+using FrameLord.Sync.Protocol;
+using FrameLord.Sync.Server.Configuration;
+using FrameLord.Sync.Server.Engine;
+using FrameLord.Sync.Server.Storage;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace FrameLord.Sync.Server.Auth;
+
+/// <summary>
+/// Signup and login (DESIGN 3.1). Passwords are hashed with ASP.NET Core Identity's PBKDF2
+/// hasher (HMAC-SHA512, salted, iterations from <see cref="AuthOptions.PasswordHashIterations"/>).
+/// </summary>
+public sealed class AccountService
+{
+    public const int MinPasswordLength = 8;
+    public const int MaxPasswordLength = 1024;
+    public const int MaxEmailLength = 254;
+    public const int MaxDisplayNameLength = 200;
+
+    private readonly ISyncStore _store;
+    private readonly TokenService _tokens;
+    private readonly IIdGenerator _ids;
+    private readonly TimeProvider _time;
+    private readonly PasswordHasher<UserRecord> _hasher;
+    private readonly string _dummyHash;
+
+    public AccountService(ISyncStore store, TokenService tokens, IIdGenerator ids, TimeProvider time, AuthOptions options)
+    {
+        _store = store;
+        _tokens = tokens;
+        _ids = ids;
+        _time = time;
+        _hasher = new PasswordHasher<UserRecord>(Options.Create(new PasswordHasherOptions
+        {
+            CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3,
+            IterationCount = options.PasswordHashIterations,
+        }));
+        // Verifying against this for unknown emails makes a login for an unknown account cost as
+        // much as one for a known account, so timing does not reveal which emails exist.
+        _dummyHash = _hasher.HashPassword(null!, "not-a-password-of-anyone");
+    }
+
+    public static string NormalizeEmail(string email) => email.Trim().ToLowerInvariant();
+
+    public async Task<AuthResponse> SignupAsync(SignupRequest request, CancellationToken cancellationToken)
+    {
+        var email = NormalizeEmail(request.Email ?? "");
+        if (email.Length is 0 or > MaxEmailLength || email.IndexOf('@', StringComparison.Ordinal) is <= 0 || email.EndsWith('@')
+            || email.Any(char.IsWhiteSpace))
+        {
+            throw ApiException.Validation("email must be an email address.");
+        }
+
+        if (request.Password is not { Length: >= MinPasswordLength and <= MaxPasswordLength })
+        {
+            throw ApiException.Validation($"password must be {MinPasswordLength} to {MaxPasswordLength} characters.");
+        }
+
+        var displayName = (request.DisplayName ?? "").Trim();
+        if (displayName.Length > MaxDisplayNameLength)
+        {
+            throw ApiException.Validation($"display_name must be at most {MaxDisplayNameLength} characters.");
+        }
+
+        var userId = _ids.NewId("usr");
+        var user = new UserRecord(userId, email, "", displayName, _ids.NewId("cnt"), _time.GetUtcNow());
+        user = user with { PasswordHash = _hasher.HashPassword(user, request.Password) };
+        if (!await _store.TryCreateUserAsync(user, cancellationToken))
+        {
+            throw new ApiException(409, ErrorCodes.EmailTaken, "An account with this email already exists.");
+        }
+
+        return Respond(user);
+    }
+
+    public async Task<AuthResponse> LoginAsync(LoginRequest request, CancellationToken cancellationToken)
+    {
+        var email = NormalizeEmail(request.Email ?? "");
+        var user = email.Length is > 0 and <= MaxEmailLength ? await _store.FindUserByEmailAsync(email, cancellationToken) : null;
+        var password = request.Password is { Length: <= MaxPasswordLength } p ? p : "";
+        var verdict = _hasher.VerifyHashedPassword(user!, user?.PasswordHash ?? _dummyHash, password);
+        if (user is null || verdict == PasswordVerificationResult.Failed)
+        {
+            throw new ApiException(401, ErrorCodes.InvalidCredentials, "Email or password is wrong.");
+        }
+
+        return Respond(user);
+    }
+
+    private AuthResponse Respond(UserRecord user)
+    {
+        var (token, expiresIn) = _tokens.Issue(user.UserId);
+        return new AuthResponse
+        {
+            UserId = user.UserId,
+            ContactZeroId = user.ContactZeroId,
+            AccessToken = token,
+            ExpiresIn = expiresIn,
+        };
+    }
+}

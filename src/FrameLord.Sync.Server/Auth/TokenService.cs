@@ -1,0 +1,51 @@
+using System.Security.Claims;
+using FrameLord.Sync.Server.Configuration;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace FrameLord.Sync.Server.Auth;
+
+/// <summary>Issues HS256 access tokens whose <c>sub</c> is the user id; times come from the injected clock.</summary>
+public sealed class TokenService(AuthOptions options, SymmetricSecurityKey key, TimeProvider time)
+{
+    private readonly JsonWebTokenHandler _handler = new();
+
+    public (string Token, int ExpiresInSeconds) Issue(string userId)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var token = _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = options.Issuer,
+            Audience = options.Audience,
+            IssuedAt = now,
+            NotBefore = now,
+            Expires = now + options.TokenLifetime,
+            Subject = new ClaimsIdentity([new Claim(JwtRegisteredClaimNames.Sub, userId)]),
+            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256),
+        });
+        return (token, (int)options.TokenLifetime.TotalSeconds);
+    }
+
+    /// <summary>The validation every request's token gets: signature (HS256 only), issuer, audience, lifetime.</summary>
+    public static TokenValidationParameters ValidationParameters(AuthOptions options, SymmetricSecurityKey key, TimeProvider time) => new()
+    {
+        ValidateIssuer = true,
+        ValidIssuer = options.Issuer,
+        ValidateAudience = true,
+        ValidAudience = options.Audience,
+        ValidateLifetime = true,
+        RequireExpirationTime = true,
+        RequireSignedTokens = true,
+        ValidateIssuerSigningKey = true,
+        IssuerSigningKey = key,
+        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+        ClockSkew = options.ClockSkew,
+        NameClaimType = JwtRegisteredClaimNames.Sub,
+        LifetimeValidator = (notBefore, expires, _, parameters) =>
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            return (notBefore is null || notBefore.Value - parameters.ClockSkew <= now)
+                && expires is not null && now < expires.Value + parameters.ClockSkew;
+        },
+    };
+}

@@ -1,0 +1,32 @@
+using FrameLord.Sync.Protocol;
+using FrameLord.Sync.Server.Auth;
+using FrameLord.Sync.Server.Configuration;
+using FrameLord.Sync.Server.Http;
+using Microsoft.Extensions.Options;
+
+namespace FrameLord.Sync.Server.Endpoints;
+
+/// <summary><c>POST /auth/signup</c> and <c>POST /auth/login</c> (DESIGN 3.1): the only API routes open without a token.</summary>
+public static class AuthEndpoints
+{
+    public static RouteGroupBuilder MapAuth(this RouteGroupBuilder api)
+    {
+        var auth = api.MapGroup("/auth").AllowAnonymous();
+
+        auth.MapPost("/signup", async (HttpContext context, AccountService accounts, WireJson json, IOptions<LimitOptions> limits) =>
+        {
+            var request = await RequestBody.ReadAsync(context, json.Context.SignupRequest, limits.Value.MaxRequestBodyBytes, context.RequestAborted);
+            var response = await accounts.SignupAsync(request, context.RequestAborted);
+            return Results.Json(response, SyncJsonContext.Default.AuthResponse, statusCode: StatusCodes.Status201Created);
+        });
+
+        auth.MapPost("/login", async (HttpContext context, AccountService accounts, WireJson json, IOptions<LimitOptions> limits) =>
+        {
+            var request = await RequestBody.ReadAsync(context, json.Context.LoginRequest, limits.Value.MaxRequestBodyBytes, context.RequestAborted);
+            var response = await accounts.LoginAsync(request, context.RequestAborted);
+            return Results.Json(response, SyncJsonContext.Default.AuthResponse);
+        });
+
+        return api;
+    }
+}

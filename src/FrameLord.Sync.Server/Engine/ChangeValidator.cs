@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Text.Json;
+using FrameLord.Sync.Protocol;
+using FrameLord.Sync.Server.Configuration;
+
+namespace FrameLord.Sync.Server.Engine;
+
+/// <summary>Per-change checks (DESIGN 3.2): a failure here fails that change only.</summary>
+internal static class ChangeValidator
+{
+    /// <summary>Longest field name, in UTF-16 units.</summary>
+    public const int MaxFieldNameLength = 128;
+
+    public static bool IsValidId([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? id, int maxLength) =>
+        !string.IsNullOrEmpty(id) && id.Length <= maxLength && !id.Any(char.IsControl);
+
+    public static ErrorBody Fail(string code, string message) => new() { Code = code, Message = message };
+
+    public static (ValidatedChange? Change, ErrorBody? Error) Validate(
+        Change change, string deviceId, string contactZeroId, LimitOptions limits)
+    {
+        if (!IsValidId(change.ChangeId, limits.MaxIdLength))
+        {
+            return (null, Fail(ErrorCodes.ValidationFailed, $"change_id must be 1 to {limits.MaxIdLength} characters without control characters."));
+        }
+
+        if (!EntityTypes.IsKnown(change.EntityType))
+        {
+            return (null, Fail(ErrorCodes.UnknownEntityType, $"Unknown entity type '{Truncate(change.EntityType)}'."));
+        }
+
+        if (!IsValidId(change.EntityId, limits.MaxIdLength))
+        {
+            return (null, Fail(ErrorCodes.ValidationFailed, $"entity_id must be 1 to {limits.MaxIdLength} characters without control characters."));
+        }
+
+        if (change.EntityType == EntityTypes.Contact && change.EntityId == contactZeroId)
+        {
+            return (null, Fail(ErrorCodes.ContactZeroNotSyncable, "Contact Zero stays on the device and is never synced."));
+        }
+
+        if (change.BaseVersion < 0 || change.SyncVersion <= change.BaseVersion)
+        {
+            return (null, Fail(ErrorCodes.ValidationFailed, "sync_version must be greater than base_version, and base_version not negative."));
+        }
+
+        var fields = new List<KeyValuePair<string, JsonElement>>();
+        var createdAt = change.ClientTimestamp;
+        switch (change.Operation)
+        {
+            case Operations.Delete:
+                fields.Add(new(EntityFields.IsArchived, JsonValues.True));
+                break;
+            case Operations.Create or Operations.Update:
+                if (change.Data is not { ValueKind: JsonValueKind.Object } data)
+                {
+                    return (null, Fail(ErrorCodes.ValidationFailed, $"data must be an object for {change.Operation}."));
+                }
+
+                foreach (var property in data.EnumerateObject())
+                {
+                    var error = CheckField(change.EntityType, change.EntityId, property, ref createdAt);
+                    if (error is not null)
+                    {
+                        return (null, error);
+                    }
+
+                    if (!EntityState.IsDerived(property.Name))
+                    {
+                        fields.Add(new(property.Name, property.Value));
+                    }
+                }
+
+                break;
+            default:
+                return (null, Fail(ErrorCodes.ValidationFailed, "operation must be create, update or delete."));
+        }
+
+        var stamp = new Stamp(change.SyncVersion, change.ClientTimestamp.UtcTicks, deviceId);
+        return (new ValidatedChange(change.ChangeId, change.EntityType, change.EntityId, fields, stamp,
+            change.BaseVersion, change.SyncVersion, createdAt), null);
+    }
+
+    /// <summary>Checks a field a client writes (a change's or a merged resolution's).</summary>
+    public static ErrorBody? CheckField(string entityType, string entityId, JsonProperty property, ref DateTimeOffset createdAt)
+    {
+        var name = property.Name;
+        var value = property.Value;
+        if (name.Length is 0 or > MaxFieldNameLength)
+        {
+            return Fail(ErrorCodes.ValidationFailed, $"Field names must be 1 to {MaxFieldNameLength} characters.");
+        }
+
+        switch (name)
+        {
+            case EntityFields.Id when value.ValueKind != JsonValueKind.String || value.GetString() != entityId:
+                return Fail(ErrorCodes.ValidationFailed, "data.id, when given, must equal entity_id.");
+            case EntityFields.IsArchived when value.ValueKind is not (JsonValueKind.True or JsonValueKind.False):
+                return Fail(ErrorCodes.ValidationFailed, "is_archived must be true or false.");
+            case EntityFields.IsContactZero when value.ValueKind == JsonValueKind.True && entityType == EntityTypes.Contact:
+                return Fail(ErrorCodes.ContactZeroNotSyncable, "Contact Zero stays on the device and is never synced.");
+            case EntityFields.CreatedAt when value.ValueKind != JsonValueKind.Null:
+                if (value.ValueKind != JsonValueKind.String
+                    || !DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed))
+                {
+                    return Fail(ErrorCodes.ValidationFailed, "created_at must be an ISO 8601 timestamp.");
+                }
+
+                if (parsed < createdAt)
+                {
+                    createdAt = parsed;
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private static string Truncate(string? value) =>
+        value is null ? "" : value.Length <= 64 ? value : string.Concat(value.AsSpan(0, 64), "…");
+}

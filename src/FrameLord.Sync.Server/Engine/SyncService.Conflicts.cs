@@ -1,0 +1,103 @@
+using System.Text.Json;
+using FrameLord.Sync.Protocol;
+using FrameLord.Sync.Server.Configuration;
+using FrameLord.Sync.Server.Storage;
+
+namespace FrameLord.Sync.Server.Engine;
+
+public sealed partial class SyncService
+{
+    /// <summary>The user's conflicts: <c>open</c> (default) or <c>all</c> (DESIGN 3.4).</summary>
+    public async Task<ConflictList> ListConflictsAsync(string userId, string? status, CancellationToken cancellationToken)
+    {
+        var openOnly = status switch
+        {
+            null or ConflictStatuses.Open => true,
+            ConflictStatuses.All => false,
+            _ => throw ApiException.Validation("status must be open or all."),
+        };
+
+        var rows = await _store.ListConflictsAsync(userId, openOnly, cancellationToken);
+        return new ConflictList(rows.Select(ToConflict).ToArray());
+    }
+
+    private static Conflict ToConflict(ConflictRow row) =>
+        JsonSerializer.Deserialize(row.ConflictJson, ServerJsonContext.Default.Conflict)! with { Status = row.Status };
+
+    /// <summary>
+    /// Writes the chosen values with a stamp above both sides (DESIGN 4.5) and marks the conflict
+    /// resolved. Another user's conflict id answers 404, exactly like an unknown one.
+    /// </summary>
+    public async Task<ResolveConflictResponse> ResolveConflictAsync(
+        string userId, string conflictId, ResolveConflictRequest request, CancellationToken cancellationToken)
+    {
+        CheckDeviceId(request.DeviceId);
+        if (request.Choice is not (ResolutionChoices.KeepLocal or ResolutionChoices.UseRemote or ResolutionChoices.Merged))
+        {
+            throw ApiException.Validation("choice must be keep_local, use_remote or merged.");
+        }
+
+        if (request.Choice == ResolutionChoices.Merged && request.Data is not { ValueKind: JsonValueKind.Object })
+        {
+            throw ApiException.Validation("data must be an object for a merged resolution.");
+        }
+
+        if (!ChangeValidator.IsValidId(conflictId, _limits.MaxIdLength))
+        {
+            throw ApiException.NotFound("No such conflict.");
+        }
+
+        await using var session = await _store.BeginWriteAsync(userId, cancellationToken);
+        var row = await session.LoadConflictAsync(conflictId, cancellationToken) ?? throw ApiException.NotFound("No such conflict.");
+        var conflict = ToConflict(row);
+        var values = request.Choice switch
+        {
+            ResolutionChoices.KeepLocal => conflict.Local,
+            ResolutionChoices.UseRemote => conflict.Remote,
+            _ => request.Data!.Value,
+        };
+
+        var now = _time.GetUtcNow();
+        var key = new EntityKey(conflict.EntityType, conflict.EntityId);
+        var rows = await session.LoadEntitiesAsync([key], cancellationToken);
+        var current = rows.TryGetValue(key, out var entityRow) ? EntityState.FromRow(entityRow) : EntityState.New(key.EntityType, key.EntityId);
+
+        var createdAt = current.Exists ? current.CreatedAt : now;
+        var fields = new List<KeyValuePair<string, JsonElement>>();
+        foreach (var property in values.EnumerateObject())
+        {
+            var error = ChangeValidator.CheckField(key.EntityType, key.EntityId, property, ref createdAt);
+            if (error is not null)
+            {
+                throw new ApiException(400, error.Code, error.Message);
+            }
+
+            if (!EntityState.IsDerived(property.Name))
+            {
+                fields.Add(new(property.Name, property.Value));
+            }
+        }
+
+        // A stamp above everything stored (the entity's version bounds every stamp it holds) and a
+        // base version of the current one: the resolution wins everywhere and contests nothing.
+        var version = current.Version + 1;
+        var resolution = new ValidatedChange($"resolve:{conflictId}", key.EntityType, key.EntityId, fields,
+            new Stamp(version, now.UtcTicks, request.DeviceId), current.Version, version, createdAt);
+        var result = _merger.Apply(current, resolution, ConflictPolicy.Field);
+        var data = result.State.WriteData();
+        if (data.Length > _limits.MaxEntityBytes)
+        {
+            throw new ApiException(413, ErrorCodes.PayloadTooLarge,
+                $"The entity would be {data.Length} bytes of JSON; the limit is {_limits.MaxEntityBytes}.");
+        }
+
+        var writes = new WriteSet { NewSeq = session.CurrentSeq + 1 };
+        writes.Entities.Add(result.State.ToRow(writes.NewSeq, now, data));
+        writes.ConflictUpdates.Add(new ConflictStatusUpdate(conflictId, ConflictStatuses.Resolved, now));
+        await session.SaveAsync(writes, cancellationToken);
+        await session.CommitAsync(cancellationToken);
+        EntitiesChanged?.Invoke(userId);
+
+        return new ResolveConflictResponse { Entity = JsonDocument.Parse(data).RootElement, SyncVersion = result.State.Version };
+    }
+}

@@ -1,0 +1,4 @@
+using FrameLord.Sync.Server.Hosting;
+
+var app = await SyncServerApp.BuildAsync(args);
+await app.RunAsync();

@@ -1,0 +1,63 @@
+namespace FrameLord.Sync.Server.Storage;
+
+/// <summary>
+/// The storage contract. Every implementation keys every table and query by user id, runs one
+/// write session as one database transaction, and serializes write sessions of one user so the
+/// change sequence is assigned in commit order (which is what makes keyset paging by seq safe).
+/// </summary>
+public interface ISyncStore : IAsyncDisposable
+{
+    /// <summary>"sqlite" or "postgres".</summary>
+    string ProviderName { get; }
+
+    /// <summary>Creates or migrates the schema and records its version. Safe to call from several processes at once.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>The schema version recorded in the database.</summary>
+    Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken);
+
+    /// <summary>True when a trivial query succeeds.</summary>
+    Task<bool> IsReachableAsync(CancellationToken cancellationToken);
+
+    /// <summary>Creates the user; false when the email is taken.</summary>
+    Task<bool> TryCreateUserAsync(UserRecord user, CancellationToken cancellationToken);
+
+    Task<UserRecord?> FindUserByEmailAsync(string normalizedEmail, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Opens a transaction and locks the user's row (serializing writers of that user).
+    /// Throws <see cref="StoreException"/> when the user does not exist.
+    /// </summary>
+    Task<IWriteSession> BeginWriteAsync(string userId, CancellationToken cancellationToken);
+
+    /// <summary>Entities with seq &gt; <paramref name="afterSeq"/> (and changed at or after <paramref name="since"/>), in seq order.</summary>
+    Task<ChangePage> ReadChangesAsync(string userId, long afterSeq, int limit, DateTimeOffset? since, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<ConflictRow>> ListConflictsAsync(string userId, bool openOnly, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes tombstones last changed before <paramref name="tombstonesBefore"/> (raising each user's
+    /// purged seq, so older cursors get 410) and recorded outcomes older than <paramref name="outcomesBefore"/>.
+    /// </summary>
+    Task<PurgeResult> PurgeAsync(DateTimeOffset tombstonesBefore, DateTimeOffset outcomesBefore, CancellationToken cancellationToken);
+}
+
+/// <summary>One write transaction of one user. Dispose without <see cref="CommitAsync"/> rolls back.</summary>
+public interface IWriteSession : IAsyncDisposable
+{
+    UserRecord User { get; }
+
+    /// <summary>The user's change sequence when the session began.</summary>
+    long CurrentSeq { get; }
+
+    Task<IReadOnlyDictionary<string, OutcomeRow>> LoadOutcomesAsync(string deviceId, IReadOnlyCollection<string> changeIds, CancellationToken cancellationToken);
+
+    Task<IReadOnlyDictionary<EntityKey, EntityRow>> LoadEntitiesAsync(IReadOnlyCollection<EntityKey> keys, CancellationToken cancellationToken);
+
+    /// <summary>The user's conflict, or null (also for another user's conflict id).</summary>
+    Task<ConflictRow?> LoadConflictAsync(string conflictId, CancellationToken cancellationToken);
+
+    Task SaveAsync(WriteSet writes, CancellationToken cancellationToken);
+
+    Task CommitAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,71 @@
+namespace FrameLord.Sync.Server.Storage.Postgres;
+
+/// <summary>
+/// The PostgreSQL schema as ordered migrations (version i + 1 after migration i). Every table is
+/// keyed by user_id first, the column a distributed PostgreSQL would shard on. Append, never edit.
+/// </summary>
+internal static class PostgresSchema
+{
+    /// <summary>Key of the advisory lock that serializes migrations of several server processes.</summary>
+    public const long MigrationLockKey = 0x46_4C_53_59_4E_43; // "FLSYNC"
+
+    public static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE users (
+            user_id         text   NOT NULL PRIMARY KEY,
+            email           text   NOT NULL UNIQUE,
+            password_hash   text   NOT NULL,
+            display_name    text   NOT NULL,
+            contact_zero_id text   NOT NULL UNIQUE,
+            change_seq      bigint NOT NULL DEFAULT 0,
+            purged_seq      bigint NOT NULL DEFAULT 0,
+            created_at      bigint NOT NULL
+        );
+
+        CREATE TABLE entities (
+            user_id            text    NOT NULL,
+            entity_type        text    NOT NULL,
+            entity_id          text    NOT NULL,
+            seq                bigint  NOT NULL,
+            sync_version       bigint  NOT NULL,
+            is_archived        boolean NOT NULL,
+            created_at         bigint  NOT NULL,
+            updated_at         bigint  NOT NULL,
+            server_updated_at  bigint  NOT NULL,
+            modified_by_device text    NOT NULL,
+            data_json          text    NOT NULL,
+            stamps_json        text    NOT NULL,
+            PRIMARY KEY (user_id, entity_type, entity_id)
+        );
+        CREATE UNIQUE INDEX ix_entities_user_seq ON entities (user_id, seq);
+        CREATE INDEX ix_entities_tombstones ON entities (server_updated_at) WHERE is_archived;
+
+        CREATE TABLE applied_changes (
+            user_id      text   NOT NULL,
+            device_id    text   NOT NULL,
+            change_id    text   NOT NULL,
+            outcome_json text   NOT NULL,
+            created_at   bigint NOT NULL,
+            PRIMARY KEY (user_id, device_id, change_id)
+        );
+        CREATE INDEX ix_applied_changes_created ON applied_changes (created_at);
+
+        CREATE TABLE conflicts (
+            user_id       text    NOT NULL,
+            conflict_id   text    NOT NULL,
+            device_id     text    NOT NULL,
+            change_id     text    NOT NULL,
+            entity_type   text    NOT NULL,
+            entity_id     text    NOT NULL,
+            needs_review  boolean NOT NULL,
+            status        text    NOT NULL,
+            created_at    bigint  NOT NULL,
+            resolved_at   bigint  NULL,
+            conflict_json text    NOT NULL,
+            PRIMARY KEY (user_id, conflict_id)
+        );
+        CREATE INDEX ix_conflicts_user_status ON conflicts (user_id, status, created_at);
+        """,
+    ];
+}

@@ -1,0 +1,68 @@
+namespace FrameLord.Sync.Server.Storage.Sqlite;
+
+/// <summary>
+/// The SQLite schema as an ordered list of migrations; index i + 1 is the schema version after
+/// migration i. Append, never edit: a database records the version it has reached.
+/// </summary>
+internal static class SqliteSchema
+{
+    public static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE users (
+            user_id         TEXT    NOT NULL PRIMARY KEY,
+            email           TEXT    NOT NULL UNIQUE,
+            password_hash   TEXT    NOT NULL,
+            display_name    TEXT    NOT NULL,
+            contact_zero_id TEXT    NOT NULL UNIQUE,
+            change_seq      INTEGER NOT NULL DEFAULT 0,
+            purged_seq      INTEGER NOT NULL DEFAULT 0,
+            created_at      INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE entities (
+            user_id            TEXT    NOT NULL,
+            entity_type        TEXT    NOT NULL,
+            entity_id          TEXT    NOT NULL,
+            seq                INTEGER NOT NULL,
+            sync_version       INTEGER NOT NULL,
+            is_archived        INTEGER NOT NULL,
+            created_at         INTEGER NOT NULL,
+            updated_at         INTEGER NOT NULL,
+            server_updated_at  INTEGER NOT NULL,
+            modified_by_device TEXT    NOT NULL,
+            data_json          TEXT    NOT NULL,
+            stamps_json        TEXT    NOT NULL,
+            PRIMARY KEY (user_id, entity_type, entity_id)
+        ) WITHOUT ROWID;
+        CREATE UNIQUE INDEX ix_entities_user_seq ON entities (user_id, seq);
+        CREATE INDEX ix_entities_tombstones ON entities (server_updated_at) WHERE is_archived = 1;
+
+        CREATE TABLE applied_changes (
+            user_id      TEXT    NOT NULL,
+            device_id    TEXT    NOT NULL,
+            change_id    TEXT    NOT NULL,
+            outcome_json TEXT    NOT NULL,
+            created_at   INTEGER NOT NULL,
+            PRIMARY KEY (user_id, device_id, change_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX ix_applied_changes_created ON applied_changes (created_at);
+
+        CREATE TABLE conflicts (
+            user_id       TEXT    NOT NULL,
+            conflict_id   TEXT    NOT NULL,
+            device_id     TEXT    NOT NULL,
+            change_id     TEXT    NOT NULL,
+            entity_type   TEXT    NOT NULL,
+            entity_id     TEXT    NOT NULL,
+            needs_review  INTEGER NOT NULL,
+            status        TEXT    NOT NULL,
+            created_at    INTEGER NOT NULL,
+            resolved_at   INTEGER NULL,
+            conflict_json TEXT    NOT NULL,
+            PRIMARY KEY (user_id, conflict_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX ix_conflicts_user_status ON conflicts (user_id, status, created_at);
+        """,
+    ];
+}

@@ -1,0 +1,104 @@
+namespace FrameLord.Sync.Server.Storage.Sqlite;
+
+public sealed partial class SqliteSyncStore
+{
+    public async Task<ChangePage> ReadChangesAsync(string userId, long afterSeq, int limit, DateTimeOffset? since, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        // One read transaction: the purged seq and the page come from the same snapshot.
+        await using var tx = connection.BeginTransaction(deferred: true);
+
+        long purgedSeq;
+        using (var purged = connection.CreateCommand())
+        {
+            purged.CommandText = "SELECT purged_seq FROM users WHERE user_id = $u;";
+            purged.Parameters.AddWithValue("$u", userId);
+            purgedSeq = await purged.ExecuteScalarAsync(cancellationToken) is long p ? p : 0;
+        }
+
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {RowReaders.EntityColumns} FROM entities
+            WHERE user_id = $u AND seq > $after {(since is null ? "" : "AND server_updated_at >= $since")}
+            ORDER BY seq LIMIT $n;
+            """;
+        command.Parameters.AddWithValue("$u", userId);
+        command.Parameters.AddWithValue("$after", afterSeq);
+        command.Parameters.AddWithValue("$n", limit + 1);
+        if (since is { } s)
+        {
+            command.Parameters.AddWithValue("$since", Ticks.From(s));
+        }
+
+        var rows = new List<EntityRow>(Math.Min(limit + 1, 1024));
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add(RowReaders.Entity(reader));
+            }
+        }
+
+        var hasMore = rows.Count > limit;
+        if (hasMore)
+        {
+            rows.RemoveAt(rows.Count - 1);
+        }
+
+        return new ChangePage(rows, hasMore, purgedSeq);
+    }
+
+    public async Task<IReadOnlyList<ConflictRow>> ListConflictsAsync(string userId, bool openOnly, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {RowReaders.ConflictColumns} FROM conflicts
+            WHERE user_id = $u {(openOnly ? "AND status = 'open'" : "")}
+            ORDER BY created_at, conflict_id;
+            """;
+        command.Parameters.AddWithValue("$u", userId);
+        var rows = new List<ConflictRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(RowReaders.Conflict(reader));
+        }
+
+        return rows;
+    }
+
+    public async Task<PurgeResult> PurgeAsync(DateTimeOffset tombstonesBefore, DateTimeOffset outcomesBefore, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var tx = connection.BeginTransaction(deferred: false);
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE users SET purged_seq = max(purged_seq, t.max_seq)
+            FROM (SELECT user_id, max(seq) AS max_seq FROM entities
+                  WHERE is_archived = 1 AND server_updated_at < $before GROUP BY user_id) AS t
+            WHERE users.user_id = t.user_id;
+            DELETE FROM entities WHERE is_archived = 1 AND server_updated_at < $before;
+            SELECT changes();
+            DELETE FROM applied_changes WHERE created_at < $outcomes;
+            SELECT changes();
+            """;
+        command.Parameters.AddWithValue("$before", Ticks.From(tombstonesBefore));
+        command.Parameters.AddWithValue("$outcomes", Ticks.From(outcomesBefore));
+        var counts = new List<long>(2);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            do
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    counts.Add(reader.GetInt64(0));
+                }
+            }
+            while (await reader.NextResultAsync(cancellationToken));
+        }
+
+        await tx.CommitAsync(cancellationToken);
+        return new PurgeResult((int)counts[0], (int)counts[1]);
+    }
+}

@@ -1,0 +1,32 @@
+namespace FrameLord.Sync.Server.Storage.Sqlite;
+
+public sealed partial class SqliteSyncStore
+{
+    public async Task<IWriteSession> BeginWriteAsync(string userId, CancellationToken cancellationToken)
+    {
+        var connection = await OpenAsync(cancellationToken);
+        try
+        {
+            // BEGIN IMMEDIATE: take the database's write lock now, so two writers never deadlock
+            // upgrading read locks, and the change sequence is assigned in commit order.
+            var tx = connection.BeginTransaction(deferred: false);
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {RowReaders.UserColumns}, change_seq FROM users WHERE user_id = $u;";
+            command.Parameters.AddWithValue("$u", userId);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                throw new StoreException($"No user '{userId}'.", isTransient: false);
+            }
+
+            var user = RowReaders.User(reader);
+            var seq = reader.GetInt64(6);
+            return new SqliteWriteSession(connection, tx, user, seq, _faults);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+}

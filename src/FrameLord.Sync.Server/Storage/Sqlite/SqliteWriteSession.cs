@@ -1,0 +1,226 @@
+using Microsoft.Data.Sqlite;
+
+namespace FrameLord.Sync.Server.Storage.Sqlite;
+
+/// <summary>One IMMEDIATE transaction; prepared statements are reused row by row (cheap in-process).</summary>
+internal sealed class SqliteWriteSession(
+    SqliteConnection connection,
+    SqliteTransaction transaction,
+    UserRecord user,
+    long currentSeq,
+    StoreFaults faults) : IWriteSession
+{
+    private bool _completed;
+
+    public UserRecord User { get; } = user;
+
+    public long CurrentSeq { get; } = currentSeq;
+
+    public async Task<IReadOnlyDictionary<string, OutcomeRow>> LoadOutcomesAsync(
+        string deviceId, IReadOnlyCollection<string> changeIds, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<string, OutcomeRow>(StringComparer.Ordinal);
+        using var command = Command("""
+            SELECT outcome_json, created_at FROM applied_changes
+            WHERE user_id = $u AND device_id = $d AND change_id = $c;
+            """);
+        command.Parameters.AddWithValue("$u", User.UserId);
+        command.Parameters.AddWithValue("$d", deviceId);
+        var change = command.Parameters.Add("$c", SqliteType.Text);
+        foreach (var changeId in changeIds)
+        {
+            change.Value = changeId;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                found[changeId] = new OutcomeRow(deviceId, changeId, reader.GetString(0), Ticks.ToTime(reader.GetInt64(1)));
+            }
+        }
+
+        return found;
+    }
+
+    public async Task<IReadOnlyDictionary<EntityKey, EntityRow>> LoadEntitiesAsync(
+        IReadOnlyCollection<EntityKey> keys, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<EntityKey, EntityRow>(keys.Count);
+        using var command = Command($"""
+            SELECT {RowReaders.EntityColumns} FROM entities
+            WHERE user_id = $u AND entity_type = $t AND entity_id = $i;
+            """);
+        command.Parameters.AddWithValue("$u", User.UserId);
+        var type = command.Parameters.Add("$t", SqliteType.Text);
+        var id = command.Parameters.Add("$i", SqliteType.Text);
+        foreach (var key in keys)
+        {
+            type.Value = key.EntityType;
+            id.Value = key.EntityId;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                found[key] = RowReaders.Entity(reader);
+            }
+        }
+
+        return found;
+    }
+
+    public async Task<ConflictRow?> LoadConflictAsync(string conflictId, CancellationToken cancellationToken)
+    {
+        using var command = Command($"SELECT {RowReaders.ConflictColumns} FROM conflicts WHERE user_id = $u AND conflict_id = $c;");
+        command.Parameters.AddWithValue("$u", User.UserId);
+        command.Parameters.AddWithValue("$c", conflictId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? RowReaders.Conflict(reader) : null;
+    }
+
+    public async Task SaveAsync(WriteSet writes, CancellationToken cancellationToken)
+    {
+        if (writes.Entities.Count > 0)
+        {
+            await UpsertEntitiesAsync(writes.Entities, cancellationToken);
+        }
+
+        await faults.HitAsync(StoreFaults.AfterEntityWrites);
+
+        if (writes.Outcomes.Count > 0)
+        {
+            await InsertOutcomesAsync(writes.Outcomes, cancellationToken);
+        }
+
+        foreach (var conflict in writes.NewConflicts)
+        {
+            using var insert = Command("""
+                INSERT INTO conflicts (user_id, conflict_id, device_id, change_id, entity_type, entity_id,
+                                       needs_review, status, created_at, resolved_at, conflict_json)
+                VALUES ($u, $id, $d, $c, $t, $e, $nr, $s, $at, $rat, $json);
+                """);
+            insert.Parameters.AddWithValue("$u", User.UserId);
+            insert.Parameters.AddWithValue("$id", conflict.ConflictId);
+            insert.Parameters.AddWithValue("$d", conflict.DeviceId);
+            insert.Parameters.AddWithValue("$c", conflict.ChangeId);
+            insert.Parameters.AddWithValue("$t", conflict.EntityType);
+            insert.Parameters.AddWithValue("$e", conflict.EntityId);
+            insert.Parameters.AddWithValue("$nr", conflict.NeedsReview);
+            insert.Parameters.AddWithValue("$s", conflict.Status);
+            insert.Parameters.AddWithValue("$at", Ticks.From(conflict.CreatedAt));
+            insert.Parameters.AddWithValue("$rat", conflict.ResolvedAt is { } r ? Ticks.From(r) : DBNull.Value);
+            insert.Parameters.AddWithValue("$json", conflict.ConflictJson);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        foreach (var update in writes.ConflictUpdates)
+        {
+            using var command = Command("UPDATE conflicts SET status = $s, resolved_at = $at WHERE user_id = $u AND conflict_id = $id;");
+            command.Parameters.AddWithValue("$u", User.UserId);
+            command.Parameters.AddWithValue("$id", update.ConflictId);
+            command.Parameters.AddWithValue("$s", update.Status);
+            command.Parameters.AddWithValue("$at", Ticks.From(update.ResolvedAt));
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        if (writes.NewSeq != CurrentSeq)
+        {
+            using var command = Command("UPDATE users SET change_seq = $s WHERE user_id = $u;");
+            command.Parameters.AddWithValue("$u", User.UserId);
+            command.Parameters.AddWithValue("$s", writes.NewSeq);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private async Task UpsertEntitiesAsync(List<EntityRow> rows, CancellationToken cancellationToken)
+    {
+        using var command = Command("""
+            INSERT INTO entities (user_id, entity_type, entity_id, seq, sync_version, is_archived, created_at, updated_at,
+                                  server_updated_at, modified_by_device, data_json, stamps_json)
+            VALUES ($u, $t, $i, $seq, $v, $a, $c, $up, $s, $d, $data, $stamps)
+            ON CONFLICT (user_id, entity_type, entity_id) DO UPDATE SET
+                seq = excluded.seq, sync_version = excluded.sync_version, is_archived = excluded.is_archived,
+                created_at = excluded.created_at, updated_at = excluded.updated_at,
+                server_updated_at = excluded.server_updated_at, modified_by_device = excluded.modified_by_device,
+                data_json = excluded.data_json, stamps_json = excluded.stamps_json;
+            """);
+        command.Parameters.AddWithValue("$u", User.UserId);
+        var p = command.Parameters;
+        var type = p.Add("$t", SqliteType.Text);
+        var id = p.Add("$i", SqliteType.Text);
+        var seq = p.Add("$seq", SqliteType.Integer);
+        var version = p.Add("$v", SqliteType.Integer);
+        var archived = p.Add("$a", SqliteType.Integer);
+        var created = p.Add("$c", SqliteType.Integer);
+        var updated = p.Add("$up", SqliteType.Integer);
+        var serverUpdated = p.Add("$s", SqliteType.Integer);
+        var device = p.Add("$d", SqliteType.Text);
+        var data = p.Add("$data", SqliteType.Text);
+        var stamps = p.Add("$stamps", SqliteType.Text);
+        foreach (var row in rows)
+        {
+            type.Value = row.EntityType;
+            id.Value = row.EntityId;
+            seq.Value = row.Seq;
+            version.Value = row.SyncVersion;
+            archived.Value = row.IsArchived ? 1 : 0;
+            created.Value = Ticks.From(row.CreatedAt);
+            updated.Value = Ticks.From(row.UpdatedAt);
+            serverUpdated.Value = Ticks.From(row.ServerUpdatedAt);
+            device.Value = row.ModifiedByDevice;
+            data.Value = row.DataJson;
+            stamps.Value = row.StampsJson;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private async Task InsertOutcomesAsync(List<OutcomeRow> rows, CancellationToken cancellationToken)
+    {
+        using var command = Command("""
+            INSERT INTO applied_changes (user_id, device_id, change_id, outcome_json, created_at)
+            VALUES ($u, $d, $c, $o, $at);
+            """);
+        command.Parameters.AddWithValue("$u", User.UserId);
+        var device = command.Parameters.Add("$d", SqliteType.Text);
+        var change = command.Parameters.Add("$c", SqliteType.Text);
+        var outcome = command.Parameters.Add("$o", SqliteType.Text);
+        var at = command.Parameters.Add("$at", SqliteType.Integer);
+        foreach (var row in rows)
+        {
+            device.Value = row.DeviceId;
+            change.Value = row.ChangeId;
+            outcome.Value = row.OutcomeJson;
+            at.Value = Ticks.From(row.CreatedAt);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    public async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        await faults.HitAsync(StoreFaults.BeforeCommit);
+        await transaction.CommitAsync(cancellationToken);
+        _completed = true;
+    }
+
+    private SqliteCommand Command(string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_completed)
+        {
+            try
+            {
+                await transaction.RollbackAsync();
+            }
+            catch (SqliteException)
+            {
+                // The connection may already be broken; closing it discards the transaction anyway.
+            }
+        }
+
+        await transaction.DisposeAsync();
+        await connection.DisposeAsync();
+    }
+}

@@ -7,7 +7,7 @@ public sealed partial class SyncClient
 {
     /// <summary>
     /// One sync step (DESIGN 5.3): pull everything new, push the whole outbox in batches, then pull
-    /// again. Deterministic: no timers, no threads of its own; a simulation drives the client with it.
+    /// again if anything was pushed. Deterministic: no timers, no threads of its own; a simulation drives the client with it.
     /// Throws the first <see cref="SyncException"/> (the state shows it); what was committed stays.
     /// </summary>
     public async Task<SyncResult> SyncNowAsync(CancellationToken cancellationToken = default) =>
@@ -15,7 +15,11 @@ public sealed partial class SyncClient
         {
             var pulled = await PullCoreAsync(cancellationToken);
             var (pushed, rejected, conflicts) = await PushCoreAsync(cancellationToken);
-            pulled += await PullCoreAsync(cancellationToken);
+            if (pushed + rejected > 0)
+            {
+                pulled += await PullCoreAsync(cancellationToken);
+            }
+
             var now = _time.GetUtcNow();
             await _db.WriteAsync(w =>
             {

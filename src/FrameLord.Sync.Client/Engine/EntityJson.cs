@@ -101,8 +101,9 @@ internal static class EntityJson
     public static void SetMetadata(JsonObject data, string id, long createdAt, long updatedAt, long syncVersion, bool isArchived)
     {
         data[EntityFields.Id] = id;
-        data[EntityFields.CreatedAt] = new DateTimeOffset(createdAt, TimeSpan.Zero);
-        data[EntityFields.UpdatedAt] = new DateTimeOffset(updatedAt, TimeSpan.Zero);
+        // UTC DateTime values serialize with a Z, as the server writes them.
+        data[EntityFields.CreatedAt] = new DateTime(createdAt, DateTimeKind.Utc);
+        data[EntityFields.UpdatedAt] = new DateTime(updatedAt, DateTimeKind.Utc);
         data[EntityFields.SyncVersion] = syncVersion;
         data[EntityFields.IsArchived] = isArchived;
     }

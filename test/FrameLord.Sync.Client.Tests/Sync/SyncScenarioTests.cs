@@ -49,14 +49,22 @@ public abstract partial class SyncScenarioTests(Backend backend) : IAsyncLifetim
             transport.Dispose();
         }
 
-        await Server.DisposeAsync();
+        try
+        {
+            await Server.DisposeAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // A test that stopped the server on purpose and failed before starting it again.
+        }
+
         await Db.DisposeAsync();
         Folder.Dispose();
     }
 
-    protected HttpSyncTransport Http()
+    protected HttpSyncTransport Http(Uri? address = null)
     {
-        var transport = new HttpSyncTransport(new HttpSyncTransportOptions { ServerUri = Server.BaseAddress, GzipThresholdBytes = 8 * 1024 });
+        var transport = new HttpSyncTransport(new HttpSyncTransportOptions { ServerUri = address ?? Server.BaseAddress, GzipThresholdBytes = 8 * 1024 });
         _transports.Add(transport);
         return transport;
     }

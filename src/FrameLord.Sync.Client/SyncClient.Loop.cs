@@ -7,6 +7,9 @@ public sealed partial class SyncClient
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _syncRequested;
 
+    /// <summary>When the idle loop will next wake on its own (null while it syncs or is stopped); lets tests step a fake clock safely.</summary>
+    internal DateTimeOffset? LoopWaitingUntil { get; private set; }
+
     /// <summary>True while the background loop runs.</summary>
     public bool IsRunning => _loop is { IsCompleted: false };
 
@@ -105,7 +108,9 @@ public sealed partial class SyncClient
             {
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop);
                 var delay = Task.Delay(due - now, _time, wait.Token);
+                LoopWaitingUntil = due;
                 await Task.WhenAny(delay, wake);
+                LoopWaitingUntil = null;
                 await wait.CancelAsync();
                 continue;
             }

@@ -67,7 +67,7 @@ public sealed class SyncLoopTests : IAsyncLifetime
             throw new SyncTransportException(503, ErrorCodes.Unavailable, "down");
         };
         _client.Start();
-        await Wait.UntilAsync(() => attempts.Count == 1, "the first attempt");
+        await Wait.UntilAsync(() => attempts.Count == 1 && _client.LoopWaitingUntil is not null, "the first attempt");
         var expected = new[] { 2, 4, 8, 16, 32 };
         foreach (var seconds in expected)
         {
@@ -76,7 +76,7 @@ public sealed class SyncLoopTests : IAsyncLifetime
             await Wait.SettleAsync();
             Assert.Equal(count, attempts.Count);
             _time.Advance(TimeSpan.FromMilliseconds(1));
-            await Wait.UntilAsync(() => attempts.Count == count + 1, $"the retry after {seconds} s");
+            await Wait.UntilAsync(() => attempts.Count == count + 1 && _client.LoopWaitingUntil is not null, $"the retry after {seconds} s");
         }
 
         for (var i = 0; i < 3; i++)
@@ -87,7 +87,7 @@ public sealed class SyncLoopTests : IAsyncLifetime
             await Wait.SettleAsync();
             Assert.Equal(count, attempts.Count);
             _time.Advance(TimeSpan.FromSeconds(12.9));
-            await Wait.UntilAsync(() => attempts.Count == count + 1, "a jittered 32 s retry");
+            await Wait.UntilAsync(() => attempts.Count == count + 1 && _client.LoopWaitingUntil is not null, "a jittered 32 s retry");
         }
 
         Assert.Equal(SyncStatus.Error, _client.State.Status);
@@ -109,10 +109,10 @@ public sealed class SyncLoopTests : IAsyncLifetime
                 : new SyncTransportException(429, ErrorCodes.RateLimited, "slow down") { RetryAfter = TimeSpan.FromSeconds(20) };
         };
         _client.Start();
-        await Wait.UntilAsync(() => _client.State.Status == SyncStatus.Offline, "offline");
+        await Wait.UntilAsync(() => _client.State.Status == SyncStatus.Offline && _client.LoopWaitingUntil is not null, "offline");
         Assert.Equal(1, _client.State.PendingChanges);
         _time.Advance(TimeSpan.FromSeconds(2));
-        await Wait.UntilAsync(() => calls.Count == 2, "the second attempt");
+        await Wait.UntilAsync(() => calls.Count == 2 && _client.LoopWaitingUntil is not null, "the second attempt");
         Assert.Equal(SyncStatus.Error, _client.State.Status);
         _transport.OnPull = null;
         _time.Advance(TimeSpan.FromSeconds(19));

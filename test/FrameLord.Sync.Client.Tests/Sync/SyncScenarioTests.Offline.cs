@@ -95,11 +95,15 @@ public abstract partial class SyncScenarioTests
         var attempts = 0;
         transport.BeforePush = _ => attempts++;
         device.Start();
-        await Support.Wait.UntilAsync(() => device.State.Status == SyncStatus.Offline, "offline at start-up");
+        await Support.Wait.UntilAsync(() => device.State.Status == SyncStatus.Offline && device.LoopWaitingUntil is not null, "offline at start-up");
+        var first = device.LoopWaitingUntil!.Value;
         time.Advance(TimeSpan.FromSeconds(2));
-        await Support.Wait.SettleAsync();
+        await Support.Wait.UntilAsync(() => device.LoopWaitingUntil > first, "the retry after 2 s");
+        var second = device.LoopWaitingUntil!.Value;
+        Assert.Equal(TimeSpan.FromSeconds(4), second - first);
         time.Advance(TimeSpan.FromSeconds(4));
-        await Support.Wait.SettleAsync();
+        await Support.Wait.UntilAsync(() => device.LoopWaitingUntil > second, "the retry after 4 s");
+        Assert.Equal(TimeSpan.FromSeconds(8), device.LoopWaitingUntil!.Value - second);
         Assert.Equal(SyncStatus.Offline, device.State.Status);
         Assert.Equal(250, device.State.PendingChanges);
         Assert.Equal(0, attempts); // the pull fails first: nothing is pushed while the server is away

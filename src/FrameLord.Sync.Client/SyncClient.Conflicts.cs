@@ -78,7 +78,7 @@ public sealed partial class SyncClient
             if (conflict is not null)
             {
                 var updatedAt = EntityJson.Field(entity, EntityFields.UpdatedAt) is JsonValue v && v.TryGetValue<DateTimeOffset>(out var at) ? at : now;
-                ApplyRemote(w, conflict.EntityType, conflict.EntityId, entity, response.SyncVersion, updatedAt, DeviceId, now.UtcTicks);
+                ApplyRemote(w, conflict.EntityType, conflict.EntityId, response.Entity, response.SyncVersion, updatedAt, DeviceId, now.UtcTicks);
             }
 
             var command = w.Command("UPDATE conflicts SET status = $s WHERE conflict_id = $id;");

@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using FrameLord.Sync.Client.Engine;
 using FrameLord.Sync.Client.Local;
 using FrameLord.Sync.Protocol;
@@ -52,9 +51,7 @@ public sealed partial class SyncClient
                 var raised = new List<RemoteChangeEventArgs>();
                 foreach (var change in page.Changes)
                 {
-                    var remote = JsonNode.Parse(change.Data.GetRawText()) as JsonObject
-                        ?? throw new SyncException($"The server sent {change.EntityType}/{change.EntityId} without an object.");
-                    if (ApplyRemote(w, change.EntityType, change.EntityId, remote, change.SyncVersion, change.UpdatedAt, change.ModifiedByDevice, now) is { } e)
+                    if (ApplyRemote(w, change.EntityType, change.EntityId, change.Data, change.SyncVersion, change.UpdatedAt, change.ModifiedByDevice, now) is { } e)
                     {
                         raised.Add(e);
                     }
@@ -87,25 +84,28 @@ public sealed partial class SyncClient
     /// Returns the notification to raise when another device's write changed what the app shows.
     /// </summary>
     private RemoteChangeEventArgs? ApplyRemote(
-        LocalWriter w, string entityType, string entityId, JsonObject remote, long version, DateTimeOffset updatedAt, string modifiedBy, long now)
+        LocalWriter w, string entityType, string entityId, JsonElement remote, long version, DateTimeOffset updatedAt, string modifiedBy, long now)
     {
-        if (IsContactZero(entityType, entityId) || !EntityTypes.IsKnown(entityType))
+        if (IsContactZero(entityType, entityId) || !EntityTypes.IsKnown(entityType) || remote.ValueKind != JsonValueKind.Object)
         {
             return null;
         }
 
+        var raw = remote.GetRawText();
+        var archived = remote.TryGetProperty(EntityFields.IsArchived, out var a) && a.ValueKind == JsonValueKind.True;
+        var createdAt = remote.TryGetProperty(EntityFields.CreatedAt, out var c) && c.ValueKind == JsonValueKind.String
+            && c.TryGetDateTimeOffset(out var created) ? created.UtcTicks : updatedAt.UtcTicks;
+        var other = IsOtherDevice(modifiedBy);
         var local = w.GetEntity(entityType, entityId);
-        var createdAt = ParseTime(EntityJson.Field(remote, EntityFields.CreatedAt)) ?? updatedAt.UtcTicks;
         if (local is null)
         {
-            var data = (JsonObject)remote.DeepClone();
-            var archived = EntityJson.IsArchived(remote);
-            EntityJson.SetMetadata(data, entityId, createdAt, updatedAt.UtcTicks, version, archived);
+            // New here: the server's JSON is stored as it came (it carries the metadata already).
             w.PutEntity(new LocalEntity
             {
                 EntityType = entityType,
                 EntityId = entityId,
-                Data = data,
+                DataJson = raw,
+                ShadowJson = raw,
                 SyncVersion = version,
                 ServerVersion = version,
                 CreatedAt = createdAt,
@@ -113,10 +113,10 @@ public sealed partial class SyncClient
                 IsArchived = archived,
                 LastSyncedAt = now,
                 LastSyncedDeviceId = modifiedBy,
-                Shadow = remote,
             });
-            return IsOtherDevice(modifiedBy)
-                ? new RemoteChangeEventArgs(entityType, entityId, modifiedBy, EntityJson.ChangedFields([], data), true, archived)
+            return other
+                ? new RemoteChangeEventArgs(entityType, entityId, modifiedBy,
+                    remote.EnumerateObject().Select(p => p.Name).Where(n => !EntityJson.IsDerived(n)).ToArray(), true, archived)
                 : null;
         }
 
@@ -126,32 +126,41 @@ public sealed partial class SyncClient
             return null;
         }
 
-        var pending = w.GetOutbox(entityType, entityId);
-        var merged = pending.Count == 0
-            ? (JsonObject)remote.DeepClone()
-            : PullMerger.Merge(local.Data, local.Shadow, remote, new Stamp(version, updatedAt.UtcTicks, modifiedBy), pending, DeviceId);
-        local.SyncVersion = Math.Max(local.SyncVersion, version);
+        var pending = _db.PendingCount == 0 ? [] : w.GetOutbox(entityType, entityId);
+        List<string> changed;
+        if (pending.Count == 0 && local.SyncVersion <= version)
+        {
+            // Nothing pending: the server's state is the truth, stored as it came.
+            changed = other ? EntityJson.ChangedFields(local.Data, Rows.ParseObject(raw)) : [];
+            local.DataJson = raw;
+            local.SyncVersion = version;
+            local.UpdatedAt = updatedAt.UtcTicks;
+            local.IsArchived = archived;
+        }
+        else
+        {
+            var remoteObject = Rows.ParseObject(raw);
+            var merged = pending.Count == 0
+                ? remoteObject
+                : PullMerger.Merge(local.Data, local.Shadow, remoteObject, new Stamp(version, updatedAt.UtcTicks, modifiedBy), pending, DeviceId);
+            local.SyncVersion = Math.Max(local.SyncVersion, version);
+            local.UpdatedAt = pending.Count == 0 ? updatedAt.UtcTicks : Math.Max(local.UpdatedAt, updatedAt.UtcTicks);
+            local.IsArchived = EntityJson.IsArchived(merged);
+            EntityJson.SetMetadata(merged, entityId, createdAt, local.UpdatedAt, local.SyncVersion, local.IsArchived);
+            changed = EntityJson.ChangedFields(local.Data, merged);
+            local.Data = merged;
+        }
+
         local.ServerVersion = version;
-        local.UpdatedAt = pending.Count == 0 ? updatedAt.UtcTicks : Math.Max(local.UpdatedAt, updatedAt.UtcTicks);
         local.CreatedAt = createdAt;
-        local.IsArchived = EntityJson.IsArchived(merged);
-        EntityJson.SetMetadata(merged, entityId, local.CreatedAt, local.UpdatedAt, local.SyncVersion, local.IsArchived);
-        var changed = EntityJson.ChangedFields(local.Data, merged);
-        local.Data = merged;
-        local.Shadow = remote;
+        local.ShadowJson = raw;
         local.LastSyncedAt = now;
         local.LastSyncedDeviceId = modifiedBy;
         w.PutEntity(local);
-        return changed.Count > 0 && IsOtherDevice(modifiedBy)
+        return changed.Count > 0 && other
             ? new RemoteChangeEventArgs(entityType, entityId, modifiedBy, changed, false, local.IsArchived)
             : null;
     }
 
     private bool IsOtherDevice(string deviceId) => !string.Equals(deviceId, DeviceId, StringComparison.Ordinal);
-
-    private static long? ParseTime(JsonNode? value) =>
-        value is JsonValue v && v.TryGetValue<string>(out var text)
-            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed)
-            ? parsed.UtcTicks
-            : null;
 }

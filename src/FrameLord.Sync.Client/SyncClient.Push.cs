@@ -14,6 +14,9 @@ public sealed partial class SyncClient
     /// <summary>Crash point: the server answered; the answer is applied but not yet committed.</summary>
     internal const string FaultPushBeforeAck = "push.before-ack";
 
+    /// <summary>Answers recorded per write transaction.</summary>
+    private const int AckChunkSize = 25;
+
     /// <summary>
     /// Pushes the outbox in batches (DESIGN 5.2), oldest first. A batch is marked sent before it goes
     /// out and is resent unchanged (same change ids) until the server answers, so a lost answer never
@@ -35,10 +38,9 @@ public sealed partial class SyncClient
             var batch = await _db.WriteAsync(w =>
             {
                 var entries = w.PeekOutbox(_options.PushBatchSize);
-                foreach (var entry in entries.Where(e => !e.Sent))
+                if (entries.Count > 0)
                 {
-                    w.MarkSent(entry.Seq);
-                    entry.Sent = true;
+                    w.MarkSentThrough(entries[^1].Seq);
                 }
 
                 return entries;
@@ -51,12 +53,23 @@ public sealed partial class SyncClient
             _db.Fault(FaultPushBeforeSend);
             var response = await SendBatchAsync(batch, cancellationToken);
             var now = _time.GetUtcNow().UtcTicks;
-            var (found, rejectedChanges, answered) = await _db.WriteAsync(w =>
+            // Each change's answer is recorded on its own (a crash between chunks resends the rest, which
+            // the server replays), so the answer is applied in short transactions that local writes slip between.
+            List<SyncConflict> found = [];
+            List<RejectedChange> rejectedChanges = [];
+            var answered = 0;
+            foreach (var chunk in batch.Chunk(AckChunkSize))
             {
-                var result = ApplyPushResponse(w, batch, response, now);
-                _db.Fault(FaultPushBeforeAck);
-                return result;
-            }, cancellationToken);
+                var (f, r, n) = await _db.WriteAsync(w =>
+                {
+                    var result = ApplyPushResponse(w, chunk, response, now);
+                    _db.Fault(FaultPushBeforeAck);
+                    return result;
+                }, cancellationToken);
+                found.AddRange(f);
+                rejectedChanges.AddRange(r);
+                answered += n;
+            }
 
             foreach (var conflict in found)
             {
@@ -131,7 +144,7 @@ public sealed partial class SyncClient
         EntityType = entry.EntityType,
         EntityId = entry.EntityId,
         Operation = entry.Operation,
-        Data = entry.Data is null ? null : JsonDocument.Parse(entry.Data.ToJsonString()).RootElement,
+        Data = entry.DataJson is { } json ? JsonDocument.Parse(json).RootElement : null,
         ClientTimestamp = new DateTimeOffset(entry.ClientTimestamp, TimeSpan.Zero),
         SyncVersion = entry.SyncVersion,
         BaseVersion = entry.BaseVersion,
@@ -161,17 +174,25 @@ public sealed partial class SyncClient
             }
 
             w.DeleteOutbox(entry.Seq);
+            var hasConflict = conflictsByChange.TryGetValue(ok.ChangeId, out var conflict);
+            if (!hasConflict && entry.Operation == Operations.Create)
+            {
+                // A create pushed the whole entity: it becomes the shadow as it is, without reading the row.
+                w.Acknowledge(entry.EntityType, entry.EntityId, ok.SyncVersion, null, entry.DataJson ?? "{}", now, DeviceId);
+                continue;
+            }
+
             var entity = w.GetEntity(entry.EntityType, entry.EntityId);
             if (entity is null)
             {
                 continue;
             }
 
-            if (conflictsByChange.TryGetValue(ok.ChangeId, out var conflict))
+            if (hasConflict)
             {
-                var stored = StoreConflict(w, conflict, now);
+                var stored = StoreConflict(w, conflict!, now);
                 found.Add(stored);
-                var winner = JsonNode.Parse(conflict.Winner.GetRawText()) as JsonObject ?? [];
+                var winner = JsonNode.Parse(conflict!.Winner.GetRawText()) as JsonObject ?? [];
                 entity.Shadow = winner;
                 // The server's merge decided; edits made since (still pending) stay on top of it.
                 var shown = (JsonObject)winner.DeepClone();
@@ -187,14 +208,14 @@ public sealed partial class SyncClient
             else
             {
                 var shadow = entity.Shadow ?? [];
-                EntityJson.Apply(shadow, entry.Operation == Operations.Create ? Pushable(entry.Data ?? []) : entry.Data);
+                EntityJson.Apply(shadow, entry.Data);
                 if (entry.Operation == Operations.Delete)
                 {
                     shadow[EntityFields.IsArchived] = true;
                 }
 
-                shadow[EntityFields.SyncVersion] = ok.SyncVersion;
-                entity.Shadow = shadow;
+                w.Acknowledge(entry.EntityType, entry.EntityId, ok.SyncVersion, shadow.ToJsonString(), null, now, DeviceId);
+                continue;
             }
 
             entity.ServerVersion = Math.Max(entity.ServerVersion, ok.SyncVersion);

@@ -28,7 +28,7 @@ internal sealed class LocalWriter(LocalDatabase db, SqliteTransaction tx)
         var p = command.Parameters;
         p.AddWithValue("$t", e.EntityType);
         p.AddWithValue("$i", e.EntityId);
-        p.AddWithValue("$d", e.Data.ToJsonString());
+        p.AddWithValue("$d", e.DataJson);
         p.AddWithValue("$sv", e.SyncVersion);
         p.AddWithValue("$srv", e.ServerVersion);
         p.AddWithValue("$c", e.CreatedAt);
@@ -37,7 +37,32 @@ internal sealed class LocalWriter(LocalDatabase db, SqliteTransaction tx)
         p.AddWithValue("$z", e.IsContactZero ? 1 : 0);
         p.AddWithValue("$ls", Rows.Nullable(e.LastSyncedAt));
         p.AddWithValue("$ld", Rows.Nullable(e.LastSyncedDeviceId));
-        p.AddWithValue("$sh", Rows.Nullable(e.Shadow));
+        p.AddWithValue("$sh", Rows.Nullable(e.ShadowJson));
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Records the server's answer to a change that met no conflict: the versions, the new shadow, and
+    /// the sync_version shown in the data, without rewriting the rest of the entity. The shadow is
+    /// <paramref name="shadowJson"/>, or for a create the pushed entity (laid over an older shadow if any).
+    /// </summary>
+    public void Acknowledge(string entityType, string entityId, long version, string? shadowJson, string? createdJson, long now, string deviceId)
+    {
+        var command = db.Command("""
+            UPDATE entities SET sync_version = max(sync_version, $v), server_version = max(server_version, $v),
+                data = json_set(data, '$.sync_version', max(sync_version, $v)),
+                shadow = json_set(COALESCE($sh, CASE WHEN shadow IS NULL THEN $cr ELSE json_patch(shadow, $cr) END), '$.sync_version', $v),
+                last_synced_at = $now, last_synced_device_id = $dev
+            WHERE entity_type = $t AND entity_id = $i;
+            """, tx);
+        var p = command.Parameters;
+        p.AddWithValue("$t", entityType);
+        p.AddWithValue("$i", entityId);
+        p.AddWithValue("$v", version);
+        p.AddWithValue("$sh", Rows.Nullable(shadowJson));
+        p.AddWithValue("$cr", Rows.Nullable(createdJson));
+        p.AddWithValue("$now", now);
+        p.AddWithValue("$dev", deviceId);
         command.ExecuteNonQuery();
     }
 
@@ -111,9 +136,10 @@ internal sealed class LocalWriter(LocalDatabase db, SqliteTransaction tx)
         }
     }
 
-    public void MarkSent(long seq)
+    /// <summary>Marks every entry up to <paramref name="seq"/> as sent (a batch is always the oldest entries).</summary>
+    public void MarkSentThrough(long seq)
     {
-        var command = db.Command("UPDATE outbox SET sent = 1 WHERE seq = $s;", tx);
+        var command = db.Command("UPDATE outbox SET sent = 1 WHERE seq <= $s AND sent = 0;", tx);
         command.Parameters.AddWithValue("$s", seq);
         command.ExecuteNonQuery();
     }
@@ -156,7 +182,7 @@ internal sealed class LocalWriter(LocalDatabase db, SqliteTransaction tx)
         p.AddWithValue("$t", e.EntityType);
         p.AddWithValue("$i", e.EntityId);
         p.AddWithValue("$o", e.Operation);
-        p.AddWithValue("$d", Rows.Nullable(e.Data));
+        p.AddWithValue("$d", Rows.Nullable(e.DataJson));
         p.AddWithValue("$h", Rows.Nullable(e.Held));
         p.AddWithValue("$ts", e.ClientTimestamp);
         p.AddWithValue("$sv", e.SyncVersion);

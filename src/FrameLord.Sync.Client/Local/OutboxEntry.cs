@@ -5,6 +5,9 @@ namespace FrameLord.Sync.Client.Local;
 /// <summary>One pending change. Entries taken into a batch (<see cref="Sent"/>) are never changed again.</summary>
 internal sealed class OutboxEntry
 {
+    private JsonObject? _data;
+    private string? _dataJson;
+
     public long Seq { get; set; }
 
     public required string ChangeId { get; init; }
@@ -17,7 +20,18 @@ internal sealed class OutboxEntry
     public required string Operation { get; set; }
 
     /// <summary>Create: the full entity; update: the changed fields; delete: null.</summary>
-    public JsonObject? Data { get; set; }
+    public JsonObject? Data
+    {
+        get => _data ??= _dataJson is null ? null : Rows.ParseObject(_dataJson);
+        set => (_data, _dataJson) = (value, null);
+    }
+
+    /// <summary><see cref="Data"/> as JSON text (read from the row as is, without parsing).</summary>
+    public string? DataJson
+    {
+        get => _data?.ToJsonString() ?? _dataJson;
+        set => (_data, _dataJson) = (null, value);
+    }
 
     /// <summary>Delete only: the field edits it absorbed, sent again if the entity is restored.</summary>
     public JsonObject? Held { get; set; }

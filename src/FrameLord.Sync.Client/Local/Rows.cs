@@ -16,7 +16,7 @@ internal static class Rows
     {
         EntityType = r.GetString(0),
         EntityId = r.GetString(1),
-        Data = ParseObject(r.GetString(2)),
+        DataJson = r.GetString(2),
         SyncVersion = r.GetInt64(3),
         ServerVersion = r.GetInt64(4),
         CreatedAt = r.GetInt64(5),
@@ -25,7 +25,7 @@ internal static class Rows
         IsContactZero = r.GetInt64(8) != 0,
         LastSyncedAt = r.IsDBNull(9) ? null : r.GetInt64(9),
         LastSyncedDeviceId = r.IsDBNull(10) ? null : r.GetString(10),
-        Shadow = r.IsDBNull(11) ? null : ParseObject(r.GetString(11)),
+        ShadowJson = r.IsDBNull(11) ? null : r.GetString(11),
     };
 
     public static OutboxEntry Outbox(SqliteDataReader r) => new()
@@ -35,7 +35,7 @@ internal static class Rows
         EntityType = r.GetString(2),
         EntityId = r.GetString(3),
         Operation = r.GetString(4),
-        Data = r.IsDBNull(5) ? null : ParseObject(r.GetString(5)),
+        DataJson = r.IsDBNull(5) ? null : r.GetString(5),
         Held = r.IsDBNull(6) ? null : ParseObject(r.GetString(6)),
         ClientTimestamp = r.GetInt64(7),
         SyncVersion = r.GetInt64(8),

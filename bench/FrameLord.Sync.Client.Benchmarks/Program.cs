@@ -1,0 +1,34 @@
+using BenchmarkDotNet.Running;
+using FrameLord.Sync.Client.Benchmarks;
+using FrameLord.Sync.TestKit;
+
+// dotnet run -c Release -- end-to-end [sqlite|postgres] [runs]   one-shot timings with a breakdown (push, pull)
+// dotnet run -c Release -- client-only [runs]                   the client's own share: push to and pull from a free in-memory server
+// dotnet run -c Release -- latency [writes]                      local write latency p50/p99 with the sync loop running
+// dotnet run -c Release -- --filter '*'                          the BenchmarkDotNet suite
+if (args is ["end-to-end", ..])
+{
+    var backends = args.Length > 1 ? [Enum.Parse<Backend>(args[1], ignoreCase: true)] : new[] { Backend.Sqlite, Backend.Postgres };
+    var runs = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 5;
+    foreach (var backend in backends)
+    {
+        await EndToEndHarness.RunAsync(backend, runs);
+    }
+
+    return 0;
+}
+
+if (args is ["client-only", ..])
+{
+    await ClientOnlyHarness.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3);
+    return 0;
+}
+
+if (args is ["latency", ..])
+{
+    await LatencyHarness.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000);
+    return 0;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(EndToEndBenchmarks).Assembly).Run(args);
+return 0;

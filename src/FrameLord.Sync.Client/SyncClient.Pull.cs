@@ -30,23 +30,62 @@ public sealed partial class SyncClient
         var total = 0;
         var resynced = false;
         Report(SyncPhase.Pull, 0, null);
+        var fetch = FetchPageAsync(cursor, cancellationToken);
         while (true)
         {
             PullResponse page;
             try
             {
-                var request = new PullRequest { DeviceId = DeviceId, SchemaVersion = _options.SchemaVersion, Cursor = cursor, Limit = _options.PullPageSize };
-                page = await AuthorizedAsync(token => _transport.PullAsync(request, token, cancellationToken), cancellationToken);
+                page = await fetch;
             }
             catch (SyncTransportException e) when (e.Code == ErrorCodes.ResyncRequired && !resynced)
             {
                 resynced = true;
                 cursor = null;
+                fetch = FetchPageAsync(null, cancellationToken);
                 continue;
             }
 
+            // The next page is asked for while this one is applied: the cursor that page needs is already here.
+            fetch = page.HasMore ? FetchPageAsync(page.Cursor, cancellationToken) : Task.FromResult<PullResponse>(null!);
+
             var now = _time.GetUtcNow().UtcTicks;
-            var events = await _db.WriteAsync(w =>
+            List<RemoteChangeEventArgs> events;
+            try
+            {
+                events = await ApplyPageAsync(page, now, cancellationToken);
+                _db.Fault(FaultPullAfterCommit);
+            }
+            catch
+            {
+                Observe(fetch);
+                throw;
+            }
+
+            foreach (var e in events)
+            {
+                EntityChangedRemotely?.Invoke(this, e);
+            }
+
+            total += page.Changes.Count;
+            cursor = page.Cursor;
+            Report(SyncPhase.Pull, total, page.HasMore ? null : total);
+            if (!page.HasMore)
+            {
+                return total;
+            }
+        }
+    }
+
+    private Task<PullResponse> FetchPageAsync(string? cursor, CancellationToken cancellationToken)
+    {
+        var request = new PullRequest { DeviceId = DeviceId, SchemaVersion = _options.SchemaVersion, Cursor = cursor, Limit = _options.PullPageSize };
+        return AuthorizedAsync(token => _transport.PullAsync(request, token, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Applies one page and writes the cursor after it, in one transaction.</summary>
+    private Task<List<RemoteChangeEventArgs>> ApplyPageAsync(PullResponse page, long now, CancellationToken cancellationToken) =>
+        _db.WriteAsync(w =>
             {
                 var raised = new List<RemoteChangeEventArgs>();
                 foreach (var change in page.Changes)
@@ -62,21 +101,9 @@ public sealed partial class SyncClient
                 return raised;
             }, cancellationToken);
 
-            foreach (var e in events)
-            {
-                EntityChangedRemotely?.Invoke(this, e);
-            }
-
-            _db.Fault(FaultPullAfterCommit);
-            total += page.Changes.Count;
-            cursor = page.Cursor;
-            Report(SyncPhase.Pull, total, page.HasMore ? null : total);
-            if (!page.HasMore)
-            {
-                return total;
-            }
-        }
-    }
+    /// <summary>A request left running when a step fails: its own failure is expected and must not go unobserved.</summary>
+    private static void Observe(Task task) =>
+        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
 
     /// <summary>
     /// Applies the server's state of an entity: as is when the device has nothing pending for it,

@@ -33,42 +33,45 @@ public sealed partial class SyncClient
         }
 
         Report(SyncPhase.Push, 0, _db.PendingCount);
+        var batch = await TakeBatchAsync(0, cancellationToken);
+        if (batch.Count == 0)
+        {
+            return (0, 0, 0);
+        }
+
+        _db.Fault(FaultPushBeforeSend);
+        var sending = SendBatchAsync(batch, cancellationToken);
         while (true)
         {
-            var batch = await _db.WriteAsync(w =>
-            {
-                var entries = w.PeekOutbox(_options.PushBatchSize);
-                if (entries.Count > 0)
-                {
-                    w.MarkSentThrough(entries[^1].Seq);
-                }
-
-                return entries;
-            }, cancellationToken);
-            if (batch.Count == 0)
-            {
-                return (pushed, rejected, conflicts);
-            }
-
-            _db.Fault(FaultPushBeforeSend);
-            var response = await SendBatchAsync(batch, cancellationToken);
+            var response = await sending;
             var now = _time.GetUtcNow().UtcTicks;
+            // The next batch goes out while this answer is recorded (its entries are marked sent first, like any batch).
+            var next = await TakeBatchAsync(batch[^1].Seq, cancellationToken);
+            sending = next.Count > 0 ? SendBatchAsync(next, cancellationToken) : Task.FromResult<PushResponse>(null!);
             // Each change's answer is recorded on its own (a crash between chunks resends the rest, which
             // the server replays), so the answer is applied in short transactions that local writes slip between.
             List<SyncConflict> found = [];
             List<RejectedChange> rejectedChanges = [];
             var answered = 0;
-            foreach (var chunk in batch.Chunk(AckChunkSize))
+            try
             {
-                var (f, r, n) = await _db.WriteAsync(w =>
+                foreach (var chunk in batch.Chunk(AckChunkSize))
                 {
-                    var result = ApplyPushResponse(w, chunk, response, now);
-                    _db.Fault(FaultPushBeforeAck);
-                    return result;
-                }, cancellationToken);
-                found.AddRange(f);
-                rejectedChanges.AddRange(r);
-                answered += n;
+                    var (f, r, n) = await _db.WriteAsync(w =>
+                    {
+                        var result = ApplyPushResponse(w, chunk, response, now);
+                        _db.Fault(FaultPushBeforeAck);
+                        return result;
+                    }, cancellationToken);
+                    found.AddRange(f);
+                    rejectedChanges.AddRange(r);
+                    answered += n;
+                }
+            }
+            catch
+            {
+                Observe(sending);
+                throw;
             }
 
             foreach (var conflict in found)
@@ -83,6 +86,7 @@ public sealed partial class SyncClient
 
             if (answered == 0)
             {
+                Observe(sending);
                 throw new SyncTransportException(200, "INCOMPLETE_RESPONSE", "The push answer named none of the batch's changes; the batch will be sent again.");
             }
 
@@ -92,8 +96,27 @@ public sealed partial class SyncClient
             done += batch.Count;
             RefreshState();
             Report(SyncPhase.Push, done, done + _db.PendingCount);
+            if (next.Count == 0)
+            {
+                return (pushed, rejected, conflicts);
+            }
+
+            batch = next;
         }
     }
+
+    /// <summary>Takes the oldest entries after <paramref name="afterSeq"/> as a batch and marks them sent, in one transaction.</summary>
+    private Task<List<OutboxEntry>> TakeBatchAsync(long afterSeq, CancellationToken cancellationToken) =>
+        _db.WriteAsync(w =>
+        {
+            var entries = w.PeekOutbox(afterSeq, _options.PushBatchSize);
+            if (entries.Count > 0)
+            {
+                w.MarkSentThrough(entries[^1].Seq);
+            }
+
+            return entries;
+        }, cancellationToken);
 
     /// <summary>
     /// Sends one batch. A whole-request 400 or 413 (a change too large or malformed for the request

@@ -92,10 +92,11 @@ internal sealed class LocalWriter(LocalDatabase db, SqliteTransaction tx)
         return reader.Read() ? Rows.Outbox(reader) : null;
     }
 
-    /// <summary>The oldest entries, up to <paramref name="limit"/>: a batch in the order the writes were made.</summary>
-    public List<OutboxEntry> PeekOutbox(int limit)
+    /// <summary>The oldest entries after <paramref name="afterSeq"/>, up to <paramref name="limit"/>: a batch in the order the writes were made.</summary>
+    public List<OutboxEntry> PeekOutbox(long afterSeq, int limit)
     {
-        var command = db.Command($"SELECT {Rows.OutboxColumns} FROM outbox ORDER BY seq LIMIT $n;", tx);
+        var command = db.Command($"SELECT {Rows.OutboxColumns} FROM outbox WHERE seq > $after ORDER BY seq LIMIT $n;", tx);
+        command.Parameters.AddWithValue("$after", afterSeq);
         command.Parameters.AddWithValue("$n", limit);
         using var reader = command.ExecuteReader();
         var list = new List<OutboxEntry>(limit);

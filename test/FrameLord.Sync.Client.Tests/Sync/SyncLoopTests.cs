@@ -44,10 +44,11 @@ public sealed class SyncLoopTests : IAsyncLifetime
         Assert.Empty(_transport.Pushes);
 
         _time.Advance(TimeSpan.FromSeconds(0.1));
-        await Wait.UntilAsync(() => _transport.Pushes.Count == 1 && _client.State.PendingChanges == 0, "the debounced push");
+        await Wait.UntilAsync(() => _transport.Pushes.Count == 1 && _transport.Pulls.Count == 3 && _client.LoopWaitingUntil is not null,
+            "the debounced push: pull, push, pull");
         Assert.Equal(2, _transport.Pushes[0].Changes.Count);
+        Assert.Equal(0, _client.State.PendingChanges);
         var pullsAfterPush = _transport.Pulls.Count;
-        Assert.Equal(3, pullsAfterPush); // start-up, then pull, push, pull
 
         _time.Advance(TimeSpan.FromSeconds(29));
         await Wait.SettleAsync();

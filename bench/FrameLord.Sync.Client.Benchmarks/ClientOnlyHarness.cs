@@ -15,7 +15,7 @@ public static class ClientOnlyHarness
             var (a, _) = await devices.PairAsync();
             await Devices.WriteOfflineAsync(a);
             await a.SyncNowAsync();
-            var http = new HttpSyncTransport(new HttpSyncTransportOptions { ServerUri = devices.Server.BaseAddress });
+            var http = new HttpSyncTransport(new HttpSyncTransportOptions { ServerUri = devices.Address });
             string? cursor = null;
             do
             {

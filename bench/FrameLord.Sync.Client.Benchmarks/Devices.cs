@@ -15,21 +15,28 @@ public sealed class Devices : IAsyncDisposable
     private readonly string _folder = Directory.CreateTempSubdirectory("framelord-bench-").FullName;
     private int _count;
 
-    private Devices(TestDatabase database, TestServer server)
+    private Devices(TestDatabase? database, TestServer? server, Uri address)
     {
         Database = database;
         Server = server;
+        Address = address;
     }
 
-    public TestDatabase Database { get; }
+    public TestDatabase? Database { get; }
 
-    public TestServer Server { get; }
+    /// <summary>The in-process server, or null when the server runs in a process of its own.</summary>
+    public TestServer? Server { get; }
+
+    public Uri Address { get; }
+
+    /// <summary>Devices against a server already running elsewhere (see <c>serve</c> in Program.cs).</summary>
+    public static Devices Connect(Uri address) => new(null, null, address);
 
     public static async Task<Devices> StartAsync(Backend backend)
     {
         var database = await TestDatabase.CreateAsync(backend);
         var server = await TestServer.StartAsync(database, new Dictionary<string, string> { ["Limits:RequestsPerMinute"] = "1000000" });
-        return new Devices(database, server);
+        return new Devices(database, server, server.BaseAddress);
     }
 
     /// <summary>A new user with two devices: A signed up, B logged in.</summary>
@@ -45,7 +52,7 @@ public sealed class Devices : IAsyncDisposable
 
     public async Task<SyncClient> OpenAsync(TimeSpan? debounce = null)
     {
-        var transport = new HttpSyncTransport(new HttpSyncTransportOptions { ServerUri = Server.BaseAddress });
+        var transport = new HttpSyncTransport(new HttpSyncTransportOptions { ServerUri = Address });
         _transports.Add(transport);
         var timed = new TimedTransport(transport);
         Timings.Add(timed);
@@ -87,8 +94,16 @@ public sealed class Devices : IAsyncDisposable
             transport.Dispose();
         }
 
-        await Server.DisposeAsync();
-        await Database.DisposeAsync();
+        if (Server is not null)
+        {
+            await Server.DisposeAsync();
+        }
+
+        if (Database is not null)
+        {
+            await Database.DisposeAsync();
+        }
+
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {

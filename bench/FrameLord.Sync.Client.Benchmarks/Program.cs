@@ -4,7 +4,8 @@ using FrameLord.Sync.TestKit;
 
 // dotnet run -c Release -- end-to-end [sqlite|postgres] [runs]   one-shot timings with a breakdown (push, pull)
 // dotnet run -c Release -- client-only [runs]                   the client's own share: push to and pull from a free in-memory server
-// dotnet run -c Release -- latency [writes]                      local write latency p50/p99 with the sync loop running
+// dotnet run -c Release -- latency [writes] [pause-ms]           local write latency p50/p99, without and with the sync loop running
+// dotnet run -c Release -- serve sqlite|postgres                 the server alone (the latency harness starts it as a child process)
 // dotnet run -c Release -- --filter '*'                          the BenchmarkDotNet suite
 if (args is ["end-to-end", ..])
 {
@@ -18,6 +19,12 @@ if (args is ["end-to-end", ..])
     return 0;
 }
 
+if (args is ["serve", var which])
+{
+    await ServerProcess.ServeAsync(Enum.Parse<Backend>(which, ignoreCase: true));
+    return 0;
+}
+
 if (args is ["client-only", ..])
 {
     await ClientOnlyHarness.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3);
@@ -26,7 +33,9 @@ if (args is ["client-only", ..])
 
 if (args is ["latency", ..])
 {
-    await LatencyHarness.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000);
+    await LatencyHarness.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 6_000,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 5);
     return 0;
 }
 

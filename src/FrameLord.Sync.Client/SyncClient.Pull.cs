@@ -79,8 +79,21 @@ public sealed partial class SyncClient
 
     private Task<PullResponse> FetchPageAsync(string? cursor, CancellationToken cancellationToken)
     {
-        var request = new PullRequest { DeviceId = DeviceId, SchemaVersion = _options.SchemaVersion, Cursor = cursor, Limit = _options.PullPageSize };
+        var request = new PullRequest { DeviceId = DeviceId, SchemaVersion = _options.SchemaVersion, Cursor = cursor, Limit = PageSize() };
         return AuthorizedAsync(token => _transport.PullAsync(request, token, cancellationToken), cancellationToken);
+    }
+
+    private int PageSize()
+    {
+        DateTimeOffset lastWrite;
+        lock (_stateLock)
+        {
+            lastWrite = _lastWriteAt;
+        }
+
+        return _time.GetUtcNow() - lastWrite < _options.DebounceDelay
+            ? Math.Min(_options.InteractivePullPageSize, _options.PullPageSize)
+            : _options.PullPageSize;
     }
 
     /// <summary>Applies one page and writes the cursor after it, in one transaction.</summary>

@@ -33,7 +33,10 @@ public sealed partial class SyncClient
         }
 
         Report(SyncPhase.Push, 0, _db.PendingCount);
-        var batch = await TakeBatchAsync(0, cancellationToken);
+        // Writes made while this push runs wait for the next sync, so a step always ends (and pulls) even
+        // under a steady stream of local writes.
+        var upTo = _db.LastSeq;
+        var batch = await TakeBatchAsync(0, upTo, cancellationToken);
         if (batch.Count == 0)
         {
             return (0, 0, 0);
@@ -46,7 +49,7 @@ public sealed partial class SyncClient
             var response = await sending;
             var now = _time.GetUtcNow().UtcTicks;
             // The next batch goes out while this answer is recorded (its entries are marked sent first, like any batch).
-            var next = await TakeBatchAsync(batch[^1].Seq, cancellationToken);
+            var next = await TakeBatchAsync(batch[^1].Seq, upTo, cancellationToken);
             sending = next.Count > 0 ? SendBatchAsync(next, cancellationToken) : Task.FromResult<PushResponse>(null!);
             // Each change's answer is recorded on its own (a crash between chunks resends the rest, which
             // the server replays), so the answer is applied in short transactions that local writes slip between.
@@ -105,11 +108,11 @@ public sealed partial class SyncClient
         }
     }
 
-    /// <summary>Takes the oldest entries after <paramref name="afterSeq"/> as a batch and marks them sent, in one transaction.</summary>
-    private Task<List<OutboxEntry>> TakeBatchAsync(long afterSeq, CancellationToken cancellationToken) =>
+    /// <summary>Takes the oldest entries in (<paramref name="afterSeq"/>, <paramref name="upTo"/>] as a batch and marks them sent, in one transaction.</summary>
+    private Task<List<OutboxEntry>> TakeBatchAsync(long afterSeq, long upTo, CancellationToken cancellationToken) =>
         _db.WriteAsync(w =>
         {
-            var entries = w.PeekOutbox(afterSeq, _options.PushBatchSize);
+            var entries = w.PeekOutbox(afterSeq, upTo, _options.PushBatchSize);
             if (entries.Count > 0)
             {
                 w.MarkSentThrough(entries[^1].Seq);

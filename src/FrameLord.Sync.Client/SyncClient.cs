@@ -51,6 +51,7 @@ public sealed partial class SyncClient : IAsyncDisposable
         ArgumentException.ThrowIfNullOrEmpty(options.DatabasePath);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PushBatchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PullPageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.InteractivePullPageSize, 1);
         var transport = options.Transport;
         var ownsTransport = false;
         if (transport is null)

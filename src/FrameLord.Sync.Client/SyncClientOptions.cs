@@ -45,6 +45,13 @@ public sealed class SyncClientOptions
     /// <summary>Changes per pull page. Default 500 (the server caps it at 1,000).</summary>
     public int PullPageSize { get; init; } = 500;
 
+    /// <summary>
+    /// Changes per pull page while the app is writing (a local write in the last <see cref="DebounceDelay"/>):
+    /// each page is applied in one transaction, and small pages keep local writes from waiting behind it.
+    /// Default 50.
+    /// </summary>
+    public int InteractivePullPageSize { get; init; } = 50;
+
     /// <summary>Delays between failed attempts: 2, 4, 8, 16, 32 s, then the last one again with <see cref="RetryJitter"/>.</summary>
     public IReadOnlyList<TimeSpan> RetryDelays { get; init; } =
         [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(16), TimeSpan.FromSeconds(32)];

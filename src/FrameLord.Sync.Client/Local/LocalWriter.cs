@@ -92,11 +92,12 @@ internal sealed class LocalWriter(LocalDatabase db, SqliteTransaction tx)
         return reader.Read() ? Rows.Outbox(reader) : null;
     }
 
-    /// <summary>The oldest entries after <paramref name="afterSeq"/>, up to <paramref name="limit"/>: a batch in the order the writes were made.</summary>
-    public List<OutboxEntry> PeekOutbox(long afterSeq, int limit)
+    /// <summary>The oldest entries in (<paramref name="afterSeq"/>, <paramref name="upTo"/>], at most <paramref name="limit"/>: a batch in the order the writes were made.</summary>
+    public List<OutboxEntry> PeekOutbox(long afterSeq, long upTo, int limit)
     {
-        var command = db.Command($"SELECT {Rows.OutboxColumns} FROM outbox WHERE seq > $after ORDER BY seq LIMIT $n;", tx);
+        var command = db.Command($"SELECT {Rows.OutboxColumns} FROM outbox WHERE seq > $after AND seq <= $upto ORDER BY seq LIMIT $n;", tx);
         command.Parameters.AddWithValue("$after", afterSeq);
+        command.Parameters.AddWithValue("$upto", upTo);
         command.Parameters.AddWithValue("$n", limit);
         using var reader = command.ExecuteReader();
         var list = new List<OutboxEntry>(limit);

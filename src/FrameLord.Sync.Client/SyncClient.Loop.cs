@@ -123,6 +123,7 @@ public sealed partial class SyncClient
             try
             {
                 await SyncNowAsync(stop);
+                _db.Checkpoint(); // housekeeping after the step, outside the write gate: local writes never pay for it
                 attempt = 0;
                 retryAt = null;
                 nextPullAt = _time.GetUtcNow() + _options.PullInterval;

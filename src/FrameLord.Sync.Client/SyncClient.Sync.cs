@@ -27,7 +27,6 @@ public sealed partial class SyncClient
                 return true;
             }, cancellationToken);
             RecordSuccess(now);
-            _db.Checkpoint();
             lock (_stateLock)
             {
                 _firstUnpushedWriteAt = _db.PendingCount > 0 ? _lastWriteAt : null;

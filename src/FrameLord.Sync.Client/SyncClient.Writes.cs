@@ -168,13 +168,22 @@ public sealed partial class SyncClient
         }
     }
 
-    /// <summary>The entity as a create pushes it: its fields, id and created_at; no server-managed or local-only fields.</summary>
+    /// <summary>
+    /// The entity as a create pushes it: its fields, id and created_at; no server-managed or local-only
+    /// fields, and no null fields (absent and null are the same value, and an unset field costs the
+    /// server a stamp and every device bytes).
+    /// </summary>
     internal static JsonObject Pushable(JsonObject data)
     {
-        var result = (JsonObject)data.DeepClone();
-        result.Remove(EntityFields.UpdatedAt);
-        result.Remove(EntityFields.SyncVersion);
-        result.Remove(EntityFields.IsContactZero);
+        var result = new JsonObject();
+        foreach (var (name, value) in data)
+        {
+            if (value is not null && name is not (EntityFields.UpdatedAt or EntityFields.SyncVersion or EntityFields.IsContactZero))
+            {
+                result[name] = value.DeepClone();
+            }
+        }
+
         return result;
     }
 

@@ -52,8 +52,9 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
         writer.Open();
         Execute(writer, "PRAGMA journal_mode = WAL;");
         // A checkpoint inside a commit copies the log into the database and syncs it: a pause for the
-        // write that happens to trigger it. The sync step checkpoints outside the write gate instead
-        // (Checkpoint); the automatic one stays only as a bound for long offline periods.
+        // write that happens to trigger it. The sync loop checkpoints after each step, outside the write
+        // gate (Checkpoint); the automatic one stays as a bound for long offline periods and for apps
+        // that drive SyncNowAsync themselves.
         Execute(writer, $"PRAGMA synchronous = {(durableAgainstPowerLoss ? "FULL" : "NORMAL")}; PRAGMA busy_timeout = 30000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 20000;");
         using (var tx = writer.BeginTransaction())
         {

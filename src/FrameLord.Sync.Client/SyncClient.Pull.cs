@@ -40,8 +40,20 @@ public sealed partial class SyncClient
             }
             catch (SyncTransportException e) when (e.Code == ErrorCodes.ResyncRequired && !resynced)
             {
+                // Full resync: everything again from the beginning; the outbox is kept and merged as usual.
+                // Entities the server no longer has (purged tombstones) are swept once the last page is in.
                 resynced = true;
                 cursor = null;
+                var since = _time.GetUtcNow().UtcTicks;
+                await _db.WriteAsync(w =>
+                {
+                    if (w.GetMeta(MetaKeys.ResyncSince) is null)
+                    {
+                        w.SetMeta(MetaKeys.ResyncSince, since.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    }
+
+                    return true;
+                }, cancellationToken);
                 fetch = FetchPageAsync(null, cancellationToken);
                 continue;
             }
@@ -72,10 +84,55 @@ public sealed partial class SyncClient
             Report(SyncPhase.Pull, total, page.HasMore ? null : total);
             if (!page.HasMore)
             {
+                foreach (var e in await FinishResyncAsync(cancellationToken))
+                {
+                    EntityChangedRemotely?.Invoke(this, e);
+                }
+
                 return total;
             }
         }
     }
+
+    /// <summary>
+    /// After a full resync reached the last page: removes the entities the resync did not bring back
+    /// (the server purged them as old tombstones), unless they have pending changes or never reached
+    /// the server. Nothing to do when no resync is under way.
+    /// </summary>
+    private Task<List<RemoteChangeEventArgs>> FinishResyncAsync(CancellationToken cancellationToken) =>
+        _db.WriteAsync(w =>
+        {
+            var removed = new List<RemoteChangeEventArgs>();
+            if (w.GetMeta(MetaKeys.ResyncSince) is not { } value)
+            {
+                return removed;
+            }
+
+            const string Gone = """
+                WHERE e.server_version > 0 AND e.is_contact_zero = 0
+                AND (e.last_synced_at IS NULL OR e.last_synced_at < $since)
+                AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.entity_type = e.entity_type AND o.entity_id = e.entity_id)
+                """;
+            var since = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+            var select = w.Command("SELECT e.entity_type, e.entity_id, e.is_archived FROM entities AS e " + Gone + ";");
+            select.Parameters.AddWithValue("$since", since);
+            using (var reader = select.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    if (reader.GetInt64(2) == 0)
+                    {
+                        removed.Add(new RemoteChangeEventArgs(reader.GetString(0), reader.GetString(1), "", [EntityFields.IsArchived], false, true));
+                    }
+                }
+            }
+
+            var delete = w.Command("DELETE FROM entities AS e " + Gone + ";");
+            delete.Parameters.AddWithValue("$since", since);
+            delete.ExecuteNonQuery();
+            w.SetMeta(MetaKeys.ResyncSince, null);
+            return removed;
+        }, cancellationToken);
 
     private Task<PullResponse> FetchPageAsync(string? cursor, CancellationToken cancellationToken)
     {

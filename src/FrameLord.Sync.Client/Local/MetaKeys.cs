@@ -10,4 +10,7 @@ internal static class MetaKeys
     public const string Cursor = "cursor";
     public const string LastSyncAt = "last_sync_at";
     public const string CreatedAt = "created_at";
+
+    /// <summary>Set while a full resync (after 410) is under way: the time it began.</summary>
+    public const string ResyncSince = "resync_since";
 }

@@ -8,7 +8,9 @@ internal sealed class SqliteWriteSession(
     SqliteTransaction transaction,
     UserRecord user,
     long currentSeq,
-    StoreFaults faults) : IWriteSession
+    StoreFaults faults,
+    SemaphoreSlim writeLock,
+    Action onCommitted) : IWriteSession
 {
     private bool _completed;
 
@@ -20,21 +22,25 @@ internal sealed class SqliteWriteSession(
         string deviceId, IReadOnlyCollection<string> changeIds, CancellationToken cancellationToken)
     {
         var found = new Dictionary<string, OutcomeRow>(StringComparer.Ordinal);
+        if (changeIds.Count == 0)
+        {
+            return found;
+        }
+
+        // One statement for the whole batch: the ids travel as a JSON array and drive an index probe each.
         using var command = Command("""
-            SELECT outcome_json, created_at FROM applied_changes
-            WHERE user_id = $u AND device_id = $d AND change_id = $c;
+            SELECT a.change_id, a.outcome_json, a.created_at
+            FROM json_each($ids) AS k CROSS JOIN applied_changes AS a
+            WHERE a.user_id = $u AND a.device_id = $d AND a.change_id = k.value;
             """);
         command.Parameters.AddWithValue("$u", User.UserId);
         command.Parameters.AddWithValue("$d", deviceId);
-        var change = command.Parameters.Add("$c", SqliteType.Text);
-        foreach (var changeId in changeIds)
+        command.Parameters.AddWithValue("$ids", JsonArrays.Of(changeIds));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            change.Value = changeId;
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken))
-            {
-                found[changeId] = new OutcomeRow(deviceId, changeId, reader.GetString(0), Ticks.ToTime(reader.GetInt64(1)));
-            }
+            var changeId = reader.GetString(0);
+            found[changeId] = new OutcomeRow(deviceId, changeId, reader.GetString(1), Ticks.ToTime(reader.GetInt64(2)));
         }
 
         return found;
@@ -44,26 +50,30 @@ internal sealed class SqliteWriteSession(
         IReadOnlyCollection<EntityKey> keys, CancellationToken cancellationToken)
     {
         var found = new Dictionary<EntityKey, EntityRow>(keys.Count);
+        if (keys.Count == 0)
+        {
+            return found;
+        }
+
         using var command = Command($"""
-            SELECT {RowReaders.EntityColumns} FROM entities
-            WHERE user_id = $u AND entity_type = $t AND entity_id = $i;
+            SELECT {Prefixed("e.", RowReaders.EntityColumns)}
+            FROM json_each($keys) AS k CROSS JOIN entities AS e
+            WHERE e.user_id = $u AND e.entity_type = json_extract(k.value, '$[0]') AND e.entity_id = json_extract(k.value, '$[1]');
             """);
         command.Parameters.AddWithValue("$u", User.UserId);
-        var type = command.Parameters.Add("$t", SqliteType.Text);
-        var id = command.Parameters.Add("$i", SqliteType.Text);
-        foreach (var key in keys)
+        command.Parameters.AddWithValue("$keys", JsonArrays.OfPairs(keys.Select(k => (k.EntityType, k.EntityId))));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            type.Value = key.EntityType;
-            id.Value = key.EntityId;
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken))
-            {
-                found[key] = RowReaders.Entity(reader);
-            }
+            var row = RowReaders.Entity(reader);
+            found[row.Key] = row;
         }
 
         return found;
     }
+
+    private static string Prefixed(string prefix, string columns) =>
+        string.Join(", ", columns.Split(", ").Select(c => prefix + c));
 
     public async Task<ConflictRow?> LoadConflictAsync(string conflictId, CancellationToken cancellationToken)
     {
@@ -128,6 +138,8 @@ internal sealed class SqliteWriteSession(
         }
     }
 
+    // Inserts reuse one prepared statement row by row: in-process that costs a few microseconds a
+    // row, less than multi-row VALUES, whose named-parameter binding grows with the square of its size.
     private async Task UpsertEntitiesAsync(List<EntityRow> rows, CancellationToken cancellationToken)
     {
         using var command = Command("""
@@ -196,6 +208,7 @@ internal sealed class SqliteWriteSession(
         await faults.HitAsync(StoreFaults.BeforeCommit);
         await transaction.CommitAsync(cancellationToken);
         _completed = true;
+        onCommitted();
     }
 
     private SqliteCommand Command(string sql)
@@ -222,5 +235,6 @@ internal sealed class SqliteWriteSession(
 
         await transaction.DisposeAsync();
         await connection.DisposeAsync();
+        writeLock.Release();
     }
 }

@@ -155,6 +155,16 @@ const runScript = (steps) => {
       case 'merge': results.push([b64(Y.mergeUpdates(step.refs.map(ref)))]); break
       case 'diff': results.push([b64(Y.diffUpdate(ref(step.ref), Y.encodeStateVector(docs[step.svOf])))]); break
       case 'svFromUpdate': results.push([b64(Y.encodeStateVectorFromUpdate(ref(step.ref)))]); break
+      case 'dump': {
+        const t = resolve(docs[step.doc], step.path)
+        const items = []
+        for (let n = t._start; n !== null; n = n.right) {
+          items.push([n.id.client, n.id.clock, n.length, n.deleted ? 1 : 0, n.content.constructor.name, n.content.str ?? null, n.marker ? 1 : 0])
+        }
+        const markers = t._searchMarker === null ? null : t._searchMarker.map(m => [m.p.id.client, m.p.id.clock, m.index])
+        results.push({ items, markers })
+        break
+      }
       case 'sv': results.push([b64(Y.encodeStateVector(docs[step.doc]))]); break
       default: throw new Error('unknown step ' + step.do)
     }

@@ -65,18 +65,7 @@ public abstract partial class AbstractType
             }
         }
 
-        if (this is YText text)
-        {
-            for (var n = Start; n is not null; n = n.Right)
-            {
-                if (n.Content is ContentFormat && !n.Deleted)
-                {
-                    text.HasFormatting = true;
-                    Markers = null;
-                    break;
-                }
-            }
-        }
+        // As in yjs, the new type starts with fresh search markers and without the formatting flag.
     }
 
     /// <summary>Creates an empty type from a wire type ref (content ref 7).</summary>

@@ -70,7 +70,7 @@ public sealed class ScriptRunner
         {
             case "new":
                 {
-                    var doc = new YDoc(new YDocOptions { ClientId = step["client"]!.GetValue<ulong>(), Gc = step["gc"]!.GetValue<bool>() });
+                    var doc = new YDoc(new YDocOptions { ClientId = ulong.Parse(step["client"]!.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture), Gc = step["gc"]!.GetValue<bool>() });
                     var index = _docs.Count;
                     doc.UpdateV1 += (_, e) =>
                     {
@@ -132,6 +132,29 @@ public sealed class ScriptRunner
                 return new JsonArray { Convert.ToBase64String(YUpdate.DiffUpdate(Ref(step["ref"]), _docs[step["svOf"]!.GetValue<int>()].EncodeStateVector())) };
             case "svFromUpdate":
                 return new JsonArray { Convert.ToBase64String(YUpdate.EncodeStateVectorFromUpdate(Ref(step["ref"]))) };
+            case "dump":
+                {
+                    var t = Resolve(_docs[step["doc"]!.GetValue<int>()], step["path"]!.AsArray());
+                    var items = new JsonArray();
+                    for (var n = t.Start; n is not null; n = n.Right)
+                    {
+                        var name = n.Content.GetType().Name;
+                        items.Add(new JsonArray(n.Client, n.Clock, n.Length, n.Deleted ? 1 : 0, name, n.Content is Structs.ContentString cs ? cs.ToString() : null, n.Marker ? 1 : 0));
+                    }
+
+                    JsonArray? markers = null;
+                    if (t.Markers is not null)
+                    {
+                        markers = [];
+                        foreach (var m in t.Markers)
+                        {
+                            markers.Add(new JsonArray(m.Item.Client, m.Item.Clock, m.Index));
+                        }
+                    }
+
+                    return new JsonObject { ["items"] = items, ["markers"] = markers };
+                }
+
             case "sv":
                 return new JsonArray { Convert.ToBase64String(_docs[step["doc"]!.GetValue<int>()].EncodeStateVector()) };
             default:

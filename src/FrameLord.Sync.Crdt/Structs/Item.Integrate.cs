@@ -60,7 +60,7 @@ internal sealed partial class Item
 
         if (gcNeighbour)
         {
-            Parent = null;
+            Parent = new UnresolvableParent(Parent);
         }
         else if (Parent is null)
         {
@@ -78,7 +78,7 @@ internal sealed partial class Item
         else if (Parent is StructId id)
         {
             var parentStruct = store.Find(id.Client, id.Clock);
-            Parent = parentStruct is Item { Content: ContentType type } ? type.Type : null;
+            Parent = parentStruct is Item { Content: ContentType type } ? type.Type : new UnresolvableParent(id);
         }
         else if (Parent is string rootName)
         {
@@ -109,7 +109,7 @@ internal sealed partial class Item
             {
                 Left = null;
                 SetOrigin(Client, Clock - 1);
-                Parent = null;
+                Parent = new UnresolvableParent(Parent);
             }
 
             Content = Content.Splice(offset);

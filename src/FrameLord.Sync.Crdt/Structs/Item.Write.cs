@@ -30,7 +30,8 @@ internal sealed partial class Item
 
         if (!hasOrigin && !HasRightOrigin)
         {
-            switch (Parent)
+            var parent = Parent is UnresolvableParent unresolvable ? unresolvable.Original : Parent;
+            switch (parent)
             {
                 case AbstractType { TypeItem: null } root:
                     writer.WriteVarUint(1UL);

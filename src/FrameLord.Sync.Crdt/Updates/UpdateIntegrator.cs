@@ -110,12 +110,14 @@ internal static class UpdateIntegrator
                 if (byClient.TryGetValue(client, out var refs))
                 {
                     var from = refs.Refs.IndexOf(s);
-                    if (from < 0 || from >= refs.Next)
+                    if (from < 0)
                     {
                         from = refs.Next - 1;
                     }
 
                     rest[client] = refs.Refs.GetRange(from, refs.Refs.Count - from);
+                    // Nothing more may be taken from this client, not even by the current cursor.
+                    refs.Next = refs.Refs.Count;
                     byClient.Remove(client);
                     clientIds.Remove(client);
                 }

@@ -1,0 +1,10 @@
+using BenchmarkDotNet.Running;
+using FrameLord.Sync.Crdt.Benchmarks;
+
+if (args.Length > 0 && args[0] == "trace")
+{
+    return TraceCommand.Run(args);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(TraceCommand).Assembly).Run(args);
+return 0;

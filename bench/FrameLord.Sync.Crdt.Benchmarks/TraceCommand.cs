@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace FrameLord.Sync.Crdt.Benchmarks;
+
+/// <summary>
+/// <c>trace FILE.json.gz [--client-id N] [--write-update OUT] [--compare-yjs]</c>: replays an editing trace one
+/// patch per transaction into <c>GetText("text")</c>, checks the end text, and prints one JSON line with the
+/// apply, encode and load times, the update size and the heap held by the loaded document. With
+/// <c>--compare-yjs</c> it also runs eng/yjs/trace.mjs on the same trace and checks the updates are identical.
+/// Load time is the median of 5 loads after one warm-up load (the first, cold load is reported too), the same
+/// method as the yjs script.
+/// </summary>
+public static class TraceCommand
+{
+    public static int Run(string[] args)
+    {
+        if (args.Length < 2)
+        {
+            Console.Error.WriteLine("usage: trace FILE.json.gz [--client-id N] [--write-update OUT] [--compare-yjs]");
+            return 2;
+        }
+
+        var file = args[1];
+        ulong clientId = 1;
+        string? output = null;
+        var compare = false;
+        for (var i = 2; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--client-id": clientId = ulong.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--write-update": output = args[++i]; break;
+                case "--compare-yjs": compare = true; break;
+                default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
+            }
+        }
+
+        var trace = EditingTrace.Load(file);
+        var result = Measure(trace, clientId, out var update);
+        Console.WriteLine(result);
+        if (output is not null)
+        {
+            File.WriteAllBytes(output, update);
+        }
+
+        if (!compare)
+        {
+            return 0;
+        }
+
+        var yjsUpdate = Path.GetTempFileName();
+        try
+        {
+            var yjsLine = RunYjs(Path.GetFullPath(file), clientId, yjsUpdate);
+            Console.WriteLine(yjsLine);
+            var identical = update.AsSpan().SequenceEqual(File.ReadAllBytes(yjsUpdate));
+            Console.WriteLine(JsonSerializer.Serialize(new { updates_identical = identical }));
+            return identical ? 0 : 1;
+        }
+        finally
+        {
+            File.Delete(yjsUpdate);
+        }
+    }
+
+    private static string Measure(EditingTrace trace, ulong clientId, out byte[] update)
+    {
+        var doc = new YDoc(new YDocOptions { ClientId = clientId });
+        var text = doc.GetText("text");
+        var patches = trace.Patches;
+        var watch = Stopwatch.StartNew();
+        foreach (var (position, delete, insert) in patches)
+        {
+            doc.Transact(_ =>
+            {
+                if (delete > 0)
+                {
+                    text.Delete(position, delete);
+                }
+
+                if (insert.Length > 0)
+                {
+                    text.Insert(position, insert);
+                }
+            });
+        }
+
+        var applyMs = watch.Elapsed.TotalMilliseconds;
+        if (text.ToString() != trace.EndContent)
+        {
+            throw new InvalidOperationException("The replayed text differs from the trace's endContent.");
+        }
+
+        watch.Restart();
+        update = doc.EncodeStateAsUpdate();
+        var encodeMs = watch.Elapsed.TotalMilliseconds;
+
+        var loads = new List<double>();
+        double coldMs = 0;
+        for (var i = 0; i < 6; i++)
+        {
+            watch.Restart();
+            var loaded = new YDoc(new YDocOptions { ClientId = 2 });
+            loaded.ApplyUpdate(update);
+            var ms = watch.Elapsed.TotalMilliseconds;
+            if (i == 0)
+            {
+                coldMs = ms;
+            }
+            else
+            {
+                loads.Add(ms);
+            }
+        }
+
+        loads.Sort();
+        var heap = MeasureHeap(update, trace.EndContent);
+        return JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["impl"] = "FrameLord.Sync.Crdt",
+            ["ops"] = patches.Length,
+            ["text_length"] = text.Length,
+            ["apply_ms"] = Math.Round(applyMs, 1),
+            ["encode_ms"] = Math.Round(encodeMs, 2),
+            ["update_bytes"] = update.Length,
+            ["load_ms"] = Math.Round(loads[loads.Count / 2], 2),
+            ["load_cold_ms"] = Math.Round(coldMs, 2),
+            ["heap_bytes"] = heap,
+        });
+    }
+
+    private static long MeasureHeap(byte[] update, string expected)
+    {
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var doc = new YDoc(new YDocOptions { ClientId = 3 });
+        doc.ApplyUpdate(update);
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+        if (doc.GetText("text").ToString() != expected)
+        {
+            throw new InvalidOperationException("The loaded document differs from the trace's endContent.");
+        }
+
+        GC.KeepAlive(doc);
+        return after - before;
+    }
+
+    private static string RunYjs(string file, ulong clientId, string updatePath)
+    {
+        var dir = FindRepoRoot();
+        var script = Path.Combine(dir, "eng", "yjs", "trace.mjs");
+        var psi = new ProcessStartInfo("node", ["--expose-gc", script, file, "--client-id", clientId.ToString(CultureInfo.InvariantCulture), "--write-update", updatePath])
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException("Cannot start node.");
+        var line = process.StandardOutput.ReadToEnd().Trim();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException("eng/yjs/trace.mjs failed (run npm ci --prefix eng/yjs first).");
+        }
+
+        return line;
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "FrameLord.Sync.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("FrameLord.Sync.slnx not found.");
+    }
+}

@@ -61,6 +61,8 @@ public static class SyncServerApp
         services.AddSingleton<TokenService>();
         services.AddSingleton<AccountService>();
         services.AddSingleton<SyncService>();
+        services.AddSingleton<DocumentService>();
+        services.AddHostedService<DocumentCompactor>();
         services.AddSingleton(sp => new WireJson(sp.GetRequiredService<LimitOptions>().MaxJsonDepth));
         services.AddHostedService<PurgeService>();
 
@@ -171,5 +173,6 @@ public static class SyncServerApp
         var api = app.MapGroup(ApiBase).RequireRateLimiting(RateLimitPolicy);
         api.MapAuth();
         api.MapSync();
+        api.MapDocuments();
     }
 }

@@ -96,7 +96,7 @@ public sealed partial class SyncService
         writes.ConflictUpdates.Add(new ConflictStatusUpdate(conflictId, ConflictStatuses.Resolved, now));
         await session.SaveAsync(writes, cancellationToken);
         await session.CommitAsync(cancellationToken);
-        EntitiesChanged?.Invoke(userId);
+        EntitiesChanged?.Invoke(userId, Cursor.Encode(writes.NewSeq));
 
         return new ResolveConflictResponse { Entity = JsonDocument.Parse(data).RootElement, SyncVersion = result.State.Version };
     }

@@ -130,7 +130,7 @@ public sealed partial class SyncService
             await session.CommitAsync(cancellationToken);
             if (writes.Entities.Count > 0)
             {
-                EntitiesChanged?.Invoke(userId);
+                EntitiesChanged?.Invoke(userId, Cursor.Encode(writes.NewSeq));
             }
         }
 

@@ -1,0 +1,124 @@
+using System.Text.Json.Nodes;
+using FrameLord.Sync.Client.Local;
+using FrameLord.Sync.Protocol;
+
+namespace FrameLord.Sync.Client.Engine;
+
+/// <summary>What coalescing did to the outbox.</summary>
+internal enum CoalesceOutcome
+{
+    /// <summary>A new entry was made.</summary>
+    Inserted,
+
+    /// <summary>The open entry was changed in place.</summary>
+    Updated,
+
+    /// <summary>The open entry was removed: the edits cancel out (create then delete).</summary>
+    Removed,
+}
+
+/// <summary>
+/// Coalesces a local edit into the entity's open outbox entry (DESIGN 2): create+update = create,
+/// update+update = merged patch (later values win), create+delete = nothing, update+delete = delete,
+/// delete+restore = an update. An entry is open when it was not yet taken into a batch and was
+/// made from the server version the device still knows: after a pull moved that version on, or once
+/// the entry was sent, a new edit makes a new entry, so a batch resent with the same change ids stays
+/// idempotent and an edit made before a pull never takes the stamp of one made after it.
+/// </summary>
+internal static class OutboxCoalescer
+{
+    public static bool IsOpen(OutboxEntry? entry, long serverVersion) =>
+        entry is not null && !entry.Sent && entry.BaseVersion == serverVersion;
+
+    /// <summary>Applies <paramref name="edit"/> to <paramref name="open"/> (or to a new entry when it is null).</summary>
+    public static (CoalesceOutcome Outcome, OutboxEntry Entry) Coalesce(
+        OutboxEntry? open, LocalEdit edit, string entityType, string entityId, Func<(long Seq, string ChangeId)> nextId)
+    {
+        if (open is null)
+        {
+            var (seq, changeId) = nextId();
+            var entry = new OutboxEntry
+            {
+                Seq = seq,
+                ChangeId = changeId,
+                EntityType = entityType,
+                EntityId = entityId,
+                Operation = edit.Kind switch
+                {
+                    EditKind.Create => Operations.Create,
+                    EditKind.Delete => Operations.Delete,
+                    _ => Operations.Update,
+                },
+                Data = edit.Kind switch
+                {
+                    EditKind.Create or EditKind.Update => Clone(edit.Data),
+                    EditKind.Restore => Restored(null),
+                    _ => null,
+                },
+                ClientTimestamp = edit.ClientTimestamp,
+                SyncVersion = edit.SyncVersion,
+                BaseVersion = edit.BaseVersion,
+            };
+            return (CoalesceOutcome.Inserted, entry);
+        }
+
+        switch (open.Operation, edit.Kind)
+        {
+            case (Operations.Create, EditKind.Delete):
+                return (CoalesceOutcome.Removed, open);
+            case (Operations.Create, EditKind.Update):
+                open.Data = EntityJson.Merge(open.Data, edit.Data);
+                break;
+            case (Operations.Create, EditKind.Restore):
+                open.Data = Restored(open.Data);
+                break;
+            case (Operations.Update, EditKind.Update):
+                open.Data = EntityJson.Merge(open.Data, edit.Data);
+                break;
+            case (Operations.Update, EditKind.Restore):
+                open.Data = Restored(open.Data);
+                break;
+            case (Operations.Update, EditKind.Delete):
+                open.Operation = Operations.Delete;
+                open.Held = WithoutArchived(open.Data);
+                open.Data = null;
+                break;
+            case (Operations.Delete, EditKind.Restore):
+                open.Operation = Operations.Update;
+                open.Data = Restored(open.Held);
+                open.Held = null;
+                break;
+            case (Operations.Delete, EditKind.Update):
+                open.Held = WithoutArchived(EntityJson.Merge(open.Held, edit.Data));
+                break;
+            case (Operations.Delete, EditKind.Delete):
+                break;
+            default:
+                throw new InvalidOperationException($"Cannot coalesce {edit.Kind} into an open {open.Operation} of {entityType}/{entityId}.");
+        }
+
+        open.SyncVersion = edit.SyncVersion;
+        open.ClientTimestamp = edit.ClientTimestamp;
+        return (CoalesceOutcome.Updated, open);
+    }
+
+    private static JsonObject? Clone(JsonObject? data) => data is null ? null : (JsonObject)data.DeepClone();
+
+    private static JsonObject Restored(JsonObject? data)
+    {
+        var result = EntityJson.Merge(data, null);
+        result[EntityFields.IsArchived] = false;
+        return result;
+    }
+
+    private static JsonObject? WithoutArchived(JsonObject? data)
+    {
+        if (data is null)
+        {
+            return null;
+        }
+
+        data.Remove(EntityFields.IsArchived);
+        return data.Count == 0 ? null : data;
+    }
+}

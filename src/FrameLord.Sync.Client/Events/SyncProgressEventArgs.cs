@@ -1,0 +1,30 @@
+namespace FrameLord.Sync.Client;
+
+/// <summary>The phase of a sync that progress is reported for.</summary>
+public enum SyncPhase
+{
+    Pull,
+    Push,
+}
+
+/// <summary>
+/// Progress of a sync ("Syncing 1,234 changes… 45%"). For a push <see cref="Total"/> is the outbox size
+/// when the push began; for a pull the server does not say how many changes remain, so it is null
+/// until the last page.
+/// </summary>
+public sealed class SyncProgressEventArgs(SyncPhase phase, long done, long? total) : EventArgs
+{
+    public SyncPhase Phase { get; } = phase;
+
+    public long Done { get; } = done;
+
+    public long? Total { get; } = total;
+
+    /// <summary>0 to 100, or null when the total is unknown.</summary>
+    public double? Percent => Total switch
+    {
+        null => null,
+        0 => 100,
+        var t => Math.Min(100, 100.0 * Done / t.Value),
+    };
+}

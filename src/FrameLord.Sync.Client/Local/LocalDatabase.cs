@@ -1,0 +1,171 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
+namespace FrameLord.Sync.Client.Local;
+
+/// <summary>
+/// The device's SQLite file in WAL mode: readers never wait for the writer. Every write runs on one
+/// connection behind an in-process gate (one writer at a time, no busy waiting inside SQLite), in one
+/// transaction. Synchronous NORMAL survives a crash of the app's process; <c>FULL</c> also survives
+/// a power loss at the price of an fsync per write.
+/// </summary>
+internal sealed partial class LocalDatabase : IAsyncDisposable
+{
+    private readonly string _connectionString;
+    private readonly SqliteConnection _writer;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private bool _disposed;
+
+    private LocalDatabase(string connectionString, SqliteConnection writer)
+    {
+        _connectionString = connectionString;
+        _writer = writer;
+    }
+
+    /// <summary>Test hook: called at named points inside write transactions; throwing there simulates a crash.</summary>
+    internal Action<string>? FaultHook { get; set; }
+
+    /// <summary>Outbox entries, kept in step with the table by every write.</summary>
+    public int PendingCount { get; private set; }
+
+    /// <summary>The last outbox sequence number (and change id) ever committed or handed out.</summary>
+    internal long LastSeq { get; set; }
+
+    public static LocalDatabase Open(string path, bool durableAgainstPowerLoss)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+
+        var writer = new SqliteConnection(connectionString);
+        writer.Open();
+        Execute(writer, "PRAGMA journal_mode = WAL;");
+        Execute(writer, $"PRAGMA synchronous = {(durableAgainstPowerLoss ? "FULL" : "NORMAL")}; PRAGMA busy_timeout = 30000; PRAGMA temp_store = MEMORY;");
+        using (var tx = writer.BeginTransaction())
+        {
+            Execute(writer, LocalSchema.Create, tx);
+            using var version = writer.CreateCommand();
+            version.Transaction = tx;
+            version.CommandText = "INSERT INTO sync_meta (key, value) VALUES ($k, $v) ON CONFLICT (key) DO NOTHING;";
+            version.Parameters.AddWithValue("$k", MetaKeys.SchemaVersion);
+            version.Parameters.AddWithValue("$v", LocalSchema.Version.ToString(CultureInfo.InvariantCulture));
+            version.ExecuteNonQuery();
+            tx.Commit();
+        }
+
+        var db = new LocalDatabase(connectionString, writer);
+        using (var count = writer.CreateCommand())
+        {
+            count.CommandText = "SELECT COUNT(*), COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0) FROM outbox;";
+            using var reader = count.ExecuteReader();
+            reader.Read();
+            db.PendingCount = reader.GetInt32(0);
+            db.LastSeq = reader.GetInt64(1);
+        }
+
+        return db;
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one write transaction, after the writes queued before it.</summary>
+    public async Task<T> WriteAsync<T>(Func<LocalWriter, T> work, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var pending = PendingCount;
+            var lastSeq = LastSeq;
+            using var tx = _writer.BeginTransaction();
+            var writer = new LocalWriter(this, tx);
+            try
+            {
+                var result = work(writer);
+                tx.Commit();
+                return result;
+            }
+            catch
+            {
+                PendingCount = pending;
+                LastSeq = Math.Max(lastSeq, LastSeq);
+                throw;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Runs a read on a pooled connection of its own: it sees the last committed state and never waits for the writer.</summary>
+    public T Read<T>(Func<SqliteConnection, T> work)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return work(connection);
+    }
+
+    internal void AdjustPending(int delta) => PendingCount += delta;
+
+    internal void Fault(string point) => FaultHook?.Invoke(point);
+
+    /// <summary>A cached command on the writer connection (statements are prepared once and reused).</summary>
+    internal SqliteCommand Command(string sql, SqliteTransaction tx)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = _writer.CreateCommand();
+            command.CommandText = sql;
+            _commands[sql] = command;
+        }
+
+        command.Transaction = tx;
+        command.Parameters.Clear();
+        return command;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? tx = null)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _gate.WaitAsync();
+        try
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            foreach (var command in _commands.Values)
+            {
+                command.Dispose();
+            }
+
+            _commands.Clear();
+            await _writer.DisposeAsync();
+            SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}

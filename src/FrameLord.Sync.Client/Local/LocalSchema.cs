@@ -1,0 +1,79 @@
+namespace FrameLord.Sync.Client.Local;
+
+/// <summary>
+/// The device's SQLite schema. Times are UTC ticks; entity and outbox bodies are JSON objects.
+/// <c>sync_meta</c> holds the device id, the account, the pull cursor and the last successful sync.
+/// A later document store (Yjs note bodies) adds its own tables and bumps <see cref="Version"/>.
+/// </summary>
+internal static class LocalSchema
+{
+    public const int Version = 1;
+
+    public const string Create = """
+        CREATE TABLE IF NOT EXISTS sync_meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+
+        -- One row per entity: the local view the app reads, and what the device knows of the server.
+        CREATE TABLE IF NOT EXISTS entities (
+            entity_type TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            data TEXT NOT NULL,                       -- the local view, full entity JSON
+            sync_version INTEGER NOT NULL,            -- the client's version: +1 per local edit, never below server_version
+            server_version INTEGER NOT NULL DEFAULT 0,-- the last server version known (0: the server never confirmed it)
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            is_archived INTEGER NOT NULL DEFAULT 0,
+            is_contact_zero INTEGER NOT NULL DEFAULT 0,
+            last_synced_at INTEGER NULL,
+            last_synced_device_id TEXT NULL,
+            shadow TEXT NULL,                         -- the last known server state (full entity JSON)
+            PRIMARY KEY (entity_type, entity_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS entities_by_update ON entities (entity_type, is_archived, updated_at);
+
+        -- Local writes not yet acknowledged by the server, coalesced per entity (DESIGN 2).
+        CREATE TABLE IF NOT EXISTS outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            change_id TEXT NOT NULL UNIQUE,
+            entity_type TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            operation TEXT NOT NULL,                  -- create | update | delete
+            data TEXT NULL,                           -- create: full entity; update: the patch; delete: null
+            held TEXT NULL,                           -- delete only: field edits the delete absorbed, sent again on restore
+            client_timestamp INTEGER NOT NULL,
+            sync_version INTEGER NOT NULL,
+            base_version INTEGER NOT NULL,
+            sent INTEGER NOT NULL DEFAULT 0           -- 1 once taken into a batch: never changed again, resent as is
+        );
+        CREATE INDEX IF NOT EXISTS outbox_by_entity ON outbox (entity_type, entity_id, seq);
+
+        CREATE TABLE IF NOT EXISTS conflicts (
+            conflict_id TEXT PRIMARY KEY,
+            change_id TEXT NOT NULL,
+            entity_type TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            fields TEXT NOT NULL,                     -- JSON array of the contested field names
+            resolution TEXT NOT NULL,
+            needs_review INTEGER NOT NULL,
+            status TEXT NOT NULL,                     -- open | auto_resolved | resolved
+            winner TEXT NOT NULL,
+            local TEXT NOT NULL,
+            remote TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        -- Changes the server refused (per-change failures): out of the outbox, kept for the app to show.
+        CREATE TABLE IF NOT EXISTS rejected_changes (
+            change_id TEXT PRIMARY KEY,
+            entity_type TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            operation TEXT NOT NULL,
+            data TEXT NULL,
+            code TEXT NOT NULL,
+            message TEXT NOT NULL,
+            rejected_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """;
+}

@@ -1,0 +1,147 @@
+namespace FrameLord.Sync.Client;
+
+public sealed partial class SyncClient
+{
+    private CancellationTokenSource? _loopStop;
+    private Task? _loop;
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _syncRequested;
+
+    /// <summary>When the idle loop will next wake on its own (null while it syncs or is stopped); lets tests step a fake clock safely.</summary>
+    internal DateTimeOffset? LoopWaitingUntil { get; private set; }
+
+    /// <summary>True while the background loop runs.</summary>
+    public bool IsRunning => _loop is { IsCompleted: false };
+
+    /// <summary>
+    /// Starts the sync loop over <see cref="SyncNowAsync"/>: a sync at once (start-up pull), then one
+    /// <see cref="SyncClientOptions.DebounceDelay"/> after local writes, one every
+    /// <see cref="SyncClientOptions.PullInterval"/>, and on <see cref="RequestSync"/>. After a failure it
+    /// waits 2, 4, 8, 16, 32 s, then about 32 s each time. A schema mismatch stops it (the app must
+    /// update). Every wait is on the injected <see cref="TimeProvider"/>.
+    /// </summary>
+    public void Start()
+    {
+        if (IsRunning)
+        {
+            return;
+        }
+
+        _loopStop = new CancellationTokenSource();
+        _loop = RunLoopAsync(_loopStop.Token);
+    }
+
+    /// <summary>Stops the loop after the step it is in (the step is cancelled).</summary>
+    public async Task StopAsync()
+    {
+        if (_loopStop is null || _loop is null)
+        {
+            return;
+        }
+
+        await _loopStop.CancelAsync();
+        try
+        {
+            await _loop;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+
+        _loopStop.Dispose();
+        _loopStop = null;
+        _loop = null;
+    }
+
+    /// <summary>Asks the loop to sync now (on demand; e.g. on a live change notification).</summary>
+    public void RequestSync()
+    {
+        lock (_stateLock)
+        {
+            _syncRequested = true;
+        }
+
+        WakeLoop();
+    }
+
+    private void WakeLoop()
+    {
+        lock (_stateLock)
+        {
+            _wake.TrySetResult();
+        }
+    }
+
+    private async Task RunLoopAsync(CancellationToken stop)
+    {
+        var attempt = 0;
+        DateTimeOffset? retryAt = null;
+        var nextPullAt = _time.GetUtcNow();
+        while (!stop.IsCancellationRequested)
+        {
+            Task wake;
+            bool requested;
+            DateTimeOffset due;
+            var now = _time.GetUtcNow();
+            lock (_stateLock)
+            {
+                if (_wake.Task.IsCompleted)
+                {
+                    _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                }
+
+                wake = _wake.Task;
+                requested = _syncRequested;
+                due = retryAt ?? nextPullAt;
+                if (retryAt is null && _db.PendingCount > 0)
+                {
+                    var pushAt = _firstUnpushedWriteAt is { } first
+                        ? Min(_lastWriteAt + _options.DebounceDelay, first + _options.MaxDebounceDelay)
+                        : now;
+                    due = Min(due, pushAt);
+                }
+            }
+
+            RefreshState();
+            if (!requested && due > now)
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                var delay = Task.Delay(due - now, _time, wait.Token);
+                LoopWaitingUntil = due;
+                await Task.WhenAny(delay, wake);
+                LoopWaitingUntil = null;
+                await wait.CancelAsync();
+                continue;
+            }
+
+            lock (_stateLock)
+            {
+                _syncRequested = false;
+            }
+
+            try
+            {
+                await SyncNowAsync(stop);
+                attempt = 0;
+                retryAt = null;
+                nextPullAt = _time.GetUtcNow() + _options.PullInterval;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SchemaMismatchException)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                attempt++;
+                retryAt = _time.GetUtcNow() + _backoff.Delay(attempt, (e as SyncTransportException)?.RetryAfter);
+            }
+        }
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+}

@@ -1,0 +1,243 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FrameLord.Sync.Client.Engine;
+using FrameLord.Sync.Client.Local;
+using FrameLord.Sync.Protocol;
+
+namespace FrameLord.Sync.Client;
+
+public sealed partial class SyncClient
+{
+    /// <summary>Crash point: a batch is marked sent (committed) and about to go out.</summary>
+    internal const string FaultPushBeforeSend = "push.before-send";
+
+    /// <summary>Crash point: the server answered; the answer is applied but not yet committed.</summary>
+    internal const string FaultPushBeforeAck = "push.before-ack";
+
+    /// <summary>
+    /// Pushes the outbox in batches (DESIGN 5.2), oldest first. A batch is marked sent before it goes
+    /// out and is resent unchanged (same change ids) until the server answers, so a lost answer never
+    /// applies a change twice. Accepted changes leave the outbox; refused ones leave it too and are
+    /// reported; conflicts are stored and raised.
+    /// </summary>
+    private async Task<(int Pushed, int Rejected, int Conflicts)> PushCoreAsync(CancellationToken cancellationToken)
+    {
+        int pushed = 0, rejected = 0, conflicts = 0;
+        long done = 0;
+        if (_db.PendingCount == 0)
+        {
+            return (0, 0, 0);
+        }
+
+        Report(SyncPhase.Push, 0, _db.PendingCount);
+        while (true)
+        {
+            var batch = await _db.WriteAsync(w =>
+            {
+                var entries = w.PeekOutbox(_options.PushBatchSize);
+                foreach (var entry in entries.Where(e => !e.Sent))
+                {
+                    w.MarkSent(entry.Seq);
+                    entry.Sent = true;
+                }
+
+                return entries;
+            }, cancellationToken);
+            if (batch.Count == 0)
+            {
+                return (pushed, rejected, conflicts);
+            }
+
+            _db.Fault(FaultPushBeforeSend);
+            var response = await SendBatchAsync(batch, cancellationToken);
+            var now = _time.GetUtcNow().UtcTicks;
+            var (found, rejectedChanges, answered) = await _db.WriteAsync(w =>
+            {
+                var result = ApplyPushResponse(w, batch, response, now);
+                _db.Fault(FaultPushBeforeAck);
+                return result;
+            }, cancellationToken);
+
+            foreach (var conflict in found)
+            {
+                ConflictDetected?.Invoke(this, new ConflictEventArgs(conflict));
+            }
+
+            foreach (var change in rejectedChanges)
+            {
+                ChangeRejected?.Invoke(this, new ChangeRejectedEventArgs(change));
+            }
+
+            if (answered == 0)
+            {
+                throw new SyncTransportException(200, "INCOMPLETE_RESPONSE", "The push answer named none of the batch's changes; the batch will be sent again.");
+            }
+
+            pushed += response.Successful.Count;
+            rejected += rejectedChanges.Count;
+            conflicts += found.Count;
+            done += batch.Count;
+            RefreshState();
+            Report(SyncPhase.Push, done, done + _db.PendingCount);
+        }
+    }
+
+    /// <summary>
+    /// Sends one batch. A whole-request 400 or 413 (a change too large or malformed for the request
+    /// itself) is narrowed down by halving the batch, so only the offending change fails.
+    /// </summary>
+    private async Task<PushResponse> SendBatchAsync(IReadOnlyList<OutboxEntry> batch, CancellationToken cancellationToken)
+    {
+        var request = new PushRequest
+        {
+            DeviceId = DeviceId,
+            ClientVersion = _options.ClientVersion,
+            SchemaVersion = _options.SchemaVersion,
+            SyncTimestamp = _time.GetUtcNow(),
+            Changes = batch.Select(ToChange).ToArray(),
+        };
+        try
+        {
+            return await AuthorizedAsync(token => _transport.PushAsync(request, token, cancellationToken), cancellationToken);
+        }
+        catch (SyncTransportException e) when (e.StatusCode is 400 or 413 && e is not SchemaMismatchException)
+        {
+            if (batch.Count == 1)
+            {
+                var entry = batch[0];
+                return new PushResponse
+                {
+                    Successful = [],
+                    Failed = [new ChangeFailed { ChangeId = entry.ChangeId, EntityType = entry.EntityType, EntityId = entry.EntityId, Error = new ErrorBody { Code = e.Code, Message = e.Message } }],
+                    Conflicts = [],
+                };
+            }
+
+            var half = batch.Count / 2;
+            var first = await SendBatchAsync(batch.Take(half).ToArray(), cancellationToken);
+            var second = await SendBatchAsync(batch.Skip(half).ToArray(), cancellationToken);
+            return new PushResponse
+            {
+                Successful = [.. first.Successful, .. second.Successful],
+                Failed = [.. first.Failed, .. second.Failed],
+                Conflicts = [.. first.Conflicts, .. second.Conflicts],
+            };
+        }
+    }
+
+    private static Change ToChange(OutboxEntry entry) => new()
+    {
+        ChangeId = entry.ChangeId,
+        EntityType = entry.EntityType,
+        EntityId = entry.EntityId,
+        Operation = entry.Operation,
+        Data = entry.Data is null ? null : JsonDocument.Parse(entry.Data.ToJsonString()).RootElement,
+        ClientTimestamp = new DateTimeOffset(entry.ClientTimestamp, TimeSpan.Zero),
+        SyncVersion = entry.SyncVersion,
+        BaseVersion = entry.BaseVersion,
+    };
+
+    private (List<SyncConflict> Conflicts, List<RejectedChange> Rejected, int Answered) ApplyPushResponse(
+        LocalWriter w, IReadOnlyList<OutboxEntry> batch, PushResponse response, long now)
+    {
+        var byId = new Dictionary<string, OutboxEntry>(batch.Count, StringComparer.Ordinal);
+        foreach (var entry in batch)
+        {
+            byId[entry.ChangeId] = entry;
+        }
+
+        var conflictsByChange = new Dictionary<string, Conflict>(StringComparer.Ordinal);
+        foreach (var conflict in response.Conflicts)
+        {
+            conflictsByChange.TryAdd(conflict.ChangeId, conflict);
+        }
+
+        var found = new List<SyncConflict>();
+        foreach (var ok in response.Successful)
+        {
+            if (!byId.Remove(ok.ChangeId, out var entry))
+            {
+                continue;
+            }
+
+            w.DeleteOutbox(entry.Seq);
+            var entity = w.GetEntity(entry.EntityType, entry.EntityId);
+            if (entity is null)
+            {
+                continue;
+            }
+
+            if (conflictsByChange.TryGetValue(ok.ChangeId, out var conflict))
+            {
+                var stored = StoreConflict(w, conflict, now);
+                found.Add(stored);
+                var winner = JsonNode.Parse(conflict.Winner.GetRawText()) as JsonObject ?? [];
+                entity.Shadow = winner;
+                // The server's merge decided; edits made since (still pending) stay on top of it.
+                var shown = (JsonObject)winner.DeepClone();
+                var remaining = w.GetOutbox(entry.EntityType, entry.EntityId);
+                foreach (var (name, _) in PullMerger.PendingFields(remaining, DeviceId))
+                {
+                    shown[name] = EntityJson.Field(entity.Data, name)?.DeepClone();
+                }
+
+                entity.Data = shown;
+                entity.IsArchived = EntityJson.IsArchived(shown);
+            }
+            else
+            {
+                var shadow = entity.Shadow ?? [];
+                EntityJson.Apply(shadow, entry.Operation == Operations.Create ? Pushable(entry.Data ?? []) : entry.Data);
+                if (entry.Operation == Operations.Delete)
+                {
+                    shadow[EntityFields.IsArchived] = true;
+                }
+
+                shadow[EntityFields.SyncVersion] = ok.SyncVersion;
+                entity.Shadow = shadow;
+            }
+
+            entity.ServerVersion = Math.Max(entity.ServerVersion, ok.SyncVersion);
+            entity.SyncVersion = Math.Max(entity.SyncVersion, ok.SyncVersion);
+            EntityJson.SetMetadata(entity.Data, entity.EntityId, entity.CreatedAt, entity.UpdatedAt, entity.SyncVersion, entity.IsArchived);
+            entity.LastSyncedAt = now;
+            entity.LastSyncedDeviceId = DeviceId;
+            w.PutEntity(entity);
+        }
+
+        var rejected = new List<RejectedChange>();
+        foreach (var failed in response.Failed)
+        {
+            if (!byId.Remove(failed.ChangeId, out var entry))
+            {
+                continue;
+            }
+
+            w.DeleteOutbox(entry.Seq);
+            var command = w.Command("""
+                INSERT INTO rejected_changes (change_id, entity_type, entity_id, operation, data, code, message, rejected_at)
+                VALUES ($c, $t, $i, $o, $d, $code, $m, $at) ON CONFLICT (change_id) DO NOTHING;
+                """);
+            var p = command.Parameters;
+            p.AddWithValue("$c", entry.ChangeId);
+            p.AddWithValue("$t", entry.EntityType);
+            p.AddWithValue("$i", entry.EntityId);
+            p.AddWithValue("$o", entry.Operation);
+            p.AddWithValue("$d", Rows.Nullable(entry.Data));
+            p.AddWithValue("$code", failed.Error.Code);
+            p.AddWithValue("$m", failed.Error.Message);
+            p.AddWithValue("$at", now);
+            command.ExecuteNonQuery();
+            rejected.Add(new RejectedChange(entry.ChangeId, entry.EntityType, entry.EntityId, entry.Operation,
+                entry.Data is null ? null : JsonDocument.Parse(entry.Data.ToJsonString()).RootElement, failed.Error.Code, failed.Error.Message,
+                new DateTimeOffset(now, TimeSpan.Zero)));
+        }
+
+        if (found.Count > 0)
+        {
+            RecountConflicts(w);
+        }
+
+        return (found, rejected, batch.Count - byId.Count);
+    }
+}

@@ -1,0 +1,71 @@
+using System.Globalization;
+using FrameLord.Sync.Client.Local;
+
+namespace FrameLord.Sync.Client;
+
+public sealed partial class SyncClient
+{
+    /// <summary>
+    /// One sync step (DESIGN 5.3): pull everything new, push the whole outbox in batches, then pull
+    /// again if anything was pushed. Deterministic: no timers, no threads of its own; a simulation drives the client with it.
+    /// Throws the first <see cref="SyncException"/> (the state shows it); what was committed stays.
+    /// </summary>
+    public async Task<SyncResult> SyncNowAsync(CancellationToken cancellationToken = default) =>
+        await RunExclusiveAsync(async () =>
+        {
+            var pulled = await PullCoreAsync(cancellationToken);
+            var (pushed, rejected, conflicts) = await PushCoreAsync(cancellationToken);
+            if (pushed + rejected > 0)
+            {
+                pulled += await PullCoreAsync(cancellationToken);
+            }
+
+            var now = _time.GetUtcNow();
+            await _db.WriteAsync(w =>
+            {
+                w.SetMeta(MetaKeys.LastSyncAt, now.UtcTicks.ToString(CultureInfo.InvariantCulture));
+                return true;
+            }, cancellationToken);
+            RecordSuccess(now);
+            lock (_stateLock)
+            {
+                _firstUnpushedWriteAt = _db.PendingCount > 0 ? _lastWriteAt : null;
+            }
+
+            return new SyncResult(pulled, pushed, rejected, conflicts);
+        }, cancellationToken);
+
+    /// <summary>Pulls only (every page after the cursor). Returns the number of changes applied.</summary>
+    public Task<int> PullAsync(CancellationToken cancellationToken = default) =>
+        RunExclusiveAsync(() => PullCoreAsync(cancellationToken), cancellationToken);
+
+    /// <summary>Pushes only (the whole outbox, in batches). Returns the number of changes the server accepted.</summary>
+    public async Task<int> PushAsync(CancellationToken cancellationToken = default) =>
+        (await RunExclusiveAsync(() => PushCoreAsync(cancellationToken), cancellationToken)).Pushed;
+
+    private async Task<T> RunExclusiveAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken)
+    {
+        await _syncGate.WaitAsync(cancellationToken);
+        try
+        {
+            SetSyncing(true);
+            try
+            {
+                return await work();
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                RecordFailure(e as SyncException ?? new SyncException($"Sync failed: {e.Message}", e));
+                throw;
+            }
+            finally
+            {
+                SetSyncing(false);
+            }
+        }
+        finally
+        {
+            _syncGate.Release();
+        }
+    }
+}

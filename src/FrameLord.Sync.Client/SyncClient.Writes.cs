@@ -1,0 +1,183 @@
+using System.Text.Json.Nodes;
+using FrameLord.Sync.Client.Engine;
+using FrameLord.Sync.Client.Local;
+using FrameLord.Sync.Protocol;
+
+namespace FrameLord.Sync.Client;
+
+public sealed partial class SyncClient
+{
+    private DateTimeOffset? _firstUnpushedWriteAt;
+    private DateTimeOffset _lastWriteAt;
+
+    /// <summary>
+    /// One local write (DESIGN 5.1): the entity and its outbox entry commit in one transaction, then
+    /// the call returns. <paramref name="build"/> gives the entity's new full data (create, update);
+    /// delete and restore take none. Returns the entity as stored, or null when nothing changed.
+    /// </summary>
+    internal async Task<LocalEntity> WriteAsync(
+        string entityType, string entityId, EditKind kind, Func<LocalEntity?, JsonObject>? build, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var (entity, queued) = await _db.WriteAsync(w => Write(w, entityType, entityId, kind, build, now.UtcTicks), cancellationToken);
+        if (queued)
+        {
+            lock (_stateLock)
+            {
+                _firstUnpushedWriteAt ??= now;
+                _lastWriteAt = now;
+            }
+
+            WakeLoop();
+        }
+
+        RefreshState();
+        return entity;
+    }
+
+    private (LocalEntity Entity, bool Queued) Write(
+        LocalWriter w, string entityType, string entityId, EditKind kind, Func<LocalEntity?, JsonObject>? build, long now)
+    {
+        var entity = w.GetEntity(entityType, entityId);
+        if (kind == EditKind.Create)
+        {
+            if (entity is not null)
+            {
+                throw new InvalidOperationException($"{entityType}/{entityId} already exists.");
+            }
+
+            var data = build!(null);
+            entity = new LocalEntity
+            {
+                EntityType = entityType,
+                EntityId = entityId,
+                Data = data,
+                SyncVersion = 1,
+                CreatedAt = now,
+                UpdatedAt = now,
+                IsContactZero = IsContactZero(entityType, entityId),
+            };
+            EntityJson.SetMetadata(data, entityId, now, now, 1, false);
+            data.Remove(EntityFields.IsContactZero);
+            if (entity.IsContactZero)
+            {
+                data[EntityFields.IsContactZero] = true;
+            }
+
+            w.PutEntity(entity);
+            return (entity, !entity.IsContactZero && Enqueue(w, entity, new LocalEdit(EditKind.Create, Pushable(data), 1, now, 0)));
+        }
+
+        if (entity is null)
+        {
+            throw new KeyNotFoundException($"{entityType}/{entityId} does not exist on this device.");
+        }
+
+        if (entity.IsContactZero && kind == EditKind.Delete)
+        {
+            throw new InvalidOperationException("Contact Zero is the user's own identity and cannot be deleted.");
+        }
+
+        var edits = new List<(EditKind Kind, JsonObject? Patch)>(2);
+        switch (kind)
+        {
+            case EditKind.Update:
+                var patch = EntityJson.Diff(entity.Data, build!(entity));
+                // Archiving through an update is a delete or a restore, so the outbox coalesces it as one.
+                if (patch.Remove(EntityFields.IsArchived, out var archived) && archived is JsonValue a && a.TryGetValue<bool>(out var flag)
+                    && flag != entity.IsArchived)
+                {
+                    if (flag && patch.Count > 0)
+                    {
+                        edits.Add((EditKind.Update, patch));
+                    }
+
+                    edits.Add((flag ? EditKind.Delete : EditKind.Restore, null));
+                    if (!flag && patch.Count > 0)
+                    {
+                        edits.Add((EditKind.Update, patch));
+                    }
+                }
+                else if (patch.Count > 0)
+                {
+                    edits.Add((EditKind.Update, patch));
+                }
+
+                break;
+            case EditKind.Delete when !entity.IsArchived:
+            case EditKind.Restore when entity.IsArchived:
+                edits.Add((kind, null));
+                break;
+        }
+
+        var queued = false;
+        foreach (var (editKind, patch) in edits)
+        {
+            entity.SyncVersion++;
+            entity.UpdatedAt = now;
+            EntityJson.Apply(entity.Data, patch);
+            if (editKind is EditKind.Delete or EditKind.Restore)
+            {
+                entity.IsArchived = editKind == EditKind.Delete;
+            }
+
+            EntityJson.SetMetadata(entity.Data, entityId, entity.CreatedAt, now, entity.SyncVersion, entity.IsArchived);
+            if (!entity.IsContactZero)
+            {
+                queued |= Enqueue(w, entity, new LocalEdit(editKind, patch, entity.SyncVersion, now, entity.ServerVersion));
+            }
+        }
+
+        if (edits.Count > 0)
+        {
+            w.PutEntity(entity);
+        }
+
+        return (entity, queued);
+    }
+
+    /// <summary>Adds the edit to the outbox, coalescing it into the entity's open entry. False when nothing is left to push.</summary>
+    private static bool Enqueue(LocalWriter w, LocalEntity entity, LocalEdit edit)
+    {
+        var last = w.GetLastOutbox(entity.EntityType, entity.EntityId);
+        if (entity.ServerVersion == 0 && last is null && edit.Kind != EditKind.Create)
+        {
+            // The server never had this entity and nothing is queued for it (a create that was
+            // cancelled by a delete, or refused): a delete has nothing to say, anything else re-creates it.
+            if (edit.Kind == EditKind.Delete)
+            {
+                return false;
+            }
+
+            edit = edit with { Kind = EditKind.Create, Data = Pushable(entity.Data), BaseVersion = 0 };
+        }
+
+        var open = OutboxCoalescer.IsOpen(last, entity.ServerVersion) ? last : null;
+        var (outcome, entry) = OutboxCoalescer.Coalesce(open, edit, entity.EntityType, entity.EntityId, w.NextChangeId);
+        switch (outcome)
+        {
+            case CoalesceOutcome.Inserted:
+                w.InsertOutbox(entry);
+                return true;
+            case CoalesceOutcome.Updated:
+                w.UpdateOutbox(entry);
+                return true;
+            default:
+                w.DeleteOutbox(entry.Seq);
+                return false;
+        }
+    }
+
+    /// <summary>The entity as a create pushes it: its fields, id and created_at; no server-managed or local-only fields.</summary>
+    internal static JsonObject Pushable(JsonObject data)
+    {
+        var result = (JsonObject)data.DeepClone();
+        result.Remove(EntityFields.UpdatedAt);
+        result.Remove(EntityFields.SyncVersion);
+        result.Remove(EntityFields.IsContactZero);
+        return result;
+    }
+
+    private bool IsContactZero(string entityType, string entityId) =>
+        entityType == EntityTypes.Contact && ContactZeroId is { } id && string.Equals(id, entityId, StringComparison.Ordinal);
+}

@@ -1,0 +1,69 @@
+using FrameLord.Sync.Client.Transport;
+using FrameLord.Sync.Protocol;
+
+namespace FrameLord.Sync.Client;
+
+/// <summary>Settings of a <see cref="SyncClient"/>. Defaults are the contract's (DESIGN 5).</summary>
+public sealed class SyncClientOptions
+{
+    /// <summary>The device's SQLite file (created if missing). One file per device and account.</summary>
+    public required string DatabasePath { get; init; }
+
+    /// <summary>The server's root for the default HTTP transport. Required unless <see cref="Transport"/> is given.</summary>
+    public Uri? ServerUri { get; init; }
+
+    /// <summary>The transport; default <see cref="HttpSyncTransport"/> to <see cref="ServerUri"/>.</summary>
+    public ISyncTransport? Transport { get; init; }
+
+    /// <summary>All time: client timestamps, debounce, pull interval, backoff. Default the system clock.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>All randomness: device and entity ids, backoff jitter. Default an unseeded <see cref="System.Random"/>; seed it for a simulation.</summary>
+    public Random? Random { get; init; }
+
+    /// <summary>The device id for a new database; default generated (<c>dev_</c> and 32 hex digits). An existing database keeps its own.</summary>
+    public string? DeviceId { get; init; }
+
+    /// <summary>Sent as <c>client_version</c>. Default "1.0.0".</summary>
+    public string ClientVersion { get; init; } = "1.0.0";
+
+    /// <summary>Sent as <c>schema_version</c>. Default <see cref="SchemaVersions.Current"/>.</summary>
+    public string SchemaVersion { get; init; } = SchemaVersions.Current;
+
+    /// <summary>The sync loop pushes this long after the last local write. Default 2 s.</summary>
+    public TimeSpan DebounceDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Under a steady stream of writes, the loop still pushes this long after the first unpushed one. Default 10 s.</summary>
+    public TimeSpan MaxDebounceDelay { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The sync loop pulls this often. Default 30 s.</summary>
+    public TimeSpan PullInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Changes per push. Default 100 (the server takes at most 1,000).</summary>
+    public int PushBatchSize { get; init; } = 100;
+
+    /// <summary>Changes per pull page. Default 500 (the server caps it at 1,000).</summary>
+    public int PullPageSize { get; init; } = 500;
+
+    /// <summary>Delays between failed attempts: 2, 4, 8, 16, 32 s, then the last one again with <see cref="RetryJitter"/>.</summary>
+    public IReadOnlyList<TimeSpan> RetryDelays { get; init; } =
+        [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(16), TimeSpan.FromSeconds(32)];
+
+    /// <summary>Spread of the repeated last delay: ±this fraction. Default 0.2.</summary>
+    public double RetryJitter { get; init; } = 0.2;
+
+    /// <summary>Out of sync for longer than this raises <see cref="SyncClient.StaleWarning"/>. Default 7 days.</summary>
+    public TimeSpan StaleAfter { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Called on 401 (the access token expired or was refused) to get a new token; the same request is
+    /// then sent again once. Null: a 401 fails the sync with <see cref="SyncStatus.Error"/>.
+    /// </summary>
+    public Func<CancellationToken, Task<string>>? RefreshAccessToken { get; init; }
+
+    /// <summary>
+    /// False (default): each local write survives a crash of the app's process (SQLite WAL, synchronous
+    /// NORMAL). True: it also survives power loss, at the price of an fsync per write.
+    /// </summary>
+    public bool DurableAgainstPowerLoss { get; init; }
+}

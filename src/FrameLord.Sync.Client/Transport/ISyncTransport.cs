@@ -1,0 +1,26 @@
+using FrameLord.Sync.Protocol;
+
+namespace FrameLord.Sync.Client.Transport;
+
+/// <summary>
+/// How the client reaches the server: the wire contract's calls (DESIGN 3) in its own types. Every
+/// failure of a whole request is a <see cref="SyncTransportException"/> (status, contract code,
+/// <see cref="SyncException.IsTransient"/>, Retry-After, required version). The default is
+/// <see cref="HttpSyncTransport"/>; a simulation plugs in one that calls the server's engine directly.
+/// </summary>
+public interface ISyncTransport
+{
+    Task<AuthResponse> SignupAsync(SignupRequest request, CancellationToken cancellationToken);
+
+    Task<AuthResponse> LoginAsync(LoginRequest request, CancellationToken cancellationToken);
+
+    Task<PushResponse> PushAsync(PushRequest request, string accessToken, CancellationToken cancellationToken);
+
+    Task<PullResponse> PullAsync(PullRequest request, string accessToken, CancellationToken cancellationToken);
+
+    /// <summary>The user's conflicts; <c>status</c> is <c>open</c> (the server's default when null) or <c>all</c>.</summary>
+    Task<ConflictList> ListConflictsAsync(string? status, string accessToken, CancellationToken cancellationToken);
+
+    Task<ResolveConflictResponse> ResolveConflictAsync(
+        string conflictId, ResolveConflictRequest request, string accessToken, CancellationToken cancellationToken);
+}

@@ -1,6 +1,11 @@
 using BenchmarkDotNet.Running;
 using FrameLord.Sync.Crdt.Benchmarks;
 
+if (args.Length > 0 && args[0] == "profile")
+{
+    return ProfileCommand.Run(args);
+}
+
 if (args.Length > 0 && args[0] == "trace")
 {
     return TraceCommand.Run(args);

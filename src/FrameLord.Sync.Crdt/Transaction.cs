@@ -9,14 +9,26 @@ namespace FrameLord.Sync.Crdt;
 /// every applied update) is one transaction: observers run once at its end, then deleted content is garbage
 /// collected, adjacent items are merged, and one <see cref="YDoc.UpdateV1"/> event is raised.
 /// </summary>
+/// <remarks>
+/// The state vector before the transaction is not copied up front (that would cost a dictionary per
+/// keystroke): each client's struct list remembers its state when this transaction first added to it.
+/// If another transaction starts while this one is still being cleaned up (an observer that edits), the
+/// before-state is frozen into a dictionary first.
+/// </remarks>
 public sealed class Transaction
 {
-    internal Transaction(YDoc doc, object? origin, bool local)
+    private readonly List<StructList> _touched = [];
+    private Dictionary<ulong, long>? _frozenBefore;
+    private Dictionary<AbstractType, List<YEvent>>? _changedParentTypes;
+    private Dictionary<AbstractType, ChangedKeys>? _changed;
+    private List<AbstractStruct>? _mergeStructs;
+
+    internal Transaction(YDoc doc, object? origin, bool local, long id)
     {
         Doc = doc;
         Origin = origin;
         Local = local;
-        BeforeState = doc.Store.GetStateVector();
+        Id = id;
     }
 
     /// <summary>The document.</summary>
@@ -28,21 +40,85 @@ public sealed class Transaction
     /// <summary>True for changes made through the API, false for applied updates.</summary>
     public bool Local { get; internal set; }
 
-    internal Dictionary<ulong, long> BeforeState { get; }
+    internal long Id { get; }
 
-    internal Dictionary<ulong, long>? AfterState { get; set; }
+    /// <summary>Per client whose state changed: the clock before and after (set when cleanup starts).</summary>
+    internal List<(ulong Client, long Before, long After)> Changes { get; } = [];
 
     internal DeleteSet DeleteSet { get; } = new();
 
-    internal Dictionary<AbstractType, HashSet<string?>> Changed { get; } = [];
+    internal Dictionary<AbstractType, ChangedKeys> Changed => _changed ??= [];
 
-    internal Dictionary<AbstractType, List<YEvent>> ChangedParentTypes { get; } = [];
+    internal bool HasChanged => _changed is { Count: > 0 };
 
-    internal List<AbstractStruct> MergeStructs { get; } = [];
+    internal Dictionary<AbstractType, List<YEvent>> ChangedParentTypes => _changedParentTypes ??= [];
+
+    internal bool HasChangedParentTypes => _changedParentTypes is { Count: > 0 };
+
+    internal List<AbstractStruct> MergeStructs => _mergeStructs ??= [];
+
+    internal bool HasMergeStructs => _mergeStructs is { Count: > 0 };
 
     internal bool NeedFormattingCleanup { get; set; }
 
-    internal long GetBeforeState(ulong client) => BeforeState.TryGetValue(client, out var clock) ? clock : 0;
+    /// <summary>Records that this transaction is about to add a struct to <paramref name="list"/>.</summary>
+    internal void Touch(StructList list)
+    {
+        if (list.TransactionId != Id)
+        {
+            list.TransactionId = Id;
+            list.StateBeforeTransaction = list.State;
+            _touched.Add(list);
+        }
+    }
+
+    /// <summary>The client's clock when the transaction started.</summary>
+    internal long GetBeforeState(ulong client)
+    {
+        if (_frozenBefore is not null)
+        {
+            return _frozenBefore.TryGetValue(client, out var frozen) ? frozen : 0;
+        }
+
+        if (!Doc.Store.Clients.TryGetValue(client, out var list))
+        {
+            return 0;
+        }
+
+        return list.TransactionId == Id ? list.StateBeforeTransaction : list.State;
+    }
+
+    /// <summary>Copies the before-state so that later transactions cannot change what this one reports.</summary>
+    internal void FreezeBeforeState()
+    {
+        if (_frozenBefore is not null)
+        {
+            return;
+        }
+
+        var frozen = new Dictionary<ulong, long>(Doc.Store.Clients.Count);
+        foreach (var (client, list) in Doc.Store.Clients)
+        {
+            frozen[client] = list.TransactionId == Id ? list.StateBeforeTransaction : list.State;
+        }
+
+        _frozenBefore = frozen;
+    }
+
+    /// <summary>Fills <see cref="Changes"/> from the touched clients (cleanup start; yjs computes afterState here).</summary>
+    internal void ComputeChanges()
+    {
+        Changes.Clear();
+        foreach (var list in _touched)
+        {
+            var before = GetBeforeState(list.Client);
+            var after = list.State;
+            if (before != after)
+            {
+                Changes.Add((list.Client, before, after));
+            }
+        }
+    }
 
     /// <summary>
     /// Records that <paramref name="type"/> changed (key <paramref name="parentSub"/>, null for the list), unless
@@ -53,13 +129,14 @@ public sealed class Transaction
         var item = type.TypeItem;
         if (item is null || (item.Clock < GetBeforeState(item.Client) && !item.Deleted))
         {
-            if (!Changed.TryGetValue(type, out var subs))
+            var changed = Changed;
+            if (!changed.TryGetValue(type, out var keys))
             {
-                subs = [];
-                Changed.Add(type, subs);
+                keys = new ChangedKeys();
+                changed.Add(type, keys);
             }
 
-            subs.Add(parentSub);
+            keys.Add(parentSub);
         }
     }
 

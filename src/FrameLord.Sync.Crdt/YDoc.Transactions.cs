@@ -8,6 +8,7 @@ public sealed partial class YDoc
 {
     private readonly List<Transaction> _cleanups = [];
     private Transaction? _transaction;
+    private long _transactionCounter;
 
     /// <summary>
     /// Runs <paramref name="action"/> in one transaction. Nested calls join the outer transaction. Observers,
@@ -39,7 +40,16 @@ public sealed partial class YDoc
         }
 
         initial = true;
-        _transaction = new Transaction(this, origin, local);
+        if (_cleanups.Count > 0)
+        {
+            // An observer starts a transaction while earlier ones are still being cleaned up: pin their before-state.
+            foreach (var pendingCleanup in _cleanups)
+            {
+                pendingCleanup.FreezeBeforeState();
+            }
+        }
+
+        _transaction = new Transaction(this, origin, local, ++_transactionCounter);
         _cleanups.Add(_transaction);
         return _transaction;
     }
@@ -80,7 +90,7 @@ public sealed partial class YDoc
         var store = Store;
         var ds = transaction.DeleteSet;
         ds.SortAndMerge();
-        transaction.AfterState = store.GetStateVector();
+        transaction.ComputeChanges();
         try
         {
             CallObservers(transaction);
@@ -93,24 +103,20 @@ public sealed partial class YDoc
             }
 
             TryMergeDeleteSet(ds);
-            foreach (var (client, clock) in transaction.AfterState)
+            foreach (var (client, before, _) in transaction.Changes)
             {
-                var before = transaction.GetBeforeState(client);
-                if (before != clock)
+                var structs = store.Clients[client];
+                var firstChange = Math.Max(structs.FindIndex(before), 1);
+                for (var i = structs.Count - 1; i >= firstChange;)
                 {
-                    var structs = store.Clients[client];
-                    var firstChange = Math.Max(structs.FindIndex(before), 1);
-                    for (var i = structs.Count - 1; i >= firstChange;)
-                    {
-                        i -= 1 + TryToMergeWithLefts(structs, i);
-                    }
+                    i -= 1 + TryToMergeWithLefts(structs, i);
                 }
             }
 
-            var mergeStructs = transaction.MergeStructs;
-            for (var i = mergeStructs.Count - 1; i >= 0; i--)
+            var mergeStructs = transaction.HasMergeStructs ? transaction.MergeStructs : null;
+            for (var i = (mergeStructs?.Count ?? 0) - 1; i >= 0; i--)
             {
-                var s = mergeStructs[i];
+                var s = mergeStructs![i];
                 var structs = store.Clients[s.Client];
                 var pos = structs.FindIndex(s.Clock);
                 if (pos + 1 < structs.Count && TryToMergeWithLefts(structs, pos + 1) > 1)
@@ -124,9 +130,7 @@ public sealed partial class YDoc
                 }
             }
 
-            if (!transaction.Local
-                && transaction.AfterState.TryGetValue(ClientId, out var after)
-                && (!transaction.BeforeState.TryGetValue(ClientId, out var beforeOwn) || beforeOwn != after))
+            if (!transaction.Local && transaction.Changes.Exists(c => c.Client == ClientId))
             {
                 // Another replica wrote with our client id: continue under a new one (as yjs does).
                 ClientId = GenerateClientId();
@@ -146,12 +150,25 @@ public sealed partial class YDoc
 
     private void CallObservers(Transaction transaction)
     {
-        foreach (var (type, subs) in transaction.Changed)
+        if (transaction.HasChanged)
         {
-            if (type.TypeItem is null || !type.TypeItem.Deleted)
+            foreach (var (type, subs) in transaction.Changed)
             {
-                type.CallObserver(transaction, subs);
+                if (type.TypeItem is null || !type.TypeItem.Deleted)
+                {
+                    type.CallObserver(transaction, subs);
+                }
             }
+        }
+
+        if (!transaction.HasChangedParentTypes)
+        {
+            if (transaction.NeedFormattingCleanup)
+            {
+                YText.CleanupAfterTransaction(transaction);
+            }
+
+            return;
         }
 
         foreach (var (type, events) in transaction.ChangedParentTypes)

@@ -19,7 +19,10 @@ internal sealed class ContentType(AbstractType type) : Content
     public override void Delete(Transaction transaction)
     {
         // Children are deleted by the caller's work list so deep nesting cannot overflow the stack.
-        transaction.Changed.Remove(Type);
+        if (transaction.HasChanged)
+        {
+            transaction.Changed.Remove(Type);
+        }
     }
 
     public override void AppendValues(List<object?> values) => values.Add(Type);

@@ -8,9 +8,11 @@ namespace FrameLord.Sync.Crdt.Structs;
 /// </summary>
 internal sealed class DeleteSet
 {
-    public Dictionary<ulong, List<DeleteRange>> Clients { get; } = [];
+    private Dictionary<ulong, List<DeleteRange>>? _clients;
 
-    public bool IsEmpty => Clients.Count == 0;
+    public Dictionary<ulong, List<DeleteRange>> Clients => _clients ??= [];
+
+    public bool IsEmpty => _clients is null || _clients.Count == 0;
 
     public void Add(ulong client, long clock, long length)
     {
@@ -26,7 +28,12 @@ internal sealed class DeleteSet
     /// <summary>Sorts each client's ranges by clock and merges overlapping or adjacent ones (yjs <c>sortAndMergeDeleteSet</c>).</summary>
     public void SortAndMerge()
     {
-        foreach (var list in Clients.Values)
+        if (_clients is null)
+        {
+            return;
+        }
+
+        foreach (var list in _clients.Values)
         {
             SortAndMerge(list);
         }
@@ -60,7 +67,7 @@ internal sealed class DeleteSet
 
     public bool IsDeleted(ulong client, long clock)
     {
-        if (!Clients.TryGetValue(client, out var list))
+        if (_clients is null || !_clients.TryGetValue(client, out var list))
         {
             return false;
         }
@@ -147,11 +154,13 @@ internal sealed class DeleteSet
     /// <summary>Writes clients descending; ranges in their current order (call <see cref="SortAndMerge()"/> first where yjs does).</summary>
     public void Write(ByteWriter writer)
     {
-        writer.WriteVarUint((ulong)Clients.Count);
-        if (Clients.Count == 0)
+        if (IsEmpty)
         {
+            writer.WriteVarUint(0UL);
             return;
         }
+
+        writer.WriteVarUint((ulong)Clients.Count);
 
         var clients = new ulong[Clients.Count];
         Clients.Keys.CopyTo(clients, 0);

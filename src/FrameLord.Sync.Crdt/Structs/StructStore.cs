@@ -24,11 +24,11 @@ internal sealed class StructStore
         return sv;
     }
 
-    public void AddStruct(AbstractStruct s)
+    public void AddStruct(Transaction transaction, AbstractStruct s)
     {
         if (!Clients.TryGetValue(s.Client, out var list))
         {
-            list = new StructList();
+            list = new StructList(s.Client);
             Clients.Add(s.Client, list);
         }
         else if (list.State != s.Clock)
@@ -36,6 +36,7 @@ internal sealed class StructStore
             throw new InvalidOperationException("Struct clocks must be contiguous.");
         }
 
+        transaction.Touch(list);
         list.Add(s);
     }
 

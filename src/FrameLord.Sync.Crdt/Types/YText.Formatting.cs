@@ -7,11 +7,10 @@ public partial class YText
 {
     private TextPosition FindPosition(Transaction transaction, long index, bool useSearchMarker)
     {
-        var attributes = new OrderedDictionary<string, object?>();
         var marker = useSearchMarker ? FindMarker(index) : null;
         return marker is not null
-            ? FindNextPosition(transaction, new TextPosition(marker.Item.Left, marker.Item, marker.Index, attributes), index - marker.Index)
-            : FindNextPosition(transaction, new TextPosition(null, Start, 0, attributes), index);
+            ? FindNextPosition(transaction, new TextPosition(marker.Item.Left, marker.Item, marker.Index), index - marker.Index)
+            : FindNextPosition(transaction, new TextPosition(null, Start, 0), index);
     }
 
     private static TextPosition FindNextPosition(Transaction transaction, TextPosition pos, long count)
@@ -51,11 +50,15 @@ public partial class YText
     }
 
     /// <summary>yjs <c>insertText</c>: text, an embed or a type with exactly the given attributes.</summary>
-    private void InsertContent(Transaction transaction, TextPosition pos, object text, OrderedDictionary<string, object?> attributes)
+    private void InsertContent(Transaction transaction, TextPosition pos, object text, OrderedDictionary<string, object?>? attributes)
     {
-        foreach (var key in pos.CurrentAttributes.Keys)
+        if (pos.HasAttributes)
         {
-            attributes.TryAdd(key, null);
+            attributes ??= [];
+            foreach (var key in pos.CurrentAttributes.Keys)
+            {
+                attributes.TryAdd(key, null);
+            }
         }
 
         MinimizeAttributeChanges(pos, attributes);
@@ -75,11 +78,11 @@ public partial class YText
         InsertNegatedAttributes(transaction, pos, negated);
     }
 
-    private static void MinimizeAttributeChanges(TextPosition pos, OrderedDictionary<string, object?> attributes)
+    private static void MinimizeAttributeChanges(TextPosition pos, OrderedDictionary<string, object?>? attributes)
     {
         while (pos.Right is { } right
                && (right.Deleted
-                   || (right.Content is ContentFormat format && JsEquality.AttrEquals(Normalize(attributes.GetValueOrDefault(format.Key)), format.Value))))
+                   || (right.Content is ContentFormat format && JsEquality.AttrEquals(Normalize(attributes?.GetValueOrDefault(format.Key)), format.Value))))
         {
             pos.Forward();
         }
@@ -87,15 +90,20 @@ public partial class YText
 
     private static object? Normalize(object? value) => value is YUndefined ? null : value;
 
-    private OrderedDictionary<string, object?> InsertAttributes(Transaction transaction, TextPosition pos, OrderedDictionary<string, object?> attributes)
+    private OrderedDictionary<string, object?>? InsertAttributes(Transaction transaction, TextPosition pos, OrderedDictionary<string, object?>? attributes)
     {
-        var negated = new OrderedDictionary<string, object?>();
+        if (attributes is null || attributes.Count == 0)
+        {
+            return null;
+        }
+
+        OrderedDictionary<string, object?>? negated = null;
         foreach (var (key, value) in JsKeyOrder.Ordered(attributes))
         {
-            var current = pos.CurrentAttributes.GetValueOrDefault(key);
+            var current = pos.HasAttributes ? pos.CurrentAttributes.GetValueOrDefault(key) : null;
             if (!JsEquality.AttrEquals(current, value))
             {
-                negated[key] = current;
+                (negated ??= [])[key] = current;
                 pos.Right = NewItemAt(transaction, pos, new ContentFormat(key, value));
                 pos.Forward();
             }
@@ -104,8 +112,14 @@ public partial class YText
         return negated;
     }
 
-    private void InsertNegatedAttributes(Transaction transaction, TextPosition pos, OrderedDictionary<string, object?> negated)
+    private void InsertNegatedAttributes(Transaction transaction, TextPosition pos, OrderedDictionary<string, object?>? negated)
     {
+        if (negated is null || negated.Count == 0)
+        {
+            // Nothing to close; yjs only moves the cursor here, which no caller uses afterwards.
+            return;
+        }
+
         while (pos.Right is { } right
                && (right.Deleted
                    || (right.Content is ContentFormat format && negated.TryGetValue(format.Key, out var value) && JsEquality.AttrEquals(value, format.Value))))
@@ -129,7 +143,7 @@ public partial class YText
     private void FormatText(Transaction transaction, TextPosition pos, long length, OrderedDictionary<string, object?> attributes)
     {
         MinimizeAttributeChanges(pos, attributes);
-        var negated = InsertAttributes(transaction, pos, attributes);
+        var negated = InsertAttributes(transaction, pos, attributes) ?? [];
         while (pos.Right is { } right
                && (length > 0 || (negated.Count > 0 && (right.Deleted || right.Content is ContentFormat))))
         {
@@ -188,7 +202,7 @@ public partial class YText
     private void DeleteText(Transaction transaction, TextPosition pos, long length)
     {
         var startLength = length;
-        var startAttributes = new OrderedDictionary<string, object?>(pos.CurrentAttributes);
+        var startAttributes = pos.CopyAttributes();
         var start = pos.Right;
         while (length > 0 && pos.Right is { } right)
         {
@@ -208,22 +222,25 @@ public partial class YText
 
         if (start is not null)
         {
-            CleanupFormattingGap(transaction, start, pos.Right, startAttributes, pos.CurrentAttributes);
+            CleanupFormattingGap(transaction, start, pos.Right, startAttributes, pos, null);
         }
 
         UpdateMarkerChanges(pos.Index, -startLength + length);
     }
 
     /// <summary>Removes redundant format marks between two pieces of content (yjs <c>cleanupFormattingGap</c>).</summary>
-    private static int CleanupFormattingGap(Transaction transaction, Item start, Item? curr, OrderedDictionary<string, object?> startAttributes, OrderedDictionary<string, object?> currAttributes)
+    /// <remarks>The attributes at <paramref name="curr"/> are <paramref name="currAttributes"/>, or those of <paramref name="pos"/> (allocated only when a format mark is met).</remarks>
+    private static int CleanupFormattingGap(Transaction transaction, Item start, Item? curr, OrderedDictionary<string, object?>? startAttributes, TextPosition? pos, OrderedDictionary<string, object?>? currAttributes)
     {
+        OrderedDictionary<string, object?> Current() => currAttributes ??= pos!.CurrentAttributes;
+
         Item? end = start;
-        var endFormats = new Dictionary<string, ContentFormat>(StringComparer.Ordinal);
+        Dictionary<string, ContentFormat>? endFormats = null;
         while (end is not null && (!end.Countable || end.Deleted))
         {
             if (!end.Deleted && end.Content is ContentFormat cf)
             {
-                endFormats[cf.Key] = cf;
+                (endFormats ??= new Dictionary<string, ContentFormat>(StringComparer.Ordinal))[cf.Key] = cf;
             }
 
             end = end.Right;
@@ -241,28 +258,28 @@ public partial class YText
 
             if (!s.Deleted && s.Content is ContentFormat format)
             {
-                var startValue = startAttributes.GetValueOrDefault(format.Key);
-                if (!endFormats.TryGetValue(format.Key, out var endFormat) || endFormat != format || JsEquality.StrictEquals(startValue, format.Value))
+                var startValue = startAttributes?.GetValueOrDefault(format.Key);
+                if (endFormats is null || !endFormats.TryGetValue(format.Key, out var endFormat) || endFormat != format || JsEquality.StrictEquals(startValue, format.Value))
                 {
                     // Overwritten later in the gap, or not needed because the attribute was already set.
                     s.Delete(transaction);
                     cleanups++;
-                    if (!reachedCurr && JsEquality.StrictEquals(currAttributes.GetValueOrDefault(format.Key), format.Value) && !JsEquality.StrictEquals(startValue, format.Value))
+                    if (!reachedCurr && JsEquality.StrictEquals(Current().GetValueOrDefault(format.Key), format.Value) && !JsEquality.StrictEquals(startValue, format.Value))
                     {
                         if (startValue is null)
                         {
-                            currAttributes.Remove(format.Key);
+                            Current().Remove(format.Key);
                         }
                         else
                         {
-                            currAttributes[format.Key] = startValue;
+                            Current()[format.Key] = startValue;
                         }
                     }
                 }
 
                 if (!reachedCurr && !s.Deleted)
                 {
-                    TextPosition.UpdateCurrentAttributes(currAttributes, format);
+                    TextPosition.UpdateCurrentAttributes(Current(), format);
                 }
             }
 
@@ -310,7 +327,7 @@ public partial class YText
                 }
                 else
                 {
-                    res += CleanupFormattingGap(transaction, start!, end, startAttributes, currentAttributes);
+                    res += CleanupFormattingGap(transaction, start!, end, startAttributes, null, currentAttributes);
                     startAttributes = new OrderedDictionary<string, object?>(currentAttributes);
                     start = end;
                 }
@@ -332,14 +349,8 @@ public partial class YText
         var store = doc.Store;
         var needFullCleanup = new List<YText>();
         var needFullSet = new HashSet<YText>();
-        foreach (var (client, afterClock) in transaction.AfterState!)
+        foreach (var (client, clock, _) in transaction.Changes)
         {
-            var clock = transaction.GetBeforeState(client);
-            if (afterClock == clock)
-            {
-                continue;
-            }
-
             var structs = store.Clients[client];
             for (var i = StructStore.FindIndexCleanStart(transaction, structs, clock); i < structs.Count; i++)
             {

@@ -203,7 +203,7 @@ public static class YUpdate
                 return new SkipStruct(left.Client, left.Clock + diff, left.Length - diff);
             default:
                 var item = (Item)left;
-                var slice = new Item(item.Client, item.Clock + diff, item.Parent, item.ParentSub, item.Content.Splice(diff));
+                var slice = new Item(item.Client, item.Clock + diff, item.Parent, item.ParentSub, item.Content.Splice(diff), item.Length - diff);
                 slice.SetOrigin(item.Client, item.Clock + diff - 1);
                 if (item.HasRightOrigin)
                 {

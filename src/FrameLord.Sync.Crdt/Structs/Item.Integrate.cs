@@ -344,10 +344,10 @@ internal sealed partial class Item
         {
             store.ReplaceStruct(this, new GcStruct(Client, Clock, Length));
         }
-        else
+        else if (Content is not ContentDeleted)
         {
             // The countable bit stays as it was, as in yjs; it only matters together with the deleted bit.
-            Content = new ContentDeleted(Length);
+            Content = ContentDeleted.Instance;
         }
     }
 

@@ -96,7 +96,7 @@ internal sealed class StructStore
     /// <summary>Splits <paramref name="left"/> after <paramref name="diff"/> clocks and returns the right half (yjs <c>splitItem</c>).</summary>
     public static Item SplitItem(Transaction transaction, Item left, long diff)
     {
-        var right = new Item(left.Client, left.Clock + diff, left.Parent, left.ParentSub, left.Content.Splice(diff))
+        var right = new Item(left.Client, left.Clock + diff, left.Parent, left.ParentSub, left.Content.Splice(diff), left.Length - diff)
         {
             Left = left,
             Right = left.Right,

@@ -124,8 +124,20 @@ internal static class UpdateDecoder
             }
         }
 
-        var content = ReadContent(ref reader, contentRef);
-        var item = new Item(client, clock, parent, parentSub, content);
+        Content content;
+        long length;
+        if (contentRef == 1)
+        {
+            content = ContentDeleted.Instance;
+            length = reader.ReadVarUint();
+        }
+        else
+        {
+            content = ReadContent(ref reader, contentRef);
+            length = content.Length;
+        }
+
+        var item = new Item(client, clock, parent, parentSub, content, length);
         if (hasOrigin)
         {
             item.SetOrigin(originClient, originClock);
@@ -151,8 +163,6 @@ internal static class UpdateDecoder
     {
         switch (contentRef)
         {
-            case 1:
-                return new ContentDeleted(reader.ReadVarUint());
             case 2:
                 {
                     var count = reader.ReadLength();

@@ -17,10 +17,16 @@ namespace FrameLord.Sync.Crdt;
 /// </remarks>
 public sealed class Transaction
 {
-    private readonly List<StructList> _touched = [];
+    private StructList? _firstTouched;
+    private List<StructList>? _moreTouched;
+    private (ulong Client, long Before, long After)[] _changes = [];
+    private AbstractType? _firstChangedType;
+    private ChangedKeys? _firstChangedKeys;
+    private bool _firstChangedSlotUsed;
+    private DeleteSet? _deleteSet;
     private Dictionary<ulong, long>? _frozenBefore;
     private Dictionary<AbstractType, List<YEvent>>? _changedParentTypes;
-    private Dictionary<AbstractType, ChangedKeys>? _changed;
+    private Dictionary<AbstractType, ChangedKeys>? _moreChanged;
     private List<AbstractStruct>? _mergeStructs;
 
     internal Transaction(YDoc doc, object? origin, bool local, long id)
@@ -43,13 +49,55 @@ public sealed class Transaction
     internal long Id { get; }
 
     /// <summary>Per client whose state changed: the clock before and after (set when cleanup starts).</summary>
-    internal List<(ulong Client, long Before, long After)> Changes { get; } = [];
+    internal IReadOnlyList<(ulong Client, long Before, long After)> Changes => _changes;
 
-    internal DeleteSet DeleteSet { get; } = new();
+    internal DeleteSet DeleteSet => _deleteSet ??= new DeleteSet();
 
-    internal Dictionary<AbstractType, ChangedKeys> Changed => _changed ??= [];
+    internal bool HasDeletes => _deleteSet is { IsEmpty: false };
 
-    internal bool HasChanged => _changed is { Count: > 0 };
+    /// <summary>Whether any type changed (observers will run).</summary>
+    internal bool HasChanged => _firstChangedType is not null || _moreChanged is { Count: > 0 };
+
+    /// <summary>
+    /// The changed types in the order they first changed. The first one is kept in fields, the rest in a
+    /// dictionary, so a transaction that changes one type allocates no dictionary.
+    /// </summary>
+    internal AbstractType? FirstChangedType => _firstChangedType;
+
+    internal ChangedKeys? FirstChangedKeys => _firstChangedKeys;
+
+    internal Dictionary<AbstractType, ChangedKeys>? MoreChanged => _moreChanged;
+
+    internal bool TryGetChanged(AbstractType type, out ChangedKeys keys)
+    {
+        if (_firstChangedType == type)
+        {
+            keys = _firstChangedKeys!;
+            return true;
+        }
+
+        if (_moreChanged is not null && _moreChanged.TryGetValue(type, out var found))
+        {
+            keys = found;
+            return true;
+        }
+
+        keys = ChangedKeys.ListOnly;
+        return false;
+    }
+
+    internal void RemoveChanged(AbstractType type)
+    {
+        if (_firstChangedType == type)
+        {
+            _firstChangedType = null;
+            _firstChangedKeys = null;
+        }
+        else
+        {
+            _moreChanged?.Remove(type);
+        }
+    }
 
     internal Dictionary<AbstractType, List<YEvent>> ChangedParentTypes => _changedParentTypes ??= [];
 
@@ -68,7 +116,14 @@ public sealed class Transaction
         {
             list.TransactionId = Id;
             list.StateBeforeTransaction = list.State;
-            _touched.Add(list);
+            if (_firstTouched is null)
+            {
+                _firstTouched = list;
+            }
+            else
+            {
+                (_moreTouched ??= []).Add(list);
+            }
         }
     }
 
@@ -108,15 +163,40 @@ public sealed class Transaction
     /// <summary>Fills <see cref="Changes"/> from the touched clients (cleanup start; yjs computes afterState here).</summary>
     internal void ComputeChanges()
     {
-        Changes.Clear();
-        foreach (var list in _touched)
+        if (_firstTouched is null)
         {
-            var before = GetBeforeState(list.Client);
-            var after = list.State;
-            if (before != after)
+            _changes = [];
+            return;
+        }
+
+        if (_moreTouched is null)
+        {
+            var before = GetBeforeState(_firstTouched.Client);
+            var after = _firstTouched.State;
+            _changes = before == after ? [] : [(_firstTouched.Client, before, after)];
+            return;
+        }
+
+        var changes = new List<(ulong, long, long)>(1 + _moreTouched.Count);
+        AddChange(changes, _firstTouched);
+        if (_moreTouched is not null)
+        {
+            foreach (var list in _moreTouched)
             {
-                Changes.Add((list.Client, before, after));
+                AddChange(changes, list);
             }
+        }
+
+        _changes = changes.Count == 0 ? [] : changes.ToArray();
+    }
+
+    private void AddChange(List<(ulong, long, long)> changes, StructList list)
+    {
+        var before = GetBeforeState(list.Client);
+        var after = list.State;
+        if (before != after)
+        {
+            changes.Add((list.Client, before, after));
         }
     }
 
@@ -129,14 +209,21 @@ public sealed class Transaction
         var item = type.TypeItem;
         if (item is null || (item.Clock < GetBeforeState(item.Client) && !item.Deleted))
         {
-            var changed = Changed;
-            if (!changed.TryGetValue(type, out var keys))
+            if (_firstChangedType == type)
             {
-                keys = new ChangedKeys();
-                changed.Add(type, keys);
+                _firstChangedKeys = _firstChangedKeys!.With(parentSub);
             }
-
-            keys.Add(parentSub);
+            else if (!_firstChangedSlotUsed)
+            {
+                _firstChangedSlotUsed = true;
+                _firstChangedType = type;
+                _firstChangedKeys = ChangedKeys.Create(parentSub);
+            }
+            else
+            {
+                var more = _moreChanged ??= [];
+                more[type] = more.TryGetValue(type, out var keys) ? keys.With(parentSub) : ChangedKeys.Create(parentSub);
+            }
         }
     }
 
@@ -144,7 +231,7 @@ public sealed class Transaction
     internal bool Adds(Item item) => item.Clock >= GetBeforeState(item.Client);
 
     /// <summary>Whether the item was deleted in this transaction.</summary>
-    internal bool Deletes(Item item) => DeleteSet.IsDeleted(item.Client, item.Clock);
+    internal bool Deletes(Item item) => _deleteSet is not null && _deleteSet.IsDeleted(item.Client, item.Clock);
 
     internal Item CreateItem(Item? left, Item? right, AbstractType parent, string? parentSub, Content content)
     {

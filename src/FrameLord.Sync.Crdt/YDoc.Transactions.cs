@@ -88,8 +88,8 @@ public sealed partial class YDoc
     private void Cleanup(Transaction transaction)
     {
         var store = Store;
-        var ds = transaction.DeleteSet;
-        ds.SortAndMerge();
+        var ds = transaction.HasDeletes ? transaction.DeleteSet : null;
+        ds?.SortAndMerge();
         transaction.ComputeChanges();
         try
         {
@@ -97,12 +97,15 @@ public sealed partial class YDoc
         }
         finally
         {
-            if (Gc)
+            if (ds is not null)
             {
-                TryGcDeleteSet(ds);
-            }
+                if (Gc)
+                {
+                    TryGcDeleteSet(ds);
+                }
 
-            TryMergeDeleteSet(ds);
+                TryMergeDeleteSet(ds);
+            }
             foreach (var (client, before, _) in transaction.Changes)
             {
                 var structs = store.Clients[client];
@@ -130,7 +133,7 @@ public sealed partial class YDoc
                 }
             }
 
-            if (!transaction.Local && transaction.Changes.Exists(c => c.Client == ClientId))
+            if (!transaction.Local && ChangesClient(transaction, ClientId))
             {
                 // Another replica wrote with our client id: continue under a new one (as yjs does).
                 ClientId = GenerateClientId();
@@ -148,16 +151,39 @@ public sealed partial class YDoc
         }
     }
 
+    private static void CallObserver(Transaction transaction, AbstractType type, ChangedKeys keys)
+    {
+        if (type.TypeItem is null || !type.TypeItem.Deleted)
+        {
+            type.CallObserver(transaction, keys);
+        }
+    }
+
+    private static bool ChangesClient(Transaction transaction, ulong client)
+    {
+        foreach (var change in transaction.Changes)
+        {
+            if (change.Client == client)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private void CallObservers(Transaction transaction)
     {
-        if (transaction.HasChanged)
+        if (transaction.FirstChangedType is { } first)
         {
-            foreach (var (type, subs) in transaction.Changed)
+            CallObserver(transaction, first, transaction.FirstChangedKeys!);
+        }
+
+        if (transaction.MoreChanged is { Count: > 0 } more)
+        {
+            foreach (var (type, keys) in more)
             {
-                if (type.TypeItem is null || !type.TypeItem.Deleted)
-                {
-                    type.CallObserver(transaction, subs);
-                }
+                CallObserver(transaction, type, keys);
             }
         }
 

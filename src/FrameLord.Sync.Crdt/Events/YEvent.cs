@@ -87,7 +87,7 @@ public class YEvent
     {
         EnsureAlive();
         var keys = new Dictionary<string, YMapKeyChange>();
-        if (!Transaction.HasChanged || !Transaction.Changed.TryGetValue(Target, out var changed))
+        if (!Transaction.TryGetChanged(Target, out var changed))
         {
             return keys;
         }
@@ -137,7 +137,7 @@ public class YEvent
     {
         EnsureAlive();
         var delta = new List<YDeltaOp>();
-        if (!Transaction.HasChanged || !Transaction.Changed.TryGetValue(Target, out var changed) || !changed.List)
+        if (!Transaction.TryGetChanged(Target, out var changed) || !changed.List)
         {
             return delta;
         }

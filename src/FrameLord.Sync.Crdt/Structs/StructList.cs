@@ -59,7 +59,13 @@ internal sealed class StructList
                 return 0;
             }
 
+            // Only the last chunk may be empty (kept for the next append).
             var c = _chunkCount - 1;
+            if (_counts[c] == 0)
+            {
+                c--;
+            }
+
             var last = _chunks[c][_counts[c] - 1];
             return last.Clock + last.Length;
         }
@@ -108,7 +114,9 @@ internal sealed class StructList
         var c = _chunkCount - 1;
         if (_counts[c] == ChunkCapacity)
         {
-            InsertChunk(_chunkCount, new AbstractStruct[ChunkCapacity], 0, Count);
+            // Split rather than open an empty chunk: appending and then merging the appended struct away
+            // (typing) must not create and drop a chunk every time.
+            SplitChunk(c);
             c = _chunkCount - 1;
         }
 
@@ -180,8 +188,9 @@ internal sealed class StructList
 
             Count -= n;
             count -= n;
-            if (_counts[c] == 0 && _chunkCount > 1)
+            if (_counts[c] == 0 && _chunkCount > 1 && c != _chunkCount - 1)
             {
+                // An empty last chunk is kept for the next append.
                 RemoveChunk(c);
             }
         }

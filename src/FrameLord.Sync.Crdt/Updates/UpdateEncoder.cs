@@ -66,7 +66,7 @@ internal static class UpdateEncoder
     /// <summary>The update of one transaction (its new structs and its deletions), or null when it changed nothing.</summary>
     public static byte[]? EncodeTransaction(Transaction transaction)
     {
-        if (transaction.DeleteSet.IsEmpty && transaction.Changes.Count == 0)
+        if (!transaction.HasDeletes && transaction.Changes.Count == 0)
         {
             return null;
         }

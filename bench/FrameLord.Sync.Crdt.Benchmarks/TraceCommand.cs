@@ -157,7 +157,7 @@ public static class TraceCommand
     {
         // Heap held by a loaded document: managed memory after full collections, with and without four loaded
         // documents, divided by four (the same method as the yjs script).
-        GC.Collect();
+        Settle();
         var before = GC.GetTotalMemory(forceFullCollection: true);
         var held = new YDoc[4];
         for (var i = 0; i < held.Length; i++)
@@ -166,7 +166,7 @@ public static class TraceCommand
             held[i].ApplyUpdate(update);
         }
 
-        GC.Collect();
+        Settle();
         var after = GC.GetTotalMemory(forceFullCollection: true);
         foreach (var doc in held)
         {
@@ -178,6 +178,13 @@ public static class TraceCommand
 
         GC.KeepAlive(held);
         return (after - before) / held.Length;
+    }
+
+    private static void Settle()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 
     private static string RunYjs(string file, ulong clientId, string updatePath)

@@ -64,9 +64,15 @@ const collected = medianLoad(true)
 let heap = null
 if (global.gc) {
   // Heap held by a loaded document: used heap after full collections, with and without four loaded
-  // documents, divided by four (one document alone is within the noise of the heap accounting).
-  const settle = () => { global.gc(); global.gc() }
-  settle()
+  // documents, divided by four. Synchronous major collections plus a few event-loop turns let V8 finish
+  // sweeping; without them the figure swings by megabytes from run to run.
+  const settle = async () => {
+    for (let i = 0; i < 4; i++) {
+      global.gc({ type: 'major', execution: 'sync' })
+      await new Promise(resolve => setTimeout(resolve, 20))
+    }
+  }
+  await settle()
   const before = process.memoryUsage().heapUsed
   const held = []
   for (let i = 0; i < 4; i++) {
@@ -74,7 +80,7 @@ if (global.gc) {
     Y.applyUpdate(d, update)
     held.push(d)
   }
-  settle()
+  await settle()
   heap = Math.round((process.memoryUsage().heapUsed - before) / held.length)
   for (const d of held) if (d.getText('text').toString() !== trace.endContent) throw new Error('loaded text differs')
 }

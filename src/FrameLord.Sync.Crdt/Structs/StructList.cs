@@ -11,6 +11,9 @@ internal sealed class StructList
     /// <summary>Chunks are split in two when they would grow beyond this many structs.</summary>
     internal const int ChunkCapacity = 256;
 
+    /// <summary>How many structs a full last chunk hands to the new chunk opened by an append.</summary>
+    private const int AppendSpill = 16;
+
     private AbstractStruct[][] _chunks = [new AbstractStruct[16]];
     private int[] _counts = new int[1];
 
@@ -114,9 +117,10 @@ internal sealed class StructList
         var c = _chunkCount - 1;
         if (_counts[c] == ChunkCapacity)
         {
-            // Split rather than open an empty chunk: appending and then merging the appended struct away
-            // (typing) must not create and drop a chunk every time.
-            SplitChunk(c);
+            // Move the last few structs to a new chunk rather than open an empty one: appending and then
+            // merging the appended struct away (typing) must not create and drop a chunk every time, and
+            // appends should leave the earlier chunks nearly full.
+            SplitChunk(c, ChunkCapacity - AppendSpill);
             c = _chunkCount - 1;
         }
 
@@ -196,10 +200,11 @@ internal sealed class StructList
         }
     }
 
-    private void SplitChunk(int c)
+    private void SplitChunk(int c) => SplitChunk(c, _counts[c] / 2);
+
+    private void SplitChunk(int c, int half)
     {
         var chunk = _chunks[c];
-        var half = _counts[c] / 2;
         var right = new AbstractStruct[ChunkCapacity];
         Array.Copy(chunk, half, right, 0, _counts[c] - half);
         Array.Clear(chunk, half, _counts[c] - half);

@@ -6,6 +6,11 @@ if (args.Length > 0 && args[0] == "profile")
     return ProfileCommand.Run(args);
 }
 
+if (args.Length > 0 && args[0] == "blocks")
+{
+    return BlocksCommand.Run(args);
+}
+
 if (args.Length > 0 && args[0] == "trace")
 {
     return TraceCommand.Run(args);

@@ -187,11 +187,14 @@ public static class TraceCommand
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 
-    private static string RunYjs(string file, ulong clientId, string updatePath)
+    private static string RunYjs(string file, ulong clientId, string updatePath) =>
+        RunNode("trace.mjs", [file, "--client-id", clientId.ToString(CultureInfo.InvariantCulture), "--write-update", updatePath]);
+
+    /// <summary>Runs a script of eng/yjs with node --expose-gc and returns its output line.</summary>
+    public static string RunNode(string script, IEnumerable<string> args)
     {
-        var dir = FindRepoRoot();
-        var script = Path.Combine(dir, "eng", "yjs", "trace.mjs");
-        var psi = new ProcessStartInfo("node", ["--expose-gc", script, file, "--client-id", clientId.ToString(CultureInfo.InvariantCulture), "--write-update", updatePath])
+        var path = Path.Combine(FindRepoRoot(), "eng", "yjs", script);
+        var psi = new ProcessStartInfo("node", new[] { "--expose-gc", path }.Concat(args))
         {
             RedirectStandardOutput = true,
             UseShellExecute = false,
@@ -201,7 +204,7 @@ public static class TraceCommand
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException("eng/yjs/trace.mjs failed (run npm ci --prefix eng/yjs first).");
+            throw new InvalidOperationException($"eng/yjs/{script} failed (run npm ci --prefix eng/yjs first).");
         }
 
         return line;

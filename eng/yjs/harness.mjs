@@ -172,6 +172,54 @@ const runScript = (steps) => {
   return results
 }
 
+// Updates holding the content kinds random sessions do not produce: subdocuments, XML types, binary,
+// BigInt, undefined, -0, float32/float64 numbers, object-valued formats, nested embeds.
+const specialContent = () => {
+  const out = []
+  const make = (f) => {
+    const doc = new Y.Doc()
+    doc.clientID = 42
+    f(doc)
+    out.push(b64(Y.encodeStateAsUpdate(doc)))
+  }
+  make(doc => doc.getMap('m').set('sub', new Y.Doc({ guid: 'sub-guid-1', meta: { title: 'x' } })))
+  make(doc => doc.getArray('a').insert(0, [new Y.Doc({ guid: 'sub-guid-2' })]))
+  make(doc => {
+    const frag = doc.getXmlFragment('xml')
+    const el = new Y.XmlElement('p')
+    frag.insert(0, [el, new Y.XmlText('tail'), new Y.XmlHook('hook-name')])
+    el.setAttribute('class', 'lead')
+    el.insert(0, [new Y.XmlText('hello')])
+  })
+  make(doc => {
+    const m = doc.getMap('m')
+    m.set('bin', new Uint8Array([0, 1, 254, 255]))
+    m.set('big', 123456789012345n)
+    m.set('undef', undefined)
+    m.set('negzero', -0)
+    m.set('f32', 0.5)
+    m.set('f64', 0.1)
+    m.set('large', 2 ** 40 + 1)
+    m.set('nested', { b: [1, { c: null }], a: 'x', 10: 'ten', 2: 'two' })
+  })
+  make(doc => {
+    const t = doc.getText('t')
+    t.insert(0, 'abc', { link: { href: 'https://example.com', title: 'Ex' } })
+    t.insertEmbed(1, { image: { src: 'a.png', size: [10, 20] } }, { width: 100 })
+    t.format(0, 2, { link: null, bold: true })
+  })
+  make(doc => {
+    const a = doc.getArray('a')
+    a.insert(0, [1, 2, 3])
+    a.delete(1, 1)
+    const t = new Y.Text()
+    a.insert(0, [t])
+    t.insert(0, 'x')
+    a.delete(0, 1)
+  })
+  return out
+}
+
 const handle = (msg) => {
   switch (msg.cmd) {
     case 'script': return runScript(msg.steps)
@@ -184,6 +232,7 @@ const handle = (msg) => {
     case 'diff': return b64(Y.diffUpdate(unb64(msg.update), unb64(msg.sv)))
     case 'sv': return b64(Y.encodeStateVectorFromUpdate(unb64(msg.update)))
     case 'ping': return 'pong'
+    case 'specialContent': return specialContent()
     default: throw new Error('unknown command ' + msg.cmd)
   }
 }

@@ -25,7 +25,11 @@ internal sealed class ChangedKeys
     {
         if (key is null)
         {
-            List = true;
+            if (!List)
+            {
+                List = true;
+            }
+
             return this;
         }
 

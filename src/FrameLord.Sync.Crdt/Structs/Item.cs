@@ -131,21 +131,6 @@ internal sealed partial class Item : AbstractStruct
             ? other.HasRightOrigin && RightOriginClient == other.RightOriginClient && RightOriginClock == other.RightOriginClock
             : !other.HasRightOrigin;
 
-    /// <summary>The next item that is not deleted.</summary>
-    public Item? Next
-    {
-        get
-        {
-            var n = Right;
-            while (n is not null && n.Deleted)
-            {
-                n = n.Right;
-            }
-
-            return n;
-        }
-    }
-
     /// <summary>The previous item that is not deleted.</summary>
     public Item? Prev
     {

@@ -243,18 +243,6 @@ internal sealed class StructList
         _lastChunk = 0;
     }
 
-    /// <summary>Releases unused capacity (after a bulk load).</summary>
-    public void TrimExcess()
-    {
-        for (var c = 0; c < _chunkCount; c++)
-        {
-            if (_chunks[c].Length > _counts[c] && _counts[c] > 0)
-            {
-                Array.Resize(ref _chunks[c], _counts[c]);
-            }
-        }
-    }
-
     /// <summary>Index of the struct containing <paramref name="clock"/>; -1 when no struct contains it.</summary>
     public int FindIndex(long clock)
     {

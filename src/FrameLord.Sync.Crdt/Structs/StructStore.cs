@@ -40,8 +40,6 @@ internal sealed class StructStore
         list.Add(s);
     }
 
-    public StructList GetList(ulong client) => Clients[client];
-
     /// <summary>The struct containing the clock (no split); null if unknown.</summary>
     public AbstractStruct? Find(ulong client, long clock)
     {

@@ -55,6 +55,25 @@ const deser = (v) => {
   return o
 }
 
+const serOp = (op) => {
+  const o = {}
+  if (op.insert !== undefined) o.insert = typeof op.insert === 'string' ? op.insert : Array.isArray(op.insert) ? op.insert.map(ser) : ser(op.insert)
+  if (op.retain !== undefined) o.retain = op.retain
+  if (op.delete !== undefined) o.delete = op.delete
+  if (op.attributes) o.attributes = ser(op.attributes)
+  return o
+}
+
+// An observeDeep event as the C# tests serialize it: path, delta and changed keys.
+const serEvent = (e) => {
+  const keys = {}
+  for (const k of Array.from(e.keys.keys()).sort()) {
+    const change = e.keys.get(k)
+    keys[k] = change.action === 'add' ? { action: 'add' } : { action: change.action, oldValue: ser(change.oldValue) }
+  }
+  return { path: e.path, delta: e.delta.map(serOp), keys }
+}
+
 const root = (doc, kind, name) => kind === 'text' ? doc.getText(name) : kind === 'map' ? doc.getMap(name) : doc.getArray(name)
 
 const resolve = (doc, path) => {
@@ -112,6 +131,7 @@ const stateOf = (doc, roots) => {
 const runScript = (steps) => {
   const docs = []
   const events = []
+  const observed = []
   const results = []
   const ref = ([s, i]) => unb64(results[s][i])
   for (const step of steps) {
@@ -122,6 +142,11 @@ const runScript = (steps) => {
         doc.clientID = step.client
         const idx = docs.length
         doc.on('update', (u) => { if (events.target === idx) events.push(b64(u)) })
+        if (step.observe) {
+          for (const [kind, name] of step.observe) {
+            root(doc, kind, name).observeDeep((evs) => { observed.push([idx, kind + ':' + name, evs.map(serEvent)]) })
+          }
+        }
         docs.push(doc)
         results.push(idx)
         break
@@ -165,6 +190,7 @@ const runScript = (steps) => {
         results.push({ items, markers })
         break
       }
+      case 'events': results.push(observed.splice(0)); break
       case 'sv': results.push([b64(Y.encodeStateVector(docs[step.doc]))]); break
       default: throw new Error('unknown step ' + step.do)
     }

@@ -71,17 +71,25 @@ public sealed partial class YDoc
             return;
         }
 
-        try
+        // Observers may start new transactions; they are appended and cleaned up in turn. Every transaction is
+        // cleaned up even when an observer throws (as in yjs); the first exception is rethrown at the end.
+        Exception? failure = null;
+        for (var i = 0; i < _cleanups.Count; i++)
         {
-            // Observers may start new transactions; they are appended and cleaned up in turn.
-            for (var i = 0; i < _cleanups.Count; i++)
+            try
             {
                 Cleanup(_cleanups[i]);
             }
+            catch (Exception e)
+            {
+                failure ??= e;
+            }
         }
-        finally
+
+        _cleanups.Clear();
+        if (failure is not null)
         {
-            _cleanups.Clear();
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
     }
 

@@ -317,4 +317,20 @@ public sealed class TypesApiTests
         Assert.Equal("ello, world", replica.GetText("t").ToString());
         Assert.Equal(doc.EncodeStateVector(), YUpdate.EncodeStateVectorFromUpdate(snapshot));
     }
+
+    [Fact]
+    public void ThrowingObserver_DoesNotSkipCleanupOrUpdates()
+    {
+        var doc = Doc();
+        var text = doc.GetText("t");
+        var updates = 0;
+        doc.UpdateV1 += (_, _) => updates++;
+        using var sub = text.Observe(_ => throw new InvalidOperationException("observer failed"));
+        Assert.Throws<InvalidOperationException>(() => text.Insert(0, "abc"));
+        Assert.Equal(1, updates);
+        Assert.Throws<InvalidOperationException>(() => text.Insert(3, "d"));
+        Assert.Equal(2, updates);
+        // The two inserts were merged after the transaction despite the failing observer.
+        Assert.Equal("01 01 01 00 04 01 01 74 04 61 62 63 64 00", string.Join(" ", doc.EncodeStateAsUpdate().Select(b => b.ToString("x2"))));
+    }
 }

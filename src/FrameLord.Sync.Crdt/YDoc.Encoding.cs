@@ -60,9 +60,7 @@ public sealed partial class YDoc
 
         if (Store.Pending is { } pending)
         {
-            var pendingUpdate = UpdateDecoder.Decode(pending.Update);
-            var diff = YUpdate.Diff(pending.Update, pendingUpdate, target);
-            parts.Add(UpdateDecoder.Decode(diff));
+            parts.Add(UpdateDecoder.Decode(YUpdate.Diff(pending.Update, target)));
         }
 
         return YUpdate.Merge(parts);

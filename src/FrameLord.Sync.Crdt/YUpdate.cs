@@ -224,49 +224,68 @@ public static class YUpdate
     public static byte[] DiffUpdate(ReadOnlySpan<byte> update, ReadOnlySpan<byte> stateVector)
     {
         var state = DecodeStateVectorInternal(stateVector);
-        var decoded = UpdateDecoder.Decode(update);
-        return Diff(update, decoded, state);
+        return Diff(update, state);
     }
 
-    internal static byte[] Diff(ReadOnlySpan<byte> update, DecodedUpdate decoded, Dictionary<ulong, long> state)
+    internal static byte[] Diff(ReadOnlySpan<byte> update, Dictionary<ulong, long> state)
     {
+        var (structs, deleteSet) = UpdateScanner.Scan(update);
         using var structWriter = new LazyStructWriter();
-        var reader = new LazyStructReader(decoded, filterSkips: false);
-        while (reader.Current is { } curr)
+        var i = 0;
+        while (i < structs.Count)
         {
+            var curr = structs[i];
             var client = curr.Client;
             var svClock = state.TryGetValue(client, out var c) ? c : 0;
-            if (curr is SkipStruct)
+            if (curr.Kind == ScannedKind.Skip)
             {
                 // A section must not start with a Skip.
-                reader.Next();
+                i++;
                 continue;
             }
 
-            if (curr.Clock + curr.Length > svClock)
+            if (curr.EndClock > svClock)
             {
-                structWriter.Write(curr, Math.Max(svClock - curr.Clock, 0));
-                reader.Next();
-                while (reader.Current is { } next && next.Client == client)
+                WriteScanned(structWriter, update, curr, Math.Max(svClock - curr.Clock, 0));
+                i++;
+                while (i < structs.Count && structs[i].Client == client)
                 {
-                    var (start, end) = reader.CurrentRange;
-                    structWriter.Write(next, 0, update[start..end]);
-                    reader.Next();
+                    WriteScanned(structWriter, update, structs[i], 0);
+                    i++;
                 }
             }
             else
             {
-                while (reader.Current is { } next && next.Client == client && next.Clock + next.Length <= svClock)
+                while (i < structs.Count && structs[i].Client == client && structs[i].EndClock <= svClock)
                 {
-                    reader.Next();
+                    i++;
                 }
             }
         }
 
         using var output = new ByteWriter(Math.Max(64, update.Length));
         structWriter.Finish(output);
-        decoded.DeleteSet.Write(output);
+        deleteSet.Write(output);
         return output.ToArray();
+    }
+
+    /// <summary>Copies a struct's bytes, or decodes and re-encodes it when it must start <paramref name="offset"/> clocks in.</summary>
+    private static void WriteScanned(LazyStructWriter writer, ReadOnlySpan<byte> update, ScannedStruct s, long offset)
+    {
+        var bytes = update[s.Start..s.End];
+        if (offset == 0)
+        {
+            writer.Write(s.Client, s.Clock, bytes);
+            return;
+        }
+
+        AbstractStruct full = s.Kind switch
+        {
+            ScannedKind.Gc => new GcStruct(s.Client, s.Clock, s.Length),
+            ScannedKind.Skip => new SkipStruct(s.Client, s.Clock, s.Length),
+            _ => UpdateDecoder.DecodeStruct(bytes, s.Client, s.Clock),
+        };
+        writer.Write(full, offset);
     }
 
     /// <summary>
@@ -276,16 +295,15 @@ public static class YUpdate
     /// </summary>
     public static byte[] EncodeStateVectorFromUpdate(ReadOnlySpan<byte> update)
     {
-        var decoded = UpdateDecoder.Decode(update);
-        var reader = new LazyStructReader(decoded, filterSkips: false);
+        var (structs, _) = UpdateScanner.Scan(update);
         var entries = new List<(ulong Client, long Clock)>();
-        var curr = reader.Current;
-        if (curr is not null)
+        if (structs.Count > 0)
         {
-            var currClient = curr.Client;
-            var stopCounting = curr.Clock != 0;
-            var currClock = stopCounting ? 0 : curr.Clock + curr.Length;
-            for (; curr is not null; curr = reader.Next())
+            var first = structs[0];
+            var currClient = first.Client;
+            var stopCounting = first.Clock != 0;
+            var currClock = stopCounting ? 0 : first.EndClock;
+            foreach (var curr in structs)
             {
                 if (currClient != curr.Client)
                 {
@@ -299,14 +317,14 @@ public static class YUpdate
                     stopCounting = curr.Clock != 0;
                 }
 
-                if (curr is SkipStruct)
+                if (curr.Kind == ScannedKind.Skip)
                 {
                     stopCounting = true;
                 }
 
                 if (!stopCounting)
                 {
-                    currClock = curr.Clock + curr.Length;
+                    currClock = curr.EndClock;
                 }
             }
 

@@ -54,7 +54,6 @@ internal static class UpdateDecoder
             var section = new ClientStructs(client, Math.Min(numStructs, reader.Remaining / 2));
             for (var i = 0; i < numStructs; i++)
             {
-                section.Offsets.Add(reader.Position);
                 var st = ReadStruct(ref reader, client, clock);
                 if (st.Length <= 0 || st.Length > ByteReader.MaxSafeInteger - clock)
                 {
@@ -65,11 +64,17 @@ internal static class UpdateDecoder
                 section.Refs.Add(st);
             }
 
-            section.EndOffset = reader.Position;
             sections.Add(section);
         }
 
         return sections;
+    }
+
+    /// <summary>Decodes one struct from its bytes (found by <see cref="UpdateScanner"/>).</summary>
+    public static AbstractStruct DecodeStruct(ReadOnlySpan<byte> bytes, ulong client, long clock)
+    {
+        var reader = new ByteReader(bytes);
+        return ReadStruct(ref reader, client, clock);
     }
 
     private static AbstractStruct ReadStruct(ref ByteReader reader, ulong client, long clock)

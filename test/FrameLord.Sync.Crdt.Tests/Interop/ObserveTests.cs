@@ -9,7 +9,7 @@ namespace FrameLord.Sync.Crdt.Tests.Interop;
 /// </summary>
 public sealed class ObserveTests(NodeHarness harness)
 {
-    public static TheoryData<int> Seeds => RandomSessionTests.Seeds(20, 9000);
+    public static TheoryData<int> Seeds => RandomSessionTests.Seeds(30, 9000);
 
     [Theory]
     [MemberData(nameof(Seeds))]

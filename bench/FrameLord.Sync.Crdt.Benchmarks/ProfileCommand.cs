@@ -27,16 +27,16 @@ public static class ProfileCommand
                     marks.Add($"{w.ElapsedMilliseconds}");
                 }
 
-                doc.Transact(_ =>
+                doc.Transact((text, position, delete, insert), static (_, edit) =>
                 {
-                    if (delete > 0)
+                    if (edit.delete > 0)
                     {
-                        text.Delete(position, delete);
+                        edit.text.Delete(edit.position, edit.delete);
                     }
 
-                    if (insert.Length > 0)
+                    if (edit.insert.Length > 0)
                     {
-                        text.Insert(position, insert);
+                        edit.text.Insert(edit.position, edit.insert);
                     }
                 });
             }

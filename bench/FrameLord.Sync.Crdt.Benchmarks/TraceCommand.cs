@@ -74,16 +74,17 @@ public static class TraceCommand
         var watch = Stopwatch.StartNew();
         foreach (var (position, delete, insert) in patches)
         {
-            doc.Transact(_ =>
+            // One transaction per edit; the state overload avoids a closure per edit.
+            doc.Transact((text, position, delete, insert), static (_, edit) =>
             {
-                if (delete > 0)
+                if (edit.delete > 0)
                 {
-                    text.Delete(position, delete);
+                    edit.text.Delete(edit.position, edit.delete);
                 }
 
-                if (insert.Length > 0)
+                if (edit.insert.Length > 0)
                 {
-                    text.Insert(position, insert);
+                    edit.text.Insert(edit.position, edit.insert);
                 }
             });
         }

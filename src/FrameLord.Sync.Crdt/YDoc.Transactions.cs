@@ -30,6 +30,29 @@ public sealed partial class YDoc
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> with <paramref name="state"/> in one transaction, like
+    /// <see cref="Transact(Action{Transaction}, object?)"/> but without a closure allocation per call (for
+    /// hot loops: pass a static lambda and the values it needs as the state).
+    /// </summary>
+    /// <typeparam name="TState">The type of the state passed to the action.</typeparam>
+    /// <param name="state">The values the action needs.</param>
+    /// <param name="action">The changes to make.</param>
+    /// <param name="origin">Observers and update handlers see it. Default null.</param>
+    public void Transact<TState>(TState state, Action<Transaction, TState> action, object? origin = null)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var transaction = Begin(origin, local: true, out var initial);
+        try
+        {
+            action(transaction, state);
+        }
+        finally
+        {
+            End(initial);
+        }
+    }
+
     /// <summary>Starts a transaction or joins the current one. Pair with <see cref="End"/> in a finally block.</summary>
     internal Transaction Begin(object? origin, bool local, out bool initial)
     {

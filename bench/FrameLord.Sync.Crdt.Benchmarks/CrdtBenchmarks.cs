@@ -298,23 +298,7 @@ public class CrdtBenchmarks
         }
 
         var doc = new YDoc(new YDocOptions { ClientId = 1 });
-        var text = doc.GetText("text");
-        foreach (var (position, delete, insert) in _trace.Patches)
-        {
-            doc.Transact(_ =>
-            {
-                if (delete > 0)
-                {
-                    text.Delete(position, delete);
-                }
-
-                if (insert.Length > 0)
-                {
-                    text.Insert(position, insert);
-                }
-            });
-        }
-
-        Check(text.ToString() == _trace.EndContent);
+        _trace.ReplayInto(doc);
+        Check(doc.GetText("text").ToString() == _trace.EndContent);
     }
 }

@@ -72,23 +72,7 @@ public static class TraceCommand
         var text = doc.GetText("text");
         var patches = trace.Patches;
         var watch = Stopwatch.StartNew();
-        foreach (var (position, delete, insert) in patches)
-        {
-            // One transaction per edit; the state overload avoids a closure per edit.
-            doc.Transact((text, position, delete, insert), static (_, edit) =>
-            {
-                if (edit.delete > 0)
-                {
-                    edit.text.Delete(edit.position, edit.delete);
-                }
-
-                if (edit.insert.Length > 0)
-                {
-                    edit.text.Insert(edit.position, edit.insert);
-                }
-            });
-        }
-
+        trace.ReplayInto(doc);
         var applyMs = watch.Elapsed.TotalMilliseconds;
         if (text.ToString() != trace.EndContent)
         {

@@ -100,7 +100,11 @@ public static class TraceCommand
             throw new InvalidOperationException("Encoding is not deterministic.");
         }
 
+        var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
+        var methodsBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
         var coldMs = TimeLoad(update);
+        var coldJitMs = (System.Runtime.JitInfo.GetCompilationTime() - jitBefore).TotalMilliseconds;
+        var coldJitMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - methodsBefore;
         var plain = MedianLoad(update, collect: false);
         var collected = MedianLoad(update, collect: true);
         var heap = MeasureHeap(update, trace.EndContent);
@@ -115,6 +119,8 @@ public static class TraceCommand
             ["update_bytes"] = update.Length,
             ["load_ms"] = Math.Round(Math.Min(plain, collected), 2),
             ["load_cold_ms"] = Math.Round(coldMs, 2),
+            ["load_cold_jit_ms"] = Math.Round(coldJitMs, 2),
+            ["load_cold_jit_methods"] = coldJitMethods,
             ["load_plain_ms"] = Math.Round(plain, 2),
             ["load_after_gc_ms"] = Math.Round(collected, 2),
             ["heap_bytes"] = heap,

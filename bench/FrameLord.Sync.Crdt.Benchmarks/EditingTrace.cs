@@ -10,6 +10,30 @@ public sealed class EditingTrace
 
     public required (int Position, int Delete, string Insert)[] Patches { get; init; }
 
+    /// <summary>
+    /// Replays every patch, one transaction per patch, into <c>doc.GetText("text")</c>. The state overload of
+    /// <see cref="YDoc.Transact{TState}"/> avoids a closure per patch.
+    /// </summary>
+    public void ReplayInto(YDoc doc)
+    {
+        var text = doc.GetText("text");
+        foreach (var (position, delete, insert) in Patches)
+        {
+            doc.Transact((text, position, delete, insert), static (_, edit) =>
+            {
+                if (edit.delete > 0)
+                {
+                    edit.text.Delete(edit.position, edit.delete);
+                }
+
+                if (edit.insert.Length > 0)
+                {
+                    edit.text.Insert(edit.position, edit.insert);
+                }
+            });
+        }
+    }
+
     public static EditingTrace Load(string path)
     {
         using var file = File.OpenRead(path);

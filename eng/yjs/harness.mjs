@@ -55,6 +55,25 @@ const deser = (v) => {
   return o
 }
 
+const serOp = (op) => {
+  const o = {}
+  if (op.insert !== undefined) o.insert = typeof op.insert === 'string' ? op.insert : Array.isArray(op.insert) ? op.insert.map(ser) : ser(op.insert)
+  if (op.retain !== undefined) o.retain = op.retain
+  if (op.delete !== undefined) o.delete = op.delete
+  if (op.attributes) o.attributes = ser(op.attributes)
+  return o
+}
+
+// An observeDeep event as the C# tests serialize it: path, delta and changed keys.
+const serEvent = (e) => {
+  const keys = {}
+  for (const k of Array.from(e.keys.keys()).sort()) {
+    const change = e.keys.get(k)
+    keys[k] = change.action === 'add' ? { action: 'add' } : { action: change.action, oldValue: ser(change.oldValue) }
+  }
+  return { path: e.path, delta: e.delta.map(serOp), keys }
+}
+
 const root = (doc, kind, name) => kind === 'text' ? doc.getText(name) : kind === 'map' ? doc.getMap(name) : doc.getArray(name)
 
 const resolve = (doc, path) => {
@@ -112,6 +131,7 @@ const stateOf = (doc, roots) => {
 const runScript = (steps) => {
   const docs = []
   const events = []
+  const observed = []
   const results = []
   const ref = ([s, i]) => unb64(results[s][i])
   for (const step of steps) {
@@ -122,6 +142,11 @@ const runScript = (steps) => {
         doc.clientID = step.client
         const idx = docs.length
         doc.on('update', (u) => { if (events.target === idx) events.push(b64(u)) })
+        if (step.observe) {
+          for (const [kind, name] of step.observe) {
+            root(doc, kind, name).observeDeep((evs) => { observed.push([idx, kind + ':' + name, evs.map(serEvent)]) })
+          }
+        }
         docs.push(doc)
         results.push(idx)
         break
@@ -165,11 +190,60 @@ const runScript = (steps) => {
         results.push({ items, markers })
         break
       }
+      case 'events': results.push(observed.splice(0)); break
       case 'sv': results.push([b64(Y.encodeStateVector(docs[step.doc]))]); break
       default: throw new Error('unknown step ' + step.do)
     }
   }
   return results
+}
+
+// Updates holding the content kinds random sessions do not produce: subdocuments, XML types, binary,
+// BigInt, undefined, -0, float32/float64 numbers, object-valued formats, nested embeds.
+const specialContent = () => {
+  const out = []
+  const make = (f) => {
+    const doc = new Y.Doc()
+    doc.clientID = 42
+    f(doc)
+    out.push(b64(Y.encodeStateAsUpdate(doc)))
+  }
+  make(doc => doc.getMap('m').set('sub', new Y.Doc({ guid: 'sub-guid-1', meta: { title: 'x' } })))
+  make(doc => doc.getArray('a').insert(0, [new Y.Doc({ guid: 'sub-guid-2' })]))
+  make(doc => {
+    const frag = doc.getXmlFragment('xml')
+    const el = new Y.XmlElement('p')
+    frag.insert(0, [el, new Y.XmlText('tail'), new Y.XmlHook('hook-name')])
+    el.setAttribute('class', 'lead')
+    el.insert(0, [new Y.XmlText('hello')])
+  })
+  make(doc => {
+    const m = doc.getMap('m')
+    m.set('bin', new Uint8Array([0, 1, 254, 255]))
+    m.set('big', 123456789012345n)
+    m.set('undef', undefined)
+    m.set('negzero', -0)
+    m.set('f32', 0.5)
+    m.set('f64', 0.1)
+    m.set('large', 2 ** 40 + 1)
+    m.set('nested', { b: [1, { c: null }], a: 'x', 10: 'ten', 2: 'two' })
+  })
+  make(doc => {
+    const t = doc.getText('t')
+    t.insert(0, 'abc', { link: { href: 'https://example.com', title: 'Ex' } })
+    t.insertEmbed(1, { image: { src: 'a.png', size: [10, 20] } }, { width: 100 })
+    t.format(0, 2, { link: null, bold: true })
+  })
+  make(doc => {
+    const a = doc.getArray('a')
+    a.insert(0, [1, 2, 3])
+    a.delete(1, 1)
+    const t = new Y.Text()
+    a.insert(0, [t])
+    t.insert(0, 'x')
+    a.delete(0, 1)
+  })
+  return out
 }
 
 const handle = (msg) => {
@@ -184,6 +258,7 @@ const handle = (msg) => {
     case 'diff': return b64(Y.diffUpdate(unb64(msg.update), unb64(msg.sv)))
     case 'sv': return b64(Y.encodeStateVectorFromUpdate(unb64(msg.update)))
     case 'ping': return 'pong'
+    case 'specialContent': return specialContent()
     default: throw new Error('unknown command ' + msg.cmd)
   }
 }

@@ -60,9 +60,7 @@ public sealed partial class YDoc
 
         if (Store.Pending is { } pending)
         {
-            var pendingUpdate = UpdateDecoder.Decode(pending.Update);
-            var diff = YUpdate.Diff(pending.Update, pendingUpdate, target);
-            parts.Add(UpdateDecoder.Decode(diff));
+            parts.Add(UpdateDecoder.Decode(YUpdate.Diff(pending.Update, target)));
         }
 
         return YUpdate.Merge(parts);
@@ -79,13 +77,18 @@ public sealed partial class YDoc
     {
         var ds = DeleteSet.FromStore(Store);
         var result = new List<(ulong, long, long)>();
-        var clients = new List<ulong>(ds.Clients.Keys);
-        clients.Sort();
-        for (var i = clients.Count - 1; i >= 0; i--)
+        var clients = new List<(ulong Client, List<DeleteRange> Ranges)>();
+        foreach (var (client, ranges) in ds.Clients)
         {
-            foreach (var range in ds.Clients[clients[i]])
+            clients.Add((client, ranges));
+        }
+
+        clients.Sort(static (a, b) => b.Client.CompareTo(a.Client));
+        foreach (var (client, ranges) in clients)
+        {
+            foreach (var range in ranges)
             {
-                result.Add((clients[i], range.Clock, range.Length));
+                result.Add((client, range.Clock, range.Length));
             }
         }
 

@@ -8,6 +8,7 @@ public sealed partial class YDoc
 {
     private readonly List<Transaction> _cleanups = [];
     private Transaction? _transaction;
+    private long _transactionCounter;
 
     /// <summary>
     /// Runs <paramref name="action"/> in one transaction. Nested calls join the outer transaction. Observers,
@@ -29,6 +30,29 @@ public sealed partial class YDoc
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> with <paramref name="state"/> in one transaction, like
+    /// <see cref="Transact(Action{Transaction}, object?)"/> but without a closure allocation per call (for
+    /// hot loops: pass a static lambda and the values it needs as the state).
+    /// </summary>
+    /// <typeparam name="TState">The type of the state passed to the action.</typeparam>
+    /// <param name="state">The values the action needs.</param>
+    /// <param name="action">The changes to make.</param>
+    /// <param name="origin">Observers and update handlers see it. Default null.</param>
+    public void Transact<TState>(TState state, Action<Transaction, TState> action, object? origin = null)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        var transaction = Begin(origin, local: true, out var initial);
+        try
+        {
+            action(transaction, state);
+        }
+        finally
+        {
+            End(initial);
+        }
+    }
+
     /// <summary>Starts a transaction or joins the current one. Pair with <see cref="End"/> in a finally block.</summary>
     internal Transaction Begin(object? origin, bool local, out bool initial)
     {
@@ -39,7 +63,16 @@ public sealed partial class YDoc
         }
 
         initial = true;
-        _transaction = new Transaction(this, origin, local);
+        if (_cleanups.Count > 0)
+        {
+            // An observer starts a transaction while earlier ones are still being cleaned up: pin their before-state.
+            foreach (var pendingCleanup in _cleanups)
+            {
+                pendingCleanup.FreezeBeforeState();
+            }
+        }
+
+        _transaction = new Transaction(this, origin, local, ++_transactionCounter);
         _cleanups.Add(_transaction);
         return _transaction;
     }
@@ -61,56 +94,63 @@ public sealed partial class YDoc
             return;
         }
 
-        try
+        // Observers may start new transactions; they are appended and cleaned up in turn. Every transaction is
+        // cleaned up even when an observer throws (as in yjs); the first exception is rethrown at the end.
+        Exception? failure = null;
+        for (var i = 0; i < _cleanups.Count; i++)
         {
-            // Observers may start new transactions; they are appended and cleaned up in turn.
-            for (var i = 0; i < _cleanups.Count; i++)
+            try
             {
                 Cleanup(_cleanups[i]);
             }
+            catch (Exception e)
+            {
+                failure ??= e;
+            }
         }
-        finally
+
+        _cleanups.Clear();
+        if (failure is not null)
         {
-            _cleanups.Clear();
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
     }
 
     private void Cleanup(Transaction transaction)
     {
         var store = Store;
-        var ds = transaction.DeleteSet;
-        ds.SortAndMerge();
-        transaction.AfterState = store.GetStateVector();
+        var ds = transaction.HasDeletes ? transaction.DeleteSet : null;
+        ds?.SortAndMerge();
+        transaction.ComputeChanges();
         try
         {
             CallObservers(transaction);
         }
         finally
         {
-            if (Gc)
+            if (ds is not null)
             {
-                TryGcDeleteSet(ds);
-            }
-
-            TryMergeDeleteSet(ds);
-            foreach (var (client, clock) in transaction.AfterState)
-            {
-                var before = transaction.GetBeforeState(client);
-                if (before != clock)
+                if (Gc)
                 {
-                    var structs = store.Clients[client];
-                    var firstChange = Math.Max(structs.FindIndex(before), 1);
-                    for (var i = structs.Count - 1; i >= firstChange;)
-                    {
-                        i -= 1 + TryToMergeWithLefts(structs, i);
-                    }
+                    TryGcDeleteSet(ds);
+                }
+
+                TryMergeDeleteSet(ds);
+            }
+            foreach (var (client, before, _) in transaction.Changes)
+            {
+                var structs = store.Clients[client];
+                var firstChange = Math.Max(structs.FindIndex(before), 1);
+                for (var i = structs.Count - 1; i >= firstChange;)
+                {
+                    i -= 1 + TryToMergeWithLefts(structs, i);
                 }
             }
 
-            var mergeStructs = transaction.MergeStructs;
-            for (var i = mergeStructs.Count - 1; i >= 0; i--)
+            var mergeStructs = transaction.HasMergeStructs ? transaction.MergeStructs : null;
+            for (var i = (mergeStructs?.Count ?? 0) - 1; i >= 0; i--)
             {
-                var s = mergeStructs[i];
+                var s = mergeStructs![i];
                 var structs = store.Clients[s.Client];
                 var pos = structs.FindIndex(s.Clock);
                 if (pos + 1 < structs.Count && TryToMergeWithLefts(structs, pos + 1) > 1)
@@ -124,9 +164,7 @@ public sealed partial class YDoc
                 }
             }
 
-            if (!transaction.Local
-                && transaction.AfterState.TryGetValue(ClientId, out var after)
-                && (!transaction.BeforeState.TryGetValue(ClientId, out var beforeOwn) || beforeOwn != after))
+            if (!transaction.Local && ChangesClient(transaction, ClientId))
             {
                 // Another replica wrote with our client id: continue under a new one (as yjs does).
                 ClientId = GenerateClientId();
@@ -144,14 +182,50 @@ public sealed partial class YDoc
         }
     }
 
+    private static void CallObserver(Transaction transaction, AbstractType type, ChangedKeys keys)
+    {
+        if (type.TypeItem is null || !type.TypeItem.Deleted)
+        {
+            type.CallObserver(transaction, keys);
+        }
+    }
+
+    private static bool ChangesClient(Transaction transaction, ulong client)
+    {
+        foreach (var change in transaction.Changes)
+        {
+            if (change.Client == client)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private void CallObservers(Transaction transaction)
     {
-        foreach (var (type, subs) in transaction.Changed)
+        if (transaction.FirstChangedType is { } first)
         {
-            if (type.TypeItem is null || !type.TypeItem.Deleted)
+            CallObserver(transaction, first, transaction.FirstChangedKeys!);
+        }
+
+        if (transaction.MoreChanged is { Count: > 0 } more)
+        {
+            foreach (var (type, keys) in more)
             {
-                type.CallObserver(transaction, subs);
+                CallObserver(transaction, type, keys);
             }
+        }
+
+        if (!transaction.HasChangedParentTypes)
+        {
+            if (transaction.NeedFormattingCleanup)
+            {
+                YText.CleanupAfterTransaction(transaction);
+            }
+
+            return;
         }
 
         foreach (var (type, events) in transaction.ChangedParentTypes)

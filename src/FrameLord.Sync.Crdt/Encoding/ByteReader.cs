@@ -26,8 +26,6 @@ internal ref struct ByteReader
 
     public readonly int Remaining => _data.Length - _position;
 
-    public readonly bool HasContent => _position < _data.Length;
-
     public static YjsFormatException Truncated() => new("Unexpected end of input.");
 
     public byte ReadByte()

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Numerics;
 
 namespace FrameLord.Sync.Crdt.Encoding;
 
@@ -110,6 +109,4 @@ internal static class JsNumber
 
         return negative ? "-" + text : text;
     }
-
-    public static string ToJsString(BigInteger value) => value.ToString(CultureInfo.InvariantCulture);
 }

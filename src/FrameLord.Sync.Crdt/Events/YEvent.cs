@@ -87,14 +87,14 @@ public class YEvent
     {
         EnsureAlive();
         var keys = new Dictionary<string, YMapKeyChange>();
-        if (!Transaction.Changed.TryGetValue(Target, out var changed))
+        if (!Transaction.TryGetChanged(Target, out var changed))
         {
             return keys;
         }
 
-        foreach (var key in changed)
+        foreach (var key in changed.Keys)
         {
-            if (key is null || Target.MapItemOrNull(key) is not { } item)
+            if (Target.MapItemOrNull(key) is not { } item)
             {
                 continue;
             }
@@ -137,7 +137,7 @@ public class YEvent
     {
         EnsureAlive();
         var delta = new List<YDeltaOp>();
-        if (!Transaction.Changed.TryGetValue(Target, out var changed) || !changed.Contains(null))
+        if (!Transaction.TryGetChanged(Target, out var changed) || !changed.List)
         {
             return delta;
         }

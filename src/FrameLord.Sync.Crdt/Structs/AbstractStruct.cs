@@ -12,8 +12,6 @@ internal abstract class AbstractStruct
 
     public abstract bool IsDeleted { get; }
 
-    public long EndClock => Clock + Length;
-
     /// <summary>Merges <paramref name="right"/> (the next struct of the same client) into this one if allowed.</summary>
     public abstract bool MergeWith(AbstractStruct right);
 }

@@ -72,15 +72,6 @@ internal sealed class ContentString : Content
         return true;
     }
 
-    /// <summary>Releases unused buffer capacity (after merging stops).</summary>
-    public void Trim()
-    {
-        if (_chars.Length != _count)
-        {
-            _chars = _chars.AsSpan(0, _count).ToArray();
-        }
-    }
-
     public override void Write(ByteWriter writer, long offset) => writer.WriteString(_chars.AsSpan((int)offset, _count - (int)offset));
 
     public override void AppendValues(List<object?> values)

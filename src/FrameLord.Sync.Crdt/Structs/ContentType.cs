@@ -19,7 +19,7 @@ internal sealed class ContentType(AbstractType type) : Content
     public override void Delete(Transaction transaction)
     {
         // Children are deleted by the caller's work list so deep nesting cannot overflow the stack.
-        transaction.Changed.Remove(Type);
+        transaction.RemoveChanged(Type);
     }
 
     public override void AppendValues(List<object?> values) => values.Add(Type);

@@ -1,32 +1,65 @@
+using System.Diagnostics.CodeAnalysis;
 using FrameLord.Sync.Crdt.Encoding;
 
 namespace FrameLord.Sync.Crdt.Structs;
 
 /// <summary>
 /// Deleted clock ranges by client (a state-based CRDT). Written with clients descending and ranges ascending
-/// and merged, as yjs does.
+/// and merged, as yjs does. The first client is kept in fields: a keystroke's deletion allocates no dictionary.
 /// </summary>
 internal sealed class DeleteSet
 {
-    public Dictionary<ulong, List<DeleteRange>> Clients { get; } = [];
+    private ulong _firstClient;
+    private List<DeleteRange>? _firstRanges;
+    private Dictionary<ulong, List<DeleteRange>>? _more;
 
-    public bool IsEmpty => Clients.Count == 0;
+    public bool IsEmpty => _firstRanges is null;
 
-    public void Add(ulong client, long clock, long length)
+    public int ClientCount => _firstRanges is null ? 0 : 1 + (_more?.Count ?? 0);
+
+    /// <summary>The clients and their ranges (first client first, then the others in insertion order).</summary>
+    public ClientEntries Clients => new(this);
+
+    public bool TryGetRanges(ulong client, [NotNullWhen(true)] out List<DeleteRange>? ranges)
     {
-        if (!Clients.TryGetValue(client, out var list))
+        if (_firstRanges is not null && _firstClient == client)
         {
-            list = [];
-            Clients.Add(client, list);
+            ranges = _firstRanges;
+            return true;
         }
 
-        list.Add(new DeleteRange(clock, length));
+        ranges = null;
+        return _more is not null && _more.TryGetValue(client, out ranges);
     }
+
+    /// <summary>The client's range list, created (with <paramref name="capacity"/>) when missing.</summary>
+    public List<DeleteRange> GetOrAddRanges(ulong client, int capacity = 4)
+    {
+        if (TryGetRanges(client, out var ranges))
+        {
+            return ranges;
+        }
+
+        ranges = new List<DeleteRange>(capacity);
+        if (_firstRanges is null)
+        {
+            _firstClient = client;
+            _firstRanges = ranges;
+        }
+        else
+        {
+            (_more ??= []).Add(client, ranges);
+        }
+
+        return ranges;
+    }
+
+    public void Add(ulong client, long clock, long length) => GetOrAddRanges(client).Add(new DeleteRange(clock, length));
 
     /// <summary>Sorts each client's ranges by clock and merges overlapping or adjacent ones (yjs <c>sortAndMergeDeleteSet</c>).</summary>
     public void SortAndMerge()
     {
-        foreach (var list in Clients.Values)
+        foreach (var (_, list) in Clients)
         {
             SortAndMerge(list);
         }
@@ -60,7 +93,7 @@ internal sealed class DeleteSet
 
     public bool IsDeleted(ulong client, long clock)
     {
-        if (!Clients.TryGetValue(client, out var list))
+        if (!TryGetRanges(client, out var list))
         {
             return false;
         }
@@ -96,13 +129,7 @@ internal sealed class DeleteSet
         {
             foreach (var (client, ranges) in set.Clients)
             {
-                if (!merged.Clients.TryGetValue(client, out var list))
-                {
-                    list = [];
-                    merged.Clients.Add(client, list);
-                }
-
-                list.AddRange(ranges);
+                merged.GetOrAddRanges(client, ranges.Count).AddRange(ranges);
             }
         }
 
@@ -132,12 +159,7 @@ internal sealed class DeleteSet
                     length += structs[++i].Length;
                 }
 
-                (ranges ??= []).Add(new DeleteRange(clock, length));
-            }
-
-            if (ranges is not null)
-            {
-                ds.Clients.Add(client, ranges);
+                (ranges ??= ds.GetOrAddRanges(client)).Add(new DeleteRange(clock, length));
             }
         }
 
@@ -147,19 +169,23 @@ internal sealed class DeleteSet
     /// <summary>Writes clients descending; ranges in their current order (call <see cref="SortAndMerge()"/> first where yjs does).</summary>
     public void Write(ByteWriter writer)
     {
-        writer.WriteVarUint((ulong)Clients.Count);
-        if (Clients.Count == 0)
+        if (IsEmpty)
         {
+            writer.WriteVarUint(0UL);
             return;
         }
 
-        var clients = new ulong[Clients.Count];
-        Clients.Keys.CopyTo(clients, 0);
-        Array.Sort(clients);
-        for (var c = clients.Length - 1; c >= 0; c--)
+        writer.WriteVarUint((ulong)ClientCount);
+        var entries = new KeyValuePair<ulong, List<DeleteRange>>[ClientCount];
+        var n = 0;
+        foreach (var entry in Clients)
         {
-            var client = clients[c];
-            var ranges = Clients[client];
+            entries[n++] = entry;
+        }
+
+        Array.Sort(entries, static (a, b) => b.Key.CompareTo(a.Key));
+        foreach (var (client, ranges) in entries)
+        {
             writer.WriteVarUint(client);
             writer.WriteVarUint((ulong)ranges.Count);
             foreach (var range in ranges)
@@ -184,12 +210,8 @@ internal sealed class DeleteSet
                 continue;
             }
 
-            if (!ds.Clients.TryGetValue(client, out var list))
-            {
-                // Each range takes at least two bytes: never reserve more than the input can hold.
-                list = new List<DeleteRange>(Math.Min(count, reader.Remaining / 2));
-                ds.Clients.Add(client, list);
-            }
+            // Each range takes at least two bytes: never reserve more than the input can hold.
+            var list = ds.GetOrAddRanges(client, Math.Min(count, reader.Remaining / 2));
 
             for (var j = 0; j < count; j++)
             {
@@ -205,5 +227,60 @@ internal sealed class DeleteSet
         }
 
         return ds;
+    }
+
+    /// <summary>Allocation-free enumeration of the clients and their ranges.</summary>
+    public readonly struct ClientEntries(DeleteSet set)
+    {
+        public Enumerator GetEnumerator() => new(set);
+    }
+
+    public struct Enumerator
+    {
+        private readonly DeleteSet _set;
+        private Dictionary<ulong, List<DeleteRange>>.Enumerator _more;
+        private int _state;
+
+        internal Enumerator(DeleteSet set)
+        {
+            _set = set;
+            _more = default;
+            _state = 0;
+            Current = default;
+        }
+
+        public KeyValuePair<ulong, List<DeleteRange>> Current { get; private set; }
+
+        public bool MoveNext()
+        {
+            if (_state == 0)
+            {
+                _state = 1;
+                if (_set._firstRanges is not null)
+                {
+                    Current = new KeyValuePair<ulong, List<DeleteRange>>(_set._firstClient, _set._firstRanges);
+                    return true;
+                }
+            }
+
+            if (_state == 1)
+            {
+                if (_set._more is null)
+                {
+                    return false;
+                }
+
+                _more = _set._more.GetEnumerator();
+                _state = 2;
+            }
+
+            if (_more.MoveNext())
+            {
+                Current = _more.Current;
+                return true;
+            }
+
+            return false;
+        }
     }
 }

@@ -118,7 +118,7 @@ internal sealed partial class Item
 
         if (Parent is not AbstractType parent)
         {
-            store.AddStruct(new GcStruct(Client, Clock, Length));
+            store.AddStruct(transaction, new GcStruct(Client, Clock, Length));
             return;
         }
 
@@ -168,7 +168,7 @@ internal sealed partial class Item
             parent.LengthInternal += Length;
         }
 
-        store.AddStruct(this);
+        store.AddStruct(transaction, this);
         Content.Integrate(transaction, this);
         transaction.AddChangedType(parent, ParentSub);
         if ((parent.TypeItem is not null && parent.TypeItem.Deleted) || (ParentSub is not null && Right is not null))
@@ -344,10 +344,10 @@ internal sealed partial class Item
         {
             store.ReplaceStruct(this, new GcStruct(Client, Clock, Length));
         }
-        else
+        else if (Content is not ContentDeleted)
         {
             // The countable bit stays as it was, as in yjs; it only matters together with the deleted bit.
-            Content = new ContentDeleted(Length);
+            Content = ContentDeleted.Instance;
         }
     }
 

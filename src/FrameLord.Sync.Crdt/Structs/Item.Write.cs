@@ -61,6 +61,13 @@ internal sealed partial class Item
             }
         }
 
-        Content.Write(writer, offset);
+        if (Content is ContentDeleted)
+        {
+            writer.WriteVarUint(Length - offset);
+        }
+        else
+        {
+            Content.Write(writer, offset);
+        }
     }
 }

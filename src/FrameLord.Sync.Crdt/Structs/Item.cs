@@ -63,15 +63,15 @@ internal sealed partial class Item : AbstractStruct
         }
     }
 
-    /// <summary>Creates a decoded item; origins are set by the caller.</summary>
-    public Item(ulong client, long clock, object? parent, string? parentSub, Content content)
+    /// <summary>Creates a decoded or split item of <paramref name="length"/> clocks; origins are set by the caller.</summary>
+    public Item(ulong client, long clock, object? parent, string? parentSub, Content content, long length)
     {
         Client = client;
         Clock = clock;
         Parent = parent;
         ParentSub = parentSub;
         Content = content;
-        Length = content.Length;
+        Length = length;
         if (content.Countable)
         {
             Info |= CountableFlag;
@@ -130,21 +130,6 @@ internal sealed partial class Item : AbstractStruct
         HasRightOrigin
             ? other.HasRightOrigin && RightOriginClient == other.RightOriginClient && RightOriginClock == other.RightOriginClock
             : !other.HasRightOrigin;
-
-    /// <summary>The next item that is not deleted.</summary>
-    public Item? Next
-    {
-        get
-        {
-            var n = Right;
-            while (n is not null && n.Deleted)
-            {
-                n = n.Right;
-            }
-
-            return n;
-        }
-    }
 
     /// <summary>The previous item that is not deleted.</summary>
     public Item? Prev

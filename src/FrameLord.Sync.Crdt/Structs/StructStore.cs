@@ -24,11 +24,11 @@ internal sealed class StructStore
         return sv;
     }
 
-    public void AddStruct(AbstractStruct s)
+    public void AddStruct(Transaction transaction, AbstractStruct s)
     {
         if (!Clients.TryGetValue(s.Client, out var list))
         {
-            list = new StructList();
+            list = new StructList(s.Client);
             Clients.Add(s.Client, list);
         }
         else if (list.State != s.Clock)
@@ -36,10 +36,9 @@ internal sealed class StructStore
             throw new InvalidOperationException("Struct clocks must be contiguous.");
         }
 
+        transaction.Touch(list);
         list.Add(s);
     }
-
-    public StructList GetList(ulong client) => Clients[client];
 
     /// <summary>The struct containing the clock (no split); null if unknown.</summary>
     public AbstractStruct? Find(ulong client, long clock)
@@ -95,7 +94,7 @@ internal sealed class StructStore
     /// <summary>Splits <paramref name="left"/> after <paramref name="diff"/> clocks and returns the right half (yjs <c>splitItem</c>).</summary>
     public static Item SplitItem(Transaction transaction, Item left, long diff)
     {
-        var right = new Item(left.Client, left.Clock + diff, left.Parent, left.ParentSub, left.Content.Splice(diff))
+        var right = new Item(left.Client, left.Clock + diff, left.Parent, left.ParentSub, left.Content.Splice(diff), left.Length - diff)
         {
             Left = left,
             Right = left.Right,

@@ -31,10 +31,10 @@ public abstract partial class AbstractType
         return new Subscription(() => _deepObservers.Remove(handler));
     }
 
-    private protected virtual YEvent CreateEvent(Transaction transaction, HashSet<string?> keysChanged) => new(this, transaction);
+    private protected virtual YEvent CreateEvent(Transaction transaction, ChangedKeys keysChanged) => new(this, transaction);
 
     /// <summary>Runs this type's observers for a finished transaction (yjs <c>_callObserver</c>).</summary>
-    internal virtual void CallObserver(Transaction transaction, HashSet<string?> keysChanged)
+    internal virtual void CallObserver(Transaction transaction, ChangedKeys keysChanged)
     {
         if (!transaction.Local && Markers is not null)
         {

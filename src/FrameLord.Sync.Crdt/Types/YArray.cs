@@ -113,5 +113,5 @@ public sealed class YArray : AbstractType
     /// <summary>A list snapshot; nested types become their JSON.</summary>
     public override object? ToJson() => ListToArray().Select(static v => v is AbstractType t ? t.ToJson() : v).ToList();
 
-    private protected override YEvent CreateEvent(Transaction transaction, HashSet<string?> keysChanged) => new YArrayEvent(this, transaction);
+    private protected override YEvent CreateEvent(Transaction transaction, ChangedKeys keysChanged) => new YArrayEvent(this, transaction);
 }

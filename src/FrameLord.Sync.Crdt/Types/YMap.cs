@@ -90,5 +90,5 @@ public sealed class YMap : AbstractType
         return result;
     }
 
-    private protected override YEvent CreateEvent(Transaction transaction, HashSet<string?> keysChanged) => new YMapEvent(this, transaction, keysChanged);
+    private protected override YEvent CreateEvent(Transaction transaction, ChangedKeys keysChanged) => new YMapEvent(this, transaction, keysChanged);
 }

@@ -7,11 +7,10 @@ public partial class YText
 {
     private TextPosition FindPosition(Transaction transaction, long index, bool useSearchMarker)
     {
-        var attributes = new OrderedDictionary<string, object?>();
         var marker = useSearchMarker ? FindMarker(index) : null;
         return marker is not null
-            ? FindNextPosition(transaction, new TextPosition(marker.Item.Left, marker.Item, marker.Index, attributes), index - marker.Index)
-            : FindNextPosition(transaction, new TextPosition(null, Start, 0, attributes), index);
+            ? FindNextPosition(transaction, new TextPosition(marker.Item.Left, marker.Item, marker.Index), index - marker.Index)
+            : FindNextPosition(transaction, new TextPosition(null, Start, 0), index);
     }
 
     private static TextPosition FindNextPosition(Transaction transaction, TextPosition pos, long count)
@@ -51,11 +50,15 @@ public partial class YText
     }
 
     /// <summary>yjs <c>insertText</c>: text, an embed or a type with exactly the given attributes.</summary>
-    private void InsertContent(Transaction transaction, TextPosition pos, object text, OrderedDictionary<string, object?> attributes)
+    private void InsertContent(Transaction transaction, TextPosition pos, object text, OrderedDictionary<string, object?>? attributes)
     {
-        foreach (var key in pos.CurrentAttributes.Keys)
+        if (pos.HasAttributes)
         {
-            attributes.TryAdd(key, null);
+            attributes ??= [];
+            foreach (var key in pos.CurrentAttributes.Keys)
+            {
+                attributes.TryAdd(key, null);
+            }
         }
 
         MinimizeAttributeChanges(pos, attributes);
@@ -75,11 +78,11 @@ public partial class YText
         InsertNegatedAttributes(transaction, pos, negated);
     }
 
-    private static void MinimizeAttributeChanges(TextPosition pos, OrderedDictionary<string, object?> attributes)
+    private static void MinimizeAttributeChanges(TextPosition pos, OrderedDictionary<string, object?>? attributes)
     {
         while (pos.Right is { } right
                && (right.Deleted
-                   || (right.Content is ContentFormat format && JsEquality.AttrEquals(Normalize(attributes.GetValueOrDefault(format.Key)), format.Value))))
+                   || (right.Content is ContentFormat format && JsEquality.AttrEquals(Normalize(attributes?.GetValueOrDefault(format.Key)), format.Value))))
         {
             pos.Forward();
         }
@@ -87,15 +90,20 @@ public partial class YText
 
     private static object? Normalize(object? value) => value is YUndefined ? null : value;
 
-    private OrderedDictionary<string, object?> InsertAttributes(Transaction transaction, TextPosition pos, OrderedDictionary<string, object?> attributes)
+    private OrderedDictionary<string, object?>? InsertAttributes(Transaction transaction, TextPosition pos, OrderedDictionary<string, object?>? attributes)
     {
-        var negated = new OrderedDictionary<string, object?>();
+        if (attributes is null || attributes.Count == 0)
+        {
+            return null;
+        }
+
+        OrderedDictionary<string, object?>? negated = null;
         foreach (var (key, value) in JsKeyOrder.Ordered(attributes))
         {
-            var current = pos.CurrentAttributes.GetValueOrDefault(key);
+            var current = pos.HasAttributes ? pos.CurrentAttributes.GetValueOrDefault(key) : null;
             if (!JsEquality.AttrEquals(current, value))
             {
-                negated[key] = current;
+                (negated ??= [])[key] = current;
                 pos.Right = NewItemAt(transaction, pos, new ContentFormat(key, value));
                 pos.Forward();
             }
@@ -104,8 +112,14 @@ public partial class YText
         return negated;
     }
 
-    private void InsertNegatedAttributes(Transaction transaction, TextPosition pos, OrderedDictionary<string, object?> negated)
+    private void InsertNegatedAttributes(Transaction transaction, TextPosition pos, OrderedDictionary<string, object?>? negated)
     {
+        if (negated is null || negated.Count == 0)
+        {
+            // Nothing to close; yjs only moves the cursor here, which no caller uses afterwards.
+            return;
+        }
+
         while (pos.Right is { } right
                && (right.Deleted
                    || (right.Content is ContentFormat format && negated.TryGetValue(format.Key, out var value) && JsEquality.AttrEquals(value, format.Value))))
@@ -129,7 +143,7 @@ public partial class YText
     private void FormatText(Transaction transaction, TextPosition pos, long length, OrderedDictionary<string, object?> attributes)
     {
         MinimizeAttributeChanges(pos, attributes);
-        var negated = InsertAttributes(transaction, pos, attributes);
+        var negated = InsertAttributes(transaction, pos, attributes) ?? [];
         while (pos.Right is { } right
                && (length > 0 || (negated.Count > 0 && (right.Deleted || right.Content is ContentFormat))))
         {
@@ -188,7 +202,7 @@ public partial class YText
     private void DeleteText(Transaction transaction, TextPosition pos, long length)
     {
         var startLength = length;
-        var startAttributes = new OrderedDictionary<string, object?>(pos.CurrentAttributes);
+        var startAttributes = pos.CopyAttributes();
         var start = pos.Right;
         while (length > 0 && pos.Right is { } right)
         {
@@ -208,210 +222,9 @@ public partial class YText
 
         if (start is not null)
         {
-            CleanupFormattingGap(transaction, start, pos.Right, startAttributes, pos.CurrentAttributes);
+            CleanupFormattingGap(transaction, start, pos.Right, startAttributes, pos, null);
         }
 
         UpdateMarkerChanges(pos.Index, -startLength + length);
-    }
-
-    /// <summary>Removes redundant format marks between two pieces of content (yjs <c>cleanupFormattingGap</c>).</summary>
-    private static int CleanupFormattingGap(Transaction transaction, Item start, Item? curr, OrderedDictionary<string, object?> startAttributes, OrderedDictionary<string, object?> currAttributes)
-    {
-        Item? end = start;
-        var endFormats = new Dictionary<string, ContentFormat>(StringComparer.Ordinal);
-        while (end is not null && (!end.Countable || end.Deleted))
-        {
-            if (!end.Deleted && end.Content is ContentFormat cf)
-            {
-                endFormats[cf.Key] = cf;
-            }
-
-            end = end.Right;
-        }
-
-        var cleanups = 0;
-        var reachedCurr = false;
-        Item? s = start;
-        while (s != end && s is not null)
-        {
-            if (curr == s)
-            {
-                reachedCurr = true;
-            }
-
-            if (!s.Deleted && s.Content is ContentFormat format)
-            {
-                var startValue = startAttributes.GetValueOrDefault(format.Key);
-                if (!endFormats.TryGetValue(format.Key, out var endFormat) || endFormat != format || JsEquality.StrictEquals(startValue, format.Value))
-                {
-                    // Overwritten later in the gap, or not needed because the attribute was already set.
-                    s.Delete(transaction);
-                    cleanups++;
-                    if (!reachedCurr && JsEquality.StrictEquals(currAttributes.GetValueOrDefault(format.Key), format.Value) && !JsEquality.StrictEquals(startValue, format.Value))
-                    {
-                        if (startValue is null)
-                        {
-                            currAttributes.Remove(format.Key);
-                        }
-                        else
-                        {
-                            currAttributes[format.Key] = startValue;
-                        }
-                    }
-                }
-
-                if (!reachedCurr && !s.Deleted)
-                {
-                    TextPosition.UpdateCurrentAttributes(currAttributes, format);
-                }
-            }
-
-            s = s.Right;
-        }
-
-        return cleanups;
-    }
-
-    /// <summary>Deletes duplicate format marks around a deleted item without computing attributes (yjs <c>cleanupContextlessFormattingGap</c>).</summary>
-    private static void CleanupContextlessFormattingGap(Transaction transaction, Item? item)
-    {
-        while (item?.Right is { } right && (right.Deleted || !right.Countable))
-        {
-            item = right;
-        }
-
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        while (item is not null && (item.Deleted || !item.Countable))
-        {
-            if (!item.Deleted && item.Content is ContentFormat format && !seen.Add(format.Key))
-            {
-                item.Delete(transaction);
-            }
-
-            item = item.Left;
-        }
-    }
-
-    /// <summary>Removes every redundant format mark of the text (yjs <c>cleanupYTextFormatting</c>).</summary>
-    internal int CleanupFormatting(Transaction transaction)
-    {
-        var res = 0;
-        var start = Start;
-        var end = Start;
-        var startAttributes = new OrderedDictionary<string, object?>();
-        var currentAttributes = new OrderedDictionary<string, object?>();
-        while (end is not null)
-        {
-            if (!end.Deleted)
-            {
-                if (end.Content is ContentFormat format)
-                {
-                    TextPosition.UpdateCurrentAttributes(currentAttributes, format);
-                }
-                else
-                {
-                    res += CleanupFormattingGap(transaction, start!, end, startAttributes, currentAttributes);
-                    startAttributes = new OrderedDictionary<string, object?>(currentAttributes);
-                    start = end;
-                }
-            }
-
-            end = end.Right;
-        }
-
-        return res;
-    }
-
-    /// <summary>
-    /// After a remote transaction touched formatted text, removes format marks made redundant by concurrent
-    /// edits, in a new transaction (yjs <c>cleanupYTextAfterTransaction</c>).
-    /// </summary>
-    internal static void CleanupAfterTransaction(Transaction transaction)
-    {
-        var doc = transaction.Doc;
-        var store = doc.Store;
-        var needFullCleanup = new List<YText>();
-        var needFullSet = new HashSet<YText>();
-        foreach (var (client, afterClock) in transaction.AfterState!)
-        {
-            var clock = transaction.GetBeforeState(client);
-            if (afterClock == clock)
-            {
-                continue;
-            }
-
-            var structs = store.Clients[client];
-            for (var i = StructStore.FindIndexCleanStart(transaction, structs, clock); i < structs.Count; i++)
-            {
-                if (structs[i] is Item { Deleted: false, Content: ContentFormat, Parent: YText text } && needFullSet.Add(text))
-                {
-                    needFullCleanup.Add(text);
-                }
-            }
-        }
-
-        var cleanup = doc.Begin(null, local: true, out var initial);
-        try
-        {
-            foreach (var (client, ranges) in transaction.DeleteSet.Clients)
-            {
-                var structs = store.Clients[client];
-                foreach (var range in ranges)
-                {
-                    IterateStructs(transaction, structs, range.Clock, range.Length, s =>
-                    {
-                        if (s is not Item { Parent: YText { HasFormatting: true } text } item || needFullSet.Contains(text))
-                        {
-                            return;
-                        }
-
-                        if (item.Content is ContentFormat)
-                        {
-                            if (needFullSet.Add(text))
-                            {
-                                needFullCleanup.Add(text);
-                            }
-                        }
-                        else
-                        {
-                            CleanupContextlessFormattingGap(cleanup, item);
-                        }
-                    });
-                }
-            }
-
-            foreach (var text in needFullCleanup)
-            {
-                text.CleanupFormatting(cleanup);
-            }
-        }
-        finally
-        {
-            doc.End(initial);
-        }
-    }
-
-    /// <summary>Calls <paramref name="visit"/> for the structs covering a clock range, splitting at its ends (yjs <c>iterateStructs</c>).</summary>
-    private static void IterateStructs(Transaction transaction, StructList structs, long clockStart, long length, Action<AbstractStruct> visit)
-    {
-        if (length == 0)
-        {
-            return;
-        }
-
-        var clockEnd = clockStart + length;
-        var index = StructStore.FindIndexCleanStart(transaction, structs, clockStart);
-        AbstractStruct s;
-        do
-        {
-            s = structs[index++];
-            if (clockEnd < s.Clock + s.Length)
-            {
-                StructStore.FindIndexCleanStart(transaction, structs, clockEnd);
-            }
-
-            visit(s);
-        }
-        while (index < structs.Count && structs[index].Clock < clockEnd);
     }
 }

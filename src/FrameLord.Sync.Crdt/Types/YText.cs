@@ -44,7 +44,7 @@ public partial class YText : AbstractType
         try
         {
             var pos = FindPosition(transaction, index, useSearchMarker: attributes is null);
-            var attrs = attributes is null ? new OrderedDictionary<string, object?>(pos.CurrentAttributes) : ToOrdered(attributes);
+            var attrs = attributes is null ? pos.CopyAttributes() : ToOrdered(attributes);
             InsertContent(transaction, pos, text, attrs);
         }
         finally
@@ -66,7 +66,7 @@ public partial class YText : AbstractType
         try
         {
             var pos = FindPosition(transaction, index, useSearchMarker: attributes is null);
-            InsertContent(transaction, pos, embed, attributes is null ? [] : ToOrdered(attributes));
+            InsertContent(transaction, pos, embed, attributes is null ? null : ToOrdered(attributes));
         }
         finally
         {
@@ -134,14 +134,14 @@ public partial class YText : AbstractType
         var transaction = doc.Begin(null, local: true, out var initial);
         try
         {
-            var pos = new TextPosition(null, Start, 0, []);
+            var pos = new TextPosition(null, Start, 0);
             foreach (var op in delta)
             {
                 if (op.Insert is not null)
                 {
                     if (op.Insert is not string s || s.Length > 0)
                     {
-                        InsertContent(transaction, pos, op.Insert, op.Attributes is null ? [] : ToOrdered(op.Attributes));
+                        InsertContent(transaction, pos, op.Insert, op.Attributes is null ? null : ToOrdered(op.Attributes));
                     }
                 }
                 else if (op.Retain is { } retain)
@@ -254,7 +254,7 @@ public partial class YText : AbstractType
         }
     }
 
-    internal override void CallObserver(Transaction transaction, HashSet<string?> keysChanged)
+    internal override void CallObserver(Transaction transaction, ChangedKeys keysChanged)
     {
         base.CallObserver(transaction, keysChanged);
         if (!transaction.Local && HasFormatting)
@@ -263,7 +263,7 @@ public partial class YText : AbstractType
         }
     }
 
-    private protected override YEvent CreateEvent(Transaction transaction, HashSet<string?> keysChanged) => new YTextEvent(this, transaction);
+    private protected override YEvent CreateEvent(Transaction transaction, ChangedKeys keysChanged) => new YTextEvent(this, transaction);
 
     private void CheckIndex(int index)
     {

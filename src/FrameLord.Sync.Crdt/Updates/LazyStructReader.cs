@@ -19,18 +19,6 @@ internal sealed class LazyStructReader
 
     public AbstractStruct? Current { get; private set; }
 
-    /// <summary>The bytes of <see cref="Current"/> in the input, for verbatim copies.</summary>
-    public (int Start, int End) CurrentRange
-    {
-        get
-        {
-            var section = _update.Sections[_section];
-            var start = section.Offsets[_index];
-            var end = _index + 1 < section.Offsets.Count ? section.Offsets[_index + 1] : section.EndOffset;
-            return (start, end);
-        }
-    }
-
     public AbstractStruct? Next()
     {
         do

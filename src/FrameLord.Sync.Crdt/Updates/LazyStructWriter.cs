@@ -15,34 +15,35 @@ internal sealed class LazyStructWriter : IDisposable
     private int _written;
     private int _sectionStart;
 
-    public void Write(AbstractStruct s, long offset) => Write(s, offset, default);
-
-    /// <summary>Writes a struct; when <paramref name="raw"/> is given and the offset is 0, its input bytes are copied as they are.</summary>
-    public void Write(AbstractStruct s, long offset, ReadOnlySpan<byte> raw)
+    public void Write(AbstractStruct s, long offset)
     {
-        if (_written > 0 && _client != s.Client)
+        Open(s.Client, s.Clock + offset);
+        UpdateEncoder.WriteStruct(_body, s, offset);
+        _written++;
+    }
+
+    /// <summary>Writes a whole struct by copying its encoded bytes.</summary>
+    public void Write(ulong client, long clock, ReadOnlySpan<byte> raw)
+    {
+        Open(client, clock);
+        _body.WriteBytes(raw);
+        _written++;
+    }
+
+    private void Open(ulong client, long clock)
+    {
+        if (_written > 0 && _client != client)
         {
             Flush();
         }
 
         if (_written == 0)
         {
-            _client = s.Client;
+            _client = client;
             _sectionStart = _body.Length;
-            _body.WriteVarUint(s.Client);
-            _body.WriteVarUint(s.Clock + offset);
+            _body.WriteVarUint(client);
+            _body.WriteVarUint(clock);
         }
-
-        if (offset == 0 && !raw.IsEmpty)
-        {
-            _body.WriteBytes(raw);
-        }
-        else
-        {
-            UpdateEncoder.WriteStruct(_body, s, offset);
-        }
-
-        _written++;
     }
 
     private void Flush()

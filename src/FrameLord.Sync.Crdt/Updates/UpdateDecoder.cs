@@ -54,7 +54,6 @@ internal static class UpdateDecoder
             var section = new ClientStructs(client, Math.Min(numStructs, reader.Remaining / 2));
             for (var i = 0; i < numStructs; i++)
             {
-                section.Offsets.Add(reader.Position);
                 var st = ReadStruct(ref reader, client, clock);
                 if (st.Length <= 0 || st.Length > ByteReader.MaxSafeInteger - clock)
                 {
@@ -65,11 +64,17 @@ internal static class UpdateDecoder
                 section.Refs.Add(st);
             }
 
-            section.EndOffset = reader.Position;
             sections.Add(section);
         }
 
         return sections;
+    }
+
+    /// <summary>Decodes one struct from its bytes (found by <see cref="UpdateScanner"/>).</summary>
+    public static AbstractStruct DecodeStruct(ReadOnlySpan<byte> bytes, ulong client, long clock)
+    {
+        var reader = new ByteReader(bytes);
+        return ReadStruct(ref reader, client, clock);
     }
 
     private static AbstractStruct ReadStruct(ref ByteReader reader, ulong client, long clock)
@@ -124,8 +129,20 @@ internal static class UpdateDecoder
             }
         }
 
-        var content = ReadContent(ref reader, contentRef);
-        var item = new Item(client, clock, parent, parentSub, content);
+        Content content;
+        long length;
+        if (contentRef == 1)
+        {
+            content = ContentDeleted.Instance;
+            length = reader.ReadVarUint();
+        }
+        else
+        {
+            content = ReadContent(ref reader, contentRef);
+            length = content.Length;
+        }
+
+        var item = new Item(client, clock, parent, parentSub, content, length);
         if (hasOrigin)
         {
             item.SetOrigin(originClient, originClock);
@@ -151,8 +168,6 @@ internal static class UpdateDecoder
     {
         switch (contentRef)
         {
-            case 1:
-                return new ContentDeleted(reader.ReadVarUint());
             case 2:
                 {
                     var count = reader.ReadLength();

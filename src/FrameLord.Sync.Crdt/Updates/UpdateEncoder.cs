@@ -63,30 +63,24 @@ internal static class UpdateEncoder
         }
     }
 
-    /// <summary>The update of one transaction, or null when it changed nothing.</summary>
+    /// <summary>The update of one transaction (its new structs and its deletions), or null when it changed nothing.</summary>
     public static byte[]? EncodeTransaction(Transaction transaction)
     {
-        var changed = !transaction.DeleteSet.IsEmpty;
-        if (!changed)
-        {
-            foreach (var (client, clock) in transaction.AfterState!)
-            {
-                if (transaction.GetBeforeState(client) != clock || !transaction.BeforeState.ContainsKey(client))
-                {
-                    changed = true;
-                    break;
-                }
-            }
-        }
-
-        if (!changed)
+        if (!transaction.HasDeletes && transaction.Changes.Count == 0)
         {
             return null;
         }
 
         using var writer = new ByteWriter();
         transaction.DeleteSet.SortAndMerge();
-        WriteClientsStructs(writer, transaction.Doc.Store, transaction.BeforeState);
+        var clients = new List<(ulong Client, long Before, long After)>(transaction.Changes);
+        clients.Sort(static (a, b) => b.Client.CompareTo(a.Client));
+        writer.WriteVarUint((ulong)clients.Count);
+        foreach (var (client, before, _) in clients)
+        {
+            WriteStructs(writer, transaction.Doc.Store.Clients[client], client, before);
+        }
+
         transaction.DeleteSet.Write(writer);
         return writer.ToArray();
     }

@@ -181,7 +181,7 @@ internal static class UpdateIntegrator
                         }
                         else
                         {
-                            IntegrateGc(store, head, offset);
+                            IntegrateGc(transaction, store, head, offset);
                         }
 
                         state[client] = head.Clock + head.Length;
@@ -251,7 +251,7 @@ internal static class UpdateIntegrator
         return null;
     }
 
-    private static void IntegrateGc(StructStore store, AbstractStruct gc, long offset)
+    private static void IntegrateGc(Transaction transaction, StructStore store, AbstractStruct gc, long offset)
     {
         if (offset > 0)
         {
@@ -259,7 +259,7 @@ internal static class UpdateIntegrator
             gc.Length -= offset;
         }
 
-        store.AddStruct(gc);
+        store.AddStruct(transaction, gc);
     }
 
     /// <summary>Applies delete ranges; returns the ranges beyond the local state as a V1 update (0 structs), or null.</summary>

@@ -69,6 +69,54 @@ public static class ContentView
         }
     }
 
+    /// <summary>An observeDeep event as harness.mjs serializes it (<c>serEvent</c>): path, delta and changed keys.</summary>
+    public static JsonNode Event(Events.YEvent e)
+    {
+        var path = new JsonArray();
+        foreach (var p in e.Path)
+        {
+            path.Add(p is int i ? JsonValue.Create(i) : JsonValue.Create((string)p));
+        }
+
+        var delta = new JsonArray();
+        foreach (var op in e.Delta)
+        {
+            var o = new Dictionary<string, object?>();
+            if (op.Insert is not null)
+            {
+                o["insert"] = op.Insert is string s ? s : Ser(op.Insert);
+            }
+
+            if (op.Retain is { } retain)
+            {
+                o["retain"] = retain;
+            }
+
+            if (op.Delete is { } del)
+            {
+                o["delete"] = del;
+            }
+
+            if (op.Attributes is not null)
+            {
+                o["attributes"] = Ser(op.Attributes.ToDictionary(k => k.Key, k => k.Value));
+            }
+
+            delta.Add(JsonNode.Parse(JsonText.Stringify(o)));
+        }
+
+        var keys = new Dictionary<string, object?>();
+        foreach (var (key, change) in e.Keys.OrderBy(k => k.Key, StringComparer.Ordinal))
+        {
+            var action = change.Action.ToString().ToLowerInvariant();
+            keys[key] = change.Action == Events.YMapChangeAction.Add
+                ? new Dictionary<string, object?> { ["action"] = action }
+                : new Dictionary<string, object?> { ["action"] = action, ["oldValue"] = Ser(change.OldValue) };
+        }
+
+        return new JsonObject { ["path"] = path, ["delta"] = delta, ["keys"] = JsonNode.Parse(JsonText.Stringify(keys)) };
+    }
+
     public static AbstractType Root(YDoc doc, string kind, string name) => kind switch
     {
         "text" => doc.GetText(name),

@@ -9,7 +9,7 @@ namespace FrameLord.Sync.Crdt.Tests.Interop;
 /// </summary>
 public sealed class OutOfOrderTests(NodeHarness harness)
 {
-    public static TheoryData<int> Seeds => RandomSessionTests.Seeds(20, 3000);
+    public static TheoryData<int> Seeds => RandomSessionTests.Seeds(30, 3000);
 
     [Theory]
     [MemberData(nameof(Seeds))]

@@ -20,9 +20,9 @@ public sealed class RandomSessionTests(NodeHarness harness)
         return data;
     }
 
-    public static TheoryData<int> PlainSeeds => Seeds(25, 1000);
+    public static TheoryData<int> PlainSeeds => Seeds(40, 1000);
 
-    public static TheoryData<int> RichSeeds => Seeds(25, 2000);
+    public static TheoryData<int> RichSeeds => Seeds(40, 2000);
 
     [Theory]
     [MemberData(nameof(PlainSeeds))]

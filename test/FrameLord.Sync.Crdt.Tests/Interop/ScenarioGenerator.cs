@@ -48,6 +48,9 @@ public sealed class ScenarioGenerator(Random rng, bool formatting, bool nested)
         ClientCount += clientIds.Length;
     }
 
+    /// <summary>Declares replicas created by hand-written "new" steps.</summary>
+    public void SetClientCount(int count) => ClientCount = count;
+
     /// <summary>Random edits and syncs between the clients.</summary>
     public void RandomSteps(int count)
     {

@@ -9,6 +9,7 @@ public sealed class ScriptRunner
 {
     private readonly List<YDoc> _docs = [];
     private readonly List<string> _events = [];
+    private readonly JsonArray _observed = [];
     private int _eventTarget = -1;
 
     public List<JsonNode?> Results { get; } = [];
@@ -79,6 +80,26 @@ public sealed class ScriptRunner
                             _events.Add(Convert.ToBase64String(e.Update));
                         }
                     };
+                    if (step["observe"] is JsonArray observe)
+                    {
+                        foreach (var r in observe)
+                        {
+                            var kind = r![0]!.GetValue<string>();
+                            var name = r[1]!.GetValue<string>();
+                            var label = kind + ":" + name;
+                            ContentView.Root(doc, kind, name).ObserveDeep(events =>
+                            {
+                                var list = new JsonArray();
+                                foreach (var e in events)
+                                {
+                                    list.Add(ContentView.Event(e));
+                                }
+
+                                _observed.Add(new JsonArray(index, label, list));
+                            });
+                        }
+                    }
+
                     _docs.Add(doc);
                     return index;
                 }
@@ -132,6 +153,18 @@ public sealed class ScriptRunner
                 return new JsonArray { Convert.ToBase64String(YUpdate.DiffUpdate(Ref(step["ref"]), _docs[step["svOf"]!.GetValue<int>()].EncodeStateVector())) };
             case "svFromUpdate":
                 return new JsonArray { Convert.ToBase64String(YUpdate.EncodeStateVectorFromUpdate(Ref(step["ref"]))) };
+            case "events":
+                {
+                    var all = new JsonArray();
+                    foreach (var e in _observed.ToList())
+                    {
+                        _observed.Remove(e);
+                        all.Add(e);
+                    }
+
+                    return all;
+                }
+
             case "dump":
                 {
                     var t = Resolve(_docs[step["doc"]!.GetValue<int>()], step["path"]!.AsArray());

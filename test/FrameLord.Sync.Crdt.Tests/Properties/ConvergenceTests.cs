@@ -13,7 +13,7 @@ public sealed class ConvergenceTests
 {
     private const int Replicas = 5;
 
-    public static TheoryData<int> Seeds => RandomSessionTests.Seeds(120, 5000);
+    public static TheoryData<int> Seeds => RandomSessionTests.Seeds(150, 5000);
 
     [Theory]
     [MemberData(nameof(Seeds))]

@@ -39,7 +39,7 @@ public static class YUpdateInspection
                 {
                     var next = refs[cursors[s]];
                     var state = after.GetValueOrDefault(next.Client);
-                    if (next is SkipStruct || next.EndClock <= state)
+                    if (next is SkipStruct || End(next) <= state)
                     {
                         cursors[s]++;
                         continue;
@@ -50,7 +50,7 @@ public static class YUpdateInspection
                         break;
                     }
 
-                    after[next.Client] = next.EndClock;
+                    after[next.Client] = End(next);
                     cursors[s]++;
                     progress = true;
                 }
@@ -63,7 +63,7 @@ public static class YUpdateInspection
             var refs = decoded.Sections[s].Refs;
             for (var i = cursors[s]; i < refs.Count; i++)
             {
-                if (refs[i] is not SkipStruct && refs[i].EndClock > after.GetValueOrDefault(refs[i].Client))
+                if (refs[i] is not SkipStruct && End(refs[i]) > after.GetValueOrDefault(refs[i].Client))
                 {
                     return false;
                 }
@@ -102,7 +102,7 @@ public static class YUpdateInspection
         {
             foreach (var item in section.Refs)
             {
-                if (item is not SkipStruct && item.EndClock > stateVector.GetValueOrDefault(item.Client))
+                if (item is not SkipStruct && End(item) > stateVector.GetValueOrDefault(item.Client))
                 {
                     return false;
                 }
@@ -111,6 +111,8 @@ public static class YUpdateInspection
 
         return true;
     }
+
+    private static long End(AbstractStruct s) => s.Clock + s.Length;
 
     private static bool DependenciesKnown(AbstractStruct next, Dictionary<ulong, long> known)
     {
@@ -146,7 +148,7 @@ public static class YUpdateInspection
             }
 
             from[section.Client] = section.Refs[0].Clock;
-            to[section.Client] = section.Refs[^1].EndClock;
+            to[section.Client] = End(section.Refs[^1]);
         }
 
         return (from, to);

@@ -5,6 +5,13 @@ using FrameLord.Sync.TestKit;
 // Usage: dotnet run -c Release --project bench/FrameLord.Sync.Server.Benchmarks -- [--backend sqlite|postgres|all]
 //        [--batches N] [--users 1,10,50] [--out FILE.md]
 // PostgreSQL comes from FRAMELORD_TEST_POSTGRES (run under eng/with-postgres.sh).
+if (args.Length > 0 && args[0] == "engine-loop")
+{
+    // For profiling: the sync engine pushing batches of 100 new contacts in-process for N seconds.
+    await ServerBench.EngineLoopAsync(Enum.Parse<Backend>(args[1], ignoreCase: true), TimeSpan.FromSeconds(double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture)));
+    return;
+}
+
 if (args.Length > 0 && args[0] == "documents")
 {
     var backends = args.Contains("--backend") ? [Enum.Parse<Backend>(args[Array.IndexOf(args, "--backend") + 1], ignoreCase: true)] : new[] { Backend.Sqlite, Backend.Postgres };

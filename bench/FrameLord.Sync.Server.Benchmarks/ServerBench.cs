@@ -135,6 +135,21 @@ internal static class ServerBench
         }
     }
 
+    public static async Task EngineLoopAsync(Backend backend, TimeSpan duration)
+    {
+        await using var db = await TestDatabase.CreateAsync(backend);
+        var batches = 0;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < duration)
+        {
+            var result = await EnginePushAsync(db, 1, 50);
+            batches += 50;
+            Console.Error.WriteLine($"{result.Rate:N0} changes/s, {result.CpuPer100:F2} ms CPU per 100");
+        }
+
+        Console.Error.WriteLine($"{batches} batches");
+    }
+
     /// <summary>The sync engine called in-process: validation, merge, JSON and the store, without HTTP.</summary>
     private static async Task<Result> EnginePushAsync(TestDatabase db, int users, int batches)
     {
@@ -144,7 +159,8 @@ internal static class ServerBench
         var ids = new List<string>();
         for (var u = 0; u < users; u++)
         {
-            var user = new UserRecord($"usr_engine_{u}", $"engine{u}@example.com", "x", "Engine", $"cnt_zero_engine_{u}", DateTimeOffset.UnixEpoch);
+            var tag = Guid.NewGuid().ToString("N");
+            var user = new UserRecord($"usr_engine_{tag}", $"engine{tag}@example.com", "x", "Engine", $"cnt_zero_engine_{tag}", DateTimeOffset.UnixEpoch);
             await store.TryCreateUserAsync(user, CancellationToken.None);
             ids.Add(user.UserId);
         }

@@ -58,6 +58,11 @@ internal static class ChangeValidator
                     return (null, Fail(ErrorCodes.ValidationFailed, $"data must be an object for {change.Operation}."));
                 }
 
+                if (!JsonValues.IsWellFormed(data))
+                {
+                    return (null, Fail(ErrorCodes.ValidationFailed, "data holds text that is not valid UTF-16 (a lone surrogate)."));
+                }
+
                 foreach (var property in data.EnumerateObject())
                 {
                     var error = CheckField(change.EntityType, change.EntityId, property, ref createdAt);

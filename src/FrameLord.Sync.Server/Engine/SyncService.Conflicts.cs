@@ -37,9 +37,10 @@ public sealed partial class SyncService
             throw ApiException.Validation("choice must be keep_local, use_remote or merged.");
         }
 
-        if (request.Choice == ResolutionChoices.Merged && request.Data is not { ValueKind: JsonValueKind.Object })
+        if (request.Choice == ResolutionChoices.Merged
+            && request.Data is not { ValueKind: JsonValueKind.Object } || request.Data is { } given && !JsonValues.IsWellFormed(given))
         {
-            throw ApiException.Validation("data must be an object for a merged resolution.");
+            throw ApiException.Validation("data must be an object of well-formed text for a merged resolution.");
         }
 
         if (!ChangeValidator.IsValidId(conflictId, _limits.MaxIdLength))

@@ -24,6 +24,26 @@ internal static class JsonArrays
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
+    /// <summary>An array of arrays, one per row, each written by <paramref name="write"/>.</summary>
+    public static string OfRows<T>(IEnumerable<T> rows, Action<Utf8JsonWriter, T> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartArray();
+            foreach (var row in rows)
+            {
+                writer.WriteStartArray();
+                write(writer, row);
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
     public static string OfPairs(IEnumerable<(string First, string Second)> pairs)
     {
         var buffer = new ArrayBufferWriter<byte>(512);

@@ -28,11 +28,18 @@ internal static class ServerBench
             var raw = await RawUpsertAsync(db, users, options.BatchesPerUser);
             var engine = await EnginePushAsync(db, users, options.BatchesPerUser);
             await using var server = await TestServer.StartAsync(db, new Dictionary<string, string> { ["Limits:RequestsPerMinute"] = "1000000" });
-            var push = await PushAsync(server, users, options.BatchesPerUser);
+            var push = await PushAsync(server, users, options.BatchesPerUser, TimeSpan.Zero);
             rows.Add(Row(name, $"raw upsert, {users} writers", raw, null));
             rows.Add(Row(name, $"engine push (no HTTP), {users} users", engine, engine.Rate / raw.Rate));
             rows.Add(Row(name, $"HTTP push, {users} users", push, push.Rate / raw.Rate));
             Console.Error.WriteLine(rows[^1]);
+            if (users == 10)
+            {
+                // The same users at a steady offered load instead of back to back: latency, not saturation.
+                var paced = await PushAsync(server, users, options.BatchesPerUser, TimeSpan.FromMilliseconds(200));
+                rows.Add(Row(name, "HTTP push, 10 users, each pushing every 200 ms (5,000 changes/s offered)", paced, null));
+                Console.Error.WriteLine(rows[^1]);
+            }
         }
 
         {
@@ -79,7 +86,7 @@ internal static class ServerBench
         return sb.Append("]}").ToString();
     }
 
-    private static async Task<Result> PushAsync(TestServer server, int users, int batches)
+    private static async Task<Result> PushAsync(TestServer server, int users, int batches, TimeSpan pause)
     {
         var tokens = new List<string>();
         for (var u = 0; u < users; u++)
@@ -100,11 +107,17 @@ internal static class ServerBench
         await Task.WhenAll(Enumerable.Range(0, users).Select(async u =>
         {
             latencies[u] = new List<double>(batches);
+            await Task.Delay(pause * u / users);
             foreach (var body in bodies[u])
             {
                 var start = Stopwatch.GetTimestamp();
                 await Send(http, tokens[u], body);
-                latencies[u].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                var elapsed = Stopwatch.GetElapsedTime(start);
+                latencies[u].Add(elapsed.TotalMilliseconds);
+                if (pause > elapsed)
+                {
+                    await Task.Delay(pause - elapsed);
+                }
             }
         }));
         var seconds = clock.Elapsed.TotalSeconds;

@@ -10,6 +10,13 @@ public enum ConflictPolicy
     Entity,
 }
 
+/// <summary>When a document's update log is folded into its snapshot.</summary>
+public enum DocumentCompactionMode
+{
+    Background,
+    Inline,
+}
+
 /// <summary>Configuration section <c>Sync</c>.</summary>
 public sealed class SyncOptions
 {
@@ -38,6 +45,18 @@ public sealed class SyncOptions
 
     /// <summary>How often the purge of old tombstones runs. Default one hour; zero disables it.</summary>
     public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>A document's update log is compacted into its snapshot past this many updates. Default 100.</summary>
+    public int DocumentCompactionUpdates { get; set; } = 100;
+
+    /// <summary>…or past this many bytes of logged updates. Default 1 MiB.</summary>
+    public long DocumentCompactionBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// <c>background</c> (default): compaction runs on a background worker after the sync that crossed a
+    /// threshold; <c>inline</c>: that sync compacts before it returns (deterministic, for simulations).
+    /// </summary>
+    public DocumentCompactionMode DocumentCompaction { get; set; } = DocumentCompactionMode.Background;
 
     public IReadOnlyList<string> EffectiveSchemaVersions => SupportedSchemaVersions is { Length: > 0 } v ? v : ["1"];
 

@@ -16,8 +16,14 @@ internal static class ChangeValidator
 
     public static ErrorBody Fail(string code, string message) => new() { Code = code, Message = message };
 
-    public static (ValidatedChange? Change, ErrorBody? Error) Validate(
-        Change change, string deviceId, string contactZeroId, LimitOptions limits)
+    public static ErrorBody ContactZero() =>
+        Fail(ErrorCodes.ContactZeroNotSyncable, "Contact Zero stays on the device and is never synced.");
+
+    public static bool IsContactZero(string entityType, string entityId, string contactZeroId) =>
+        entityType == EntityTypes.Contact && entityId == contactZeroId;
+
+    /// <summary>Checks everything that needs no stored state (Contact Zero's id is checked under the write lock).</summary>
+    public static (ValidatedChange? Change, ErrorBody? Error) Validate(Change change, string deviceId, LimitOptions limits)
     {
         if (!IsValidId(change.ChangeId, limits.MaxIdLength))
         {
@@ -32,11 +38,6 @@ internal static class ChangeValidator
         if (!IsValidId(change.EntityId, limits.MaxIdLength))
         {
             return (null, Fail(ErrorCodes.ValidationFailed, $"entity_id must be 1 to {limits.MaxIdLength} characters without control characters."));
-        }
-
-        if (change.EntityType == EntityTypes.Contact && change.EntityId == contactZeroId)
-        {
-            return (null, Fail(ErrorCodes.ContactZeroNotSyncable, "Contact Zero stays on the device and is never synced."));
         }
 
         if (change.BaseVersion < 0 || change.SyncVersion <= change.BaseVersion)
@@ -55,6 +56,11 @@ internal static class ChangeValidator
                 if (change.Data is not { ValueKind: JsonValueKind.Object } data)
                 {
                     return (null, Fail(ErrorCodes.ValidationFailed, $"data must be an object for {change.Operation}."));
+                }
+
+                if (!JsonValues.IsWellFormed(data))
+                {
+                    return (null, Fail(ErrorCodes.ValidationFailed, "data holds text that is not valid UTF-16 (a lone surrogate)."));
                 }
 
                 foreach (var property in data.EnumerateObject())
@@ -98,7 +104,7 @@ internal static class ChangeValidator
             case EntityFields.IsArchived when value.ValueKind is not (JsonValueKind.True or JsonValueKind.False):
                 return Fail(ErrorCodes.ValidationFailed, "is_archived must be true or false.");
             case EntityFields.IsContactZero when value.ValueKind == JsonValueKind.True && entityType == EntityTypes.Contact:
-                return Fail(ErrorCodes.ContactZeroNotSyncable, "Contact Zero stays on the device and is never synced.");
+                return ContactZero();
             case EntityFields.CreatedAt when value.ValueKind != JsonValueKind.Null:
                 if (value.ValueKind != JsonValueKind.String
                     || !DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var parsed))

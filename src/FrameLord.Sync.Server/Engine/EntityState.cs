@@ -69,14 +69,7 @@ internal sealed class EntityState
             }
         }
 
-        var stamps = JsonSerializer.Deserialize(row.StampsJson, ServerJsonContext.Default.EntityStamps)
-            ?? throw new InvalidDataException($"Stored stamps of {row.EntityType}/{row.EntityId} are null.");
-        foreach (var (name, stamp) in stamps.F)
-        {
-            state.Stamps[name] = stamp;
-        }
-
-        state.EntityStamp = stamps.E;
+        state.EntityStamp = StampCodec.Read(row.StampsJson, state.Stamps);
         return state;
     }
 
@@ -130,8 +123,7 @@ internal sealed class EntityState
     /// <summary>Entity JSON goes to API clients, never into HTML: only what JSON itself requires is escaped.</summary>
     internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public string WriteStamps() =>
-        JsonSerializer.Serialize(new EntityStamps(EntityStamp, Stamps), ServerJsonContext.Default.EntityStamps);
+    public string WriteStamps() => StampCodec.Write(EntityStamp, Stamps);
 
     public EntityRow ToRow(long seq, DateTimeOffset serverNow, byte[] data) => new(
         EntityType,

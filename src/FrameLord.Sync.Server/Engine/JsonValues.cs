@@ -63,6 +63,50 @@ internal static class JsonValues
         }
     }
 
+    /// <summary>
+    /// False when a string or property name anywhere in <paramref name="value"/> is not valid UTF-16 (a lone
+    /// surrogate written as an escape): such text cannot be stored or sent on, so the change is refused.
+    /// Nesting is bounded by the request's depth limit.
+    /// </summary>
+    public static bool IsWellFormed(JsonElement value)
+    {
+        try
+        {
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = value.GetString();
+                    return true;
+                case JsonValueKind.Object:
+                    foreach (var property in value.EnumerateObject())
+                    {
+                        if (property.Name is null || !IsWellFormed(property.Value))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                case JsonValueKind.Array:
+                    foreach (var item in value.EnumerateArray())
+                    {
+                        if (!IsWellFormed(item))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                default:
+                    return true;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
     private static readonly JsonElement s_true = JsonDocument.Parse("true").RootElement;
 
     /// <summary>A standalone JSON <c>true</c>.</summary>

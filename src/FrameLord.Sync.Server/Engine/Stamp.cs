@@ -34,6 +34,3 @@ public sealed record FieldStamp(long V, long T, string D, long At)
 
     public static FieldStamp From(Stamp stamp, long atVersion) => new(stamp.Version, stamp.TimestampTicks, stamp.DeviceId, atVersion);
 }
-
-/// <summary>What is stored beside an entity: the latest whole-entity stamp and one stamp per field.</summary>
-public sealed record EntityStamps(FieldStamp? E, Dictionary<string, FieldStamp> F);

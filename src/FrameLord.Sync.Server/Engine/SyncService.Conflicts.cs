@@ -37,9 +37,10 @@ public sealed partial class SyncService
             throw ApiException.Validation("choice must be keep_local, use_remote or merged.");
         }
 
-        if (request.Choice == ResolutionChoices.Merged && request.Data is not { ValueKind: JsonValueKind.Object })
+        if (request.Choice == ResolutionChoices.Merged
+            && request.Data is not { ValueKind: JsonValueKind.Object } || request.Data is { } given && !JsonValues.IsWellFormed(given))
         {
-            throw ApiException.Validation("data must be an object for a merged resolution.");
+            throw ApiException.Validation("data must be an object of well-formed text for a merged resolution.");
         }
 
         if (!ChangeValidator.IsValidId(conflictId, _limits.MaxIdLength))
@@ -96,7 +97,7 @@ public sealed partial class SyncService
         writes.ConflictUpdates.Add(new ConflictStatusUpdate(conflictId, ConflictStatuses.Resolved, now));
         await session.SaveAsync(writes, cancellationToken);
         await session.CommitAsync(cancellationToken);
-        EntitiesChanged?.Invoke(userId);
+        EntitiesChanged?.Invoke(userId, Cursor.Encode(writes.NewSeq));
 
         return new ResolveConflictResponse { Entity = JsonDocument.Parse(data).RootElement, SyncVersion = result.State.Version };
     }

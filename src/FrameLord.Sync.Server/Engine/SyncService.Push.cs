@@ -33,6 +33,13 @@ public sealed partial class SyncService
         }
 
         var deviceId = request.DeviceId;
+        // Everything that needs no stored state happens before the write lock is taken.
+        var validated = new (ValidatedChange? Change, ErrorBody? Error)[request.Changes.Count];
+        for (var i = 0; i < validated.Length; i++)
+        {
+            validated[i] = ChangeValidator.Validate(request.Changes[i], deviceId, _limits);
+        }
+
         await using var session = await _store.BeginWriteAsync(userId, cancellationToken);
         var now = _time.GetUtcNow();
 
@@ -71,8 +78,9 @@ public sealed partial class SyncService
         var failed = new List<ChangeFailed>();
         var conflicts = new List<Conflict>();
 
-        foreach (var change in request.Changes)
+        for (var i = 0; i < request.Changes.Count; i++)
         {
+            var change = request.Changes[i];
             RecordedOutcome? outcome = null;
             if (change.ChangeId is not null && recorded.TryGetValue(change.ChangeId, out var row))
             {
@@ -85,7 +93,7 @@ public sealed partial class SyncService
 
             if (outcome is null)
             {
-                outcome = ApplyChange(change, deviceId, session.User, states, dirty, writes, now);
+                outcome = ApplyChange(change, validated[i], deviceId, session.User, states, dirty, writes, now);
                 if (ChangeValidator.IsValidId(change.ChangeId, _limits.MaxIdLength))
                 {
                     outcomes[change.ChangeId] = outcome;
@@ -122,7 +130,7 @@ public sealed partial class SyncService
             await session.CommitAsync(cancellationToken);
             if (writes.Entities.Count > 0)
             {
-                EntitiesChanged?.Invoke(userId);
+                EntitiesChanged?.Invoke(userId, Cursor.Encode(writes.NewSeq));
             }
         }
 
@@ -130,13 +138,17 @@ public sealed partial class SyncService
     }
 
     private RecordedOutcome ApplyChange(
-        Change change, string deviceId, UserRecord user, Dictionary<EntityKey, EntityState> states,
-        Dirty dirty, WriteSet writes, DateTimeOffset now)
+        Change change, (ValidatedChange? Change, ErrorBody? Error) validation, string deviceId, UserRecord user,
+        Dictionary<EntityKey, EntityState> states, Dirty dirty, WriteSet writes, DateTimeOffset now)
     {
-        var (valid, error) = ChangeValidator.Validate(change, deviceId, user.ContactZeroId, _limits);
-        if (valid is null)
+        if (validation.Change is not { } valid)
         {
-            return Failed(change, error!);
+            return Failed(change, validation.Error!);
+        }
+
+        if (ChangeValidator.IsContactZero(valid.EntityType, valid.EntityId, user.ContactZeroId))
+        {
+            return Failed(change, ChangeValidator.ContactZero());
         }
 
         var key = new EntityKey(valid.EntityType, valid.EntityId);

@@ -34,8 +34,8 @@ public sealed partial class SyncService
 
     public LimitOptions Limits => _limits;
 
-    /// <summary>Raised after a commit that changed a user's entities, with the user id (for live events).</summary>
-    public event Action<string>? EntitiesChanged;
+    /// <summary>Raised after a commit that changed a user's entities: user id and the cursor after the commit (for live events).</summary>
+    public event Action<string, string>? EntitiesChanged;
 
     private void CheckSchema(string? schemaVersion)
     {

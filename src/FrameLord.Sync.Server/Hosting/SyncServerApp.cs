@@ -7,6 +7,7 @@ using FrameLord.Sync.Server.Configuration;
 using FrameLord.Sync.Server.Endpoints;
 using FrameLord.Sync.Server.Engine;
 using FrameLord.Sync.Server.Http;
+using FrameLord.Sync.Server.Live;
 using FrameLord.Sync.Server.Storage;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.ResponseCompression;
@@ -61,6 +62,10 @@ public static class SyncServerApp
         services.AddSingleton<TokenService>();
         services.AddSingleton<AccountService>();
         services.AddSingleton<SyncService>();
+        services.AddSingleton<DocumentService>();
+        services.AddSingleton<LiveHub>();
+        services.AddHostedService<PostgresLiveRelay>();
+        services.AddHostedService<DocumentCompactor>();
         services.AddSingleton(sp => new WireJson(sp.GetRequiredService<LimitOptions>().MaxJsonDepth));
         services.AddHostedService<PurgeService>();
 
@@ -171,5 +176,15 @@ public static class SyncServerApp
         var api = app.MapGroup(ApiBase).RequireRateLimiting(RateLimitPolicy);
         api.MapAuth();
         api.MapSync();
+        api.MapDocuments();
+        api.MapEvents();
+
+        // Commits and accepted document updates become live events for the user's open streams.
+        var hub = app.Services.GetRequiredService<LiveHub>();
+        app.Services.GetRequiredService<SyncService>().EntitiesChanged += (user, cursor) =>
+            hub.Publish(new LiveEvent(user, "changes", $"{{\"cursor\":\"{cursor}\"}}"));
+        app.Services.GetRequiredService<DocumentService>().DocumentChanged += (user, note, version) =>
+            hub.Publish(new LiveEvent(user, "doc", System.Text.Json.JsonSerializer.Serialize(
+                new DocumentEvent(note, version), LiveJsonContext.Default.DocumentEvent)));
     }
 }

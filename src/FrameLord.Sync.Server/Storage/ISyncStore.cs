@@ -40,6 +40,25 @@ public interface ISyncStore : IAsyncDisposable
     /// purged seq, so older cursors get 410) and recorded outcomes older than <paramref name="outcomesBefore"/>.
     /// </summary>
     Task<PurgeResult> PurgeAsync(DateTimeOffset tombstonesBefore, DateTimeOffset outcomesBefore, CancellationToken cancellationToken);
+
+    /// <summary>A document's head without its snapshot or log, or null when it has none.</summary>
+    Task<DocumentHead?> ReadDocumentHeadAsync(string userId, string noteId, CancellationToken cancellationToken);
+
+    /// <summary>Head, log and (when <paramref name="includeSnapshot"/>) snapshot from one consistent read; null when none.</summary>
+    Task<DocumentView?> ReadDocumentAsync(string userId, string noteId, bool includeSnapshot, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Appends an update in one transaction: creates the document if needed, locks it, sets its state
+    /// vector to <paramref name="advance"/> applied to the current one, and bumps its sync version.
+    /// </summary>
+    Task<DocumentHead> AppendDocumentUpdateAsync(string userId, string noteId, byte[] update,
+        Func<byte[], byte[]> advance, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Installs a compacted snapshot and deletes the log it folded, in one transaction, unless another
+    /// compaction got there first (the snapshot seq moved); returns whether it was installed.
+    /// </summary>
+    Task<bool> ReplaceDocumentSnapshotAsync(string userId, string noteId, DocumentSnapshot snapshot, CancellationToken cancellationToken);
 }
 
 /// <summary>One write transaction of one user. Dispose without <see cref="CommitAsync"/> rolls back.</summary>

@@ -14,6 +14,23 @@ internal static class RowReaders
     public const string UserColumns =
         "user_id, email, password_hash, display_name, contact_zero_id, created_at";
 
+    public const string DocumentHeadColumns =
+        "sync_version, state_vector, snapshot_sv, snapshot_ds, snapshot_seq, log_count, log_bytes";
+
+    public static DocumentHead DocumentHead(DbDataReader r) => new(
+        r.GetInt64(0),
+        (byte[])r.GetValue(1),
+        (byte[])r.GetValue(2),
+        (byte[])r.GetValue(3),
+        r.GetInt64(4),
+        r.GetInt32(5),
+        r.GetInt64(6));
+
+    /// <summary>The empty state vector and the empty update, as a new document's starting values.</summary>
+    public static readonly byte[] EmptyStateVector = [0];
+
+    public static readonly byte[] EmptyUpdate = [0, 0];
+
     public static EntityRow Entity(DbDataReader r) => new(
         r.GetString(0),
         r.GetString(1),

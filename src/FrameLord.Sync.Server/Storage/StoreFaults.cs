@@ -9,6 +9,9 @@ public sealed class StoreFaults
     /// <summary>Between the entity writes and the outcome writes of one transaction.</summary>
     public const string AfterEntityWrites = "save.after-entities";
 
+    /// <summary>Compaction: after the new snapshot is written, before the folded log is deleted.</summary>
+    public const string AfterSnapshotWrite = "compact.after-snapshot";
+
     /// <summary>Right before commit.</summary>
     public const string BeforeCommit = "commit.before";
 

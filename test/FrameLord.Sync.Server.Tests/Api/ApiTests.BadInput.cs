@@ -25,6 +25,8 @@ public abstract partial class ApiTests
         { "1,001 changes", PushJson("d", string.Join(",", Enumerable.Range(0, 1001).Select(i => ChangeJson($"cnt_{i}")))) },
         { "nested 200 deep", PushJson("d", ChangeJson("cnt_1", string.Concat(Enumerable.Repeat("{\"a\":", 200)) + "1" + new string('}', 200))) },
         { "empty device_id", """{"device_id":"","schema_version":"1","changes":[]}""" },
+        { "lone surrogate in an id", PushJson("d", ChangeJson("cnt_\\ud800")) },
+        { "lone surrogate in a field name", PushJson("d", ChangeJson("cnt_1", """{"tags":[{"\udc00":1}]}""")) },
     };
 
     [Theory]
@@ -36,6 +38,16 @@ public abstract partial class ApiTests
         var error = await ErrorOf(response, HttpStatusCode.BadRequest);
         Assert.True(error.Code == ErrorCodes.ValidationFailed, what);
         Assert.Empty((await PullOk(client)).Changes);
+    }
+
+    [Fact]
+    public async Task TextThatIsNotUtf16InData_FailsThatChangeOnly()
+    {
+        var client = Server.Client((await Server.SignupAsync()).AccessToken);
+        var pushed = await PushOk(client, PushJson("d", ChangeJson("cnt_bad", """{"name":"\ud800"}""") + "," +
+            ChangeJson("cnt_bad2", """{"tags":["ok", {"a":"\udc00"}]}""") + "," + ChangeJson("cnt_ok")));
+        Assert.Equal([ErrorCodes.ValidationFailed, ErrorCodes.ValidationFailed], pushed.Failed.Select(f => f.Error.Code));
+        Assert.Equal("cnt_ok", Assert.Single((await PullOk(client)).Changes).EntityId);
     }
 
     [Fact]

@@ -67,5 +67,36 @@ internal static class PostgresSchema
         );
         CREATE INDEX ix_conflicts_user_status ON conflicts (user_id, status, created_at);
         """,
+        """
+        CREATE TABLE documents (
+            user_id      text   NOT NULL,
+            note_id      text   NOT NULL,
+            sync_version bigint NOT NULL DEFAULT 0,
+            state_vector bytea  NOT NULL,
+            snapshot_sv  bytea  NOT NULL,
+            snapshot_ds  bytea  NOT NULL,
+            snapshot_seq bigint NOT NULL DEFAULT 0,
+            next_seq     bigint NOT NULL DEFAULT 1,
+            log_count    int    NOT NULL DEFAULT 0,
+            log_bytes    bigint NOT NULL DEFAULT 0,
+            updated_at   bigint NOT NULL,
+            PRIMARY KEY (user_id, note_id)
+        );
+
+        CREATE TABLE document_snapshots (
+            user_id  text  NOT NULL,
+            note_id  text  NOT NULL,
+            snapshot bytea NOT NULL,
+            PRIMARY KEY (user_id, note_id)
+        );
+
+        CREATE TABLE document_updates (
+            user_id      text   NOT NULL,
+            note_id      text   NOT NULL,
+            seq          bigint NOT NULL,
+            update_bytes bytea  NOT NULL,
+            PRIMARY KEY (user_id, note_id, seq)
+        );
+        """,
     ];
 }

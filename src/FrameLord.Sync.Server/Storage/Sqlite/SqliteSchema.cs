@@ -64,5 +64,36 @@ internal static class SqliteSchema
         ) WITHOUT ROWID;
         CREATE INDEX ix_conflicts_user_status ON conflicts (user_id, status, created_at);
         """,
+        """
+        CREATE TABLE documents (
+            user_id      TEXT    NOT NULL,
+            note_id      TEXT    NOT NULL,
+            sync_version INTEGER NOT NULL DEFAULT 0,
+            state_vector BLOB    NOT NULL,
+            snapshot_sv  BLOB    NOT NULL,
+            snapshot_ds  BLOB    NOT NULL,
+            snapshot_seq INTEGER NOT NULL DEFAULT 0,
+            next_seq     INTEGER NOT NULL DEFAULT 1,
+            log_count    INTEGER NOT NULL DEFAULT 0,
+            log_bytes    INTEGER NOT NULL DEFAULT 0,
+            updated_at   INTEGER NOT NULL,
+            PRIMARY KEY (user_id, note_id)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE document_snapshots (
+            user_id  TEXT NOT NULL,
+            note_id  TEXT NOT NULL,
+            snapshot BLOB NOT NULL,
+            PRIMARY KEY (user_id, note_id)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE document_updates (
+            user_id      TEXT    NOT NULL,
+            note_id      TEXT    NOT NULL,
+            seq          INTEGER NOT NULL,
+            update_bytes BLOB    NOT NULL,
+            PRIMARY KEY (user_id, note_id, seq)
+        ) WITHOUT ROWID;
+        """,
     ];
 }

@@ -70,6 +70,19 @@ public sealed partial class SqliteSyncStore
 
     public async Task<PurgeResult> PurgeAsync(DateTimeOffset tombstonesBefore, DateTimeOffset outcomesBefore, CancellationToken cancellationToken)
     {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            return await PurgeLockedAsync(tombstonesBefore, outcomesBefore, cancellationToken);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task<PurgeResult> PurgeLockedAsync(DateTimeOffset tombstonesBefore, DateTimeOffset outcomesBefore, CancellationToken cancellationToken)
+    {
         await using var connection = await OpenAsync(cancellationToken);
         await using var tx = connection.BeginTransaction(deferred: false);
         using var command = connection.CreateCommand();

@@ -12,6 +12,7 @@ public sealed partial class SqliteSyncStore : ISyncStore
     private readonly string _connectionString;
     private readonly StoreFaults _faults;
     private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
 
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string; its folder is created if missing.</param>
     /// <param name="time">The clock for recorded times.</param>
@@ -48,8 +49,9 @@ public sealed partial class SqliteSyncStore : ISyncStore
             await connection.OpenAsync(cancellationToken);
             using var pragma = connection.CreateCommand();
             // Per connection: WAL's NORMAL sync is durable across crashes of this process; the busy
-            // timeout makes a writer wait for another instead of failing at once.
-            pragma.CommandText = "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000;";
+            // timeout makes a writer wait for another instead of failing at once; checkpoints run
+            // in the background (see Checkpoint) instead of inside whichever commit crosses the threshold.
+            pragma.CommandText = "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000; PRAGMA wal_autocheckpoint = 0;";
             await pragma.ExecuteNonQueryAsync(cancellationToken);
             return connection;
         }
@@ -132,9 +134,54 @@ public sealed partial class SqliteSyncStore : ISyncStore
         }
     }
 
-    public ValueTask DisposeAsync()
+    /// <summary>Commits between background WAL checkpoints.</summary>
+    private const int CommitsPerCheckpoint = 64;
+
+    private int _commitsSinceCheckpoint;
+    private int _checkpointRunning;
+
+    /// <summary>
+    /// Called after every write commit. Every <see cref="CommitsPerCheckpoint"/> commits a PASSIVE
+    /// checkpoint runs on the thread pool: it copies the WAL into the database without blocking
+    /// writers, so no request pays for it (an automatic checkpoint inside a commit costs tens of ms).
+    /// </summary>
+    internal void OnCommitted()
     {
+        if (Interlocked.Increment(ref _commitsSinceCheckpoint) >= CommitsPerCheckpoint
+            && Interlocked.CompareExchange(ref _checkpointRunning, 1, 0) == 0)
+        {
+            Interlocked.Exchange(ref _commitsSinceCheckpoint, 0);
+            _ = Task.Run(() => CheckpointAsync("PASSIVE"));
+        }
+    }
+
+    private async Task CheckpointAsync(string mode)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(CancellationToken.None);
+            using var command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA wal_checkpoint({mode});";
+            await command.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (SqliteException)
+        {
+            // A checkpoint that cannot run now runs after a later commit; the WAL stays valid meanwhile.
+        }
+        finally
+        {
+            Volatile.Write(ref _checkpointRunning, 0);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        while (Volatile.Read(ref _checkpointRunning) == 1)
+        {
+            await Task.Yield();
+        }
+
+        await CheckpointAsync("TRUNCATE");
         SqliteConnection.ClearAllPools();
-        return ValueTask.CompletedTask;
     }
 }

@@ -8,7 +8,9 @@ internal sealed class SqliteWriteSession(
     SqliteTransaction transaction,
     UserRecord user,
     long currentSeq,
-    StoreFaults faults) : IWriteSession
+    StoreFaults faults,
+    SemaphoreSlim writeLock,
+    Action onCommitted) : IWriteSession
 {
     private bool _completed;
 
@@ -20,21 +22,25 @@ internal sealed class SqliteWriteSession(
         string deviceId, IReadOnlyCollection<string> changeIds, CancellationToken cancellationToken)
     {
         var found = new Dictionary<string, OutcomeRow>(StringComparer.Ordinal);
+        if (changeIds.Count == 0)
+        {
+            return found;
+        }
+
+        // One statement for the whole batch: the ids travel as a JSON array and drive an index probe each.
         using var command = Command("""
-            SELECT outcome_json, created_at FROM applied_changes
-            WHERE user_id = $u AND device_id = $d AND change_id = $c;
+            SELECT a.change_id, a.outcome_json, a.created_at
+            FROM json_each($ids) AS k CROSS JOIN applied_changes AS a
+            WHERE a.user_id = $u AND a.device_id = $d AND a.change_id = k.value;
             """);
         command.Parameters.AddWithValue("$u", User.UserId);
         command.Parameters.AddWithValue("$d", deviceId);
-        var change = command.Parameters.Add("$c", SqliteType.Text);
-        foreach (var changeId in changeIds)
+        command.Parameters.AddWithValue("$ids", JsonArrays.Of(changeIds));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            change.Value = changeId;
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken))
-            {
-                found[changeId] = new OutcomeRow(deviceId, changeId, reader.GetString(0), Ticks.ToTime(reader.GetInt64(1)));
-            }
+            var changeId = reader.GetString(0);
+            found[changeId] = new OutcomeRow(deviceId, changeId, reader.GetString(1), Ticks.ToTime(reader.GetInt64(2)));
         }
 
         return found;
@@ -44,26 +50,30 @@ internal sealed class SqliteWriteSession(
         IReadOnlyCollection<EntityKey> keys, CancellationToken cancellationToken)
     {
         var found = new Dictionary<EntityKey, EntityRow>(keys.Count);
+        if (keys.Count == 0)
+        {
+            return found;
+        }
+
         using var command = Command($"""
-            SELECT {RowReaders.EntityColumns} FROM entities
-            WHERE user_id = $u AND entity_type = $t AND entity_id = $i;
+            SELECT {Prefixed("e.", RowReaders.EntityColumns)}
+            FROM json_each($keys) AS k CROSS JOIN entities AS e
+            WHERE e.user_id = $u AND e.entity_type = json_extract(k.value, '$[0]') AND e.entity_id = json_extract(k.value, '$[1]');
             """);
         command.Parameters.AddWithValue("$u", User.UserId);
-        var type = command.Parameters.Add("$t", SqliteType.Text);
-        var id = command.Parameters.Add("$i", SqliteType.Text);
-        foreach (var key in keys)
+        command.Parameters.AddWithValue("$keys", JsonArrays.OfPairs(keys.Select(k => (k.EntityType, k.EntityId))));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            type.Value = key.EntityType;
-            id.Value = key.EntityId;
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken))
-            {
-                found[key] = RowReaders.Entity(reader);
-            }
+            var row = RowReaders.Entity(reader);
+            found[row.Key] = row;
         }
 
         return found;
     }
+
+    private static string Prefixed(string prefix, string columns) =>
+        string.Join(", ", columns.Split(", ").Select(c => prefix + c));
 
     public async Task<ConflictRow?> LoadConflictAsync(string conflictId, CancellationToken cancellationToken)
     {
@@ -128,12 +138,16 @@ internal sealed class SqliteWriteSession(
         }
     }
 
+    // A batch of rows travels as one JSON array and is inserted by one statement over json_each: SQLite
+    // unpacks it in C, which costs a fraction of binding hundreds of parameters through ADO.NET.
     private async Task UpsertEntitiesAsync(List<EntityRow> rows, CancellationToken cancellationToken)
     {
         using var command = Command("""
             INSERT INTO entities (user_id, entity_type, entity_id, seq, sync_version, is_archived, created_at, updated_at,
                                   server_updated_at, modified_by_device, data_json, stamps_json)
-            VALUES ($u, $t, $i, $seq, $v, $a, $c, $up, $s, $d, $data, $stamps)
+            SELECT $u, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6,
+                   value ->> 7, value ->> 8, value ->> 9, value ->> 10
+            FROM json_each($rows) WHERE true
             ON CONFLICT (user_id, entity_type, entity_id) DO UPDATE SET
                 seq = excluded.seq, sync_version = excluded.sync_version, is_archived = excluded.is_archived,
                 created_at = excluded.created_at, updated_at = excluded.updated_at,
@@ -141,54 +155,38 @@ internal sealed class SqliteWriteSession(
                 data_json = excluded.data_json, stamps_json = excluded.stamps_json;
             """);
         command.Parameters.AddWithValue("$u", User.UserId);
-        var p = command.Parameters;
-        var type = p.Add("$t", SqliteType.Text);
-        var id = p.Add("$i", SqliteType.Text);
-        var seq = p.Add("$seq", SqliteType.Integer);
-        var version = p.Add("$v", SqliteType.Integer);
-        var archived = p.Add("$a", SqliteType.Integer);
-        var created = p.Add("$c", SqliteType.Integer);
-        var updated = p.Add("$up", SqliteType.Integer);
-        var serverUpdated = p.Add("$s", SqliteType.Integer);
-        var device = p.Add("$d", SqliteType.Text);
-        var data = p.Add("$data", SqliteType.Text);
-        var stamps = p.Add("$stamps", SqliteType.Text);
-        foreach (var row in rows)
+        command.Parameters.AddWithValue("$rows", JsonArrays.OfRows(rows, static (w, row) =>
         {
-            type.Value = row.EntityType;
-            id.Value = row.EntityId;
-            seq.Value = row.Seq;
-            version.Value = row.SyncVersion;
-            archived.Value = row.IsArchived ? 1 : 0;
-            created.Value = Ticks.From(row.CreatedAt);
-            updated.Value = Ticks.From(row.UpdatedAt);
-            serverUpdated.Value = Ticks.From(row.ServerUpdatedAt);
-            device.Value = row.ModifiedByDevice;
-            data.Value = row.DataJson;
-            stamps.Value = row.StampsJson;
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
+            w.WriteStringValue(row.EntityType);
+            w.WriteStringValue(row.EntityId);
+            w.WriteNumberValue(row.Seq);
+            w.WriteNumberValue(row.SyncVersion);
+            w.WriteNumberValue(row.IsArchived ? 1 : 0);
+            w.WriteNumberValue(Ticks.From(row.CreatedAt));
+            w.WriteNumberValue(Ticks.From(row.UpdatedAt));
+            w.WriteNumberValue(Ticks.From(row.ServerUpdatedAt));
+            w.WriteStringValue(row.ModifiedByDevice);
+            w.WriteStringValue(row.DataJson);
+            w.WriteStringValue(row.StampsJson);
+        }));
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private async Task InsertOutcomesAsync(List<OutcomeRow> rows, CancellationToken cancellationToken)
     {
         using var command = Command("""
             INSERT INTO applied_changes (user_id, device_id, change_id, outcome_json, created_at)
-            VALUES ($u, $d, $c, $o, $at);
+            SELECT $u, value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each($rows);
             """);
         command.Parameters.AddWithValue("$u", User.UserId);
-        var device = command.Parameters.Add("$d", SqliteType.Text);
-        var change = command.Parameters.Add("$c", SqliteType.Text);
-        var outcome = command.Parameters.Add("$o", SqliteType.Text);
-        var at = command.Parameters.Add("$at", SqliteType.Integer);
-        foreach (var row in rows)
+        command.Parameters.AddWithValue("$rows", JsonArrays.OfRows(rows, static (w, row) =>
         {
-            device.Value = row.DeviceId;
-            change.Value = row.ChangeId;
-            outcome.Value = row.OutcomeJson;
-            at.Value = Ticks.From(row.CreatedAt);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
+            w.WriteStringValue(row.DeviceId);
+            w.WriteStringValue(row.ChangeId);
+            w.WriteStringValue(row.OutcomeJson);
+            w.WriteNumberValue(Ticks.From(row.CreatedAt));
+        }));
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task CommitAsync(CancellationToken cancellationToken)
@@ -196,6 +194,7 @@ internal sealed class SqliteWriteSession(
         await faults.HitAsync(StoreFaults.BeforeCommit);
         await transaction.CommitAsync(cancellationToken);
         _completed = true;
+        onCommitted();
     }
 
     private SqliteCommand Command(string sql)
@@ -222,5 +221,6 @@ internal sealed class SqliteWriteSession(
 
         await transaction.DisposeAsync();
         await connection.DisposeAsync();
+        writeLock.Release();
     }
 }

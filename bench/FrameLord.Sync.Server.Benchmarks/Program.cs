@@ -1,0 +1,61 @@
+using System.Text;
+using FrameLord.Sync.Server.Benchmarks;
+using FrameLord.Sync.TestKit;
+
+// Usage: dotnet run -c Release --project bench/FrameLord.Sync.Server.Benchmarks -- [--backend sqlite|postgres|all]
+//        [--batches N] [--users 1,10,50] [--out FILE.md]
+// PostgreSQL comes from FRAMELORD_TEST_POSTGRES (run under eng/with-postgres.sh).
+if (args.Length > 0 && args[0] == "engine-loop")
+{
+    // For profiling: the sync engine pushing batches of 100 new contacts in-process for N seconds.
+    await ServerBench.EngineLoopAsync(Enum.Parse<Backend>(args[1], ignoreCase: true), TimeSpan.FromSeconds(double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture)));
+    return;
+}
+
+if (args.Length > 0 && args[0] == "documents")
+{
+    var backends = args.Contains("--backend") ? [Enum.Parse<Backend>(args[Array.IndexOf(args, "--backend") + 1], ignoreCase: true)] : new[] { Backend.Sqlite, Backend.Postgres };
+    var lines = new StringBuilder()
+        .AppendLine("| store | scenario | figure | figure | figure |")
+        .AppendLine("|---|---|---|---|---|");
+    foreach (var backend in backends)
+    {
+        if (backend == Backend.Postgres && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PostgresEnvironment.Variable)))
+        {
+            Console.Error.WriteLine("skipping postgres: FRAMELORD_TEST_POSTGRES is not set");
+            continue;
+        }
+
+        lines.Append(await DocumentBench.RunAsync(backend));
+    }
+
+    Console.WriteLine(lines.ToString());
+    return;
+}
+
+var options = BenchOptions.Parse(args);
+var rows = new List<string>();
+foreach (var backend in options.Backends)
+{
+    if (backend == Backend.Postgres && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(PostgresEnvironment.Variable)))
+    {
+        Console.Error.WriteLine("skipping postgres: FRAMELORD_TEST_POSTGRES is not set (run under eng/with-postgres.sh)");
+        continue;
+    }
+
+    rows.AddRange(await ServerBench.RunAsync(backend, options));
+}
+
+var table = new StringBuilder()
+    .AppendLine("| store | scenario | changes | seconds | changes/s | p50 ms | p99 ms | vs raw | CPU ms / 100 changes |")
+    .AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+foreach (var row in rows)
+{
+    table.AppendLine(row);
+}
+
+Console.WriteLine(table.ToString());
+if (options.Out is { } path)
+{
+    await File.WriteAllTextAsync(path, table.ToString());
+}

@@ -1,0 +1,133 @@
+namespace FrameLord.Sync.Crdt.Structs;
+
+/// <summary>All structs of a document by client, plus what could not be integrated yet (pending).</summary>
+internal sealed class StructStore
+{
+    public Dictionary<ulong, StructList> Clients { get; } = [];
+
+    /// <summary>Structs waiting for missing dependencies: a V1 update (0 delete ranges) and the lowest missing clock per client.</summary>
+    public PendingStructs? Pending { get; set; }
+
+    /// <summary>Delete ranges waiting for structs we do not have yet: a V1 update with 0 structs.</summary>
+    public byte[]? PendingDeleteSet { get; set; }
+
+    public long GetState(ulong client) => Clients.TryGetValue(client, out var list) ? list.State : 0;
+
+    public Dictionary<ulong, long> GetStateVector()
+    {
+        var sv = new Dictionary<ulong, long>(Clients.Count);
+        foreach (var (client, list) in Clients)
+        {
+            sv[client] = list.State;
+        }
+
+        return sv;
+    }
+
+    public void AddStruct(Transaction transaction, AbstractStruct s)
+    {
+        if (!Clients.TryGetValue(s.Client, out var list))
+        {
+            list = new StructList(s.Client);
+            Clients.Add(s.Client, list);
+        }
+        else if (list.State != s.Clock)
+        {
+            throw new InvalidOperationException("Struct clocks must be contiguous.");
+        }
+
+        transaction.Touch(list);
+        list.Add(s);
+    }
+
+    /// <summary>The struct containing the clock (no split); null if unknown.</summary>
+    public AbstractStruct? Find(ulong client, long clock)
+    {
+        if (!Clients.TryGetValue(client, out var list))
+        {
+            return null;
+        }
+
+        var index = list.FindIndex(clock);
+        return index < 0 ? null : list[index];
+    }
+
+    /// <summary>Index of the struct starting exactly at <paramref name="clock"/>, splitting an item if needed.</summary>
+    public static int FindIndexCleanStart(Transaction transaction, StructList list, long clock)
+    {
+        var index = list.FindIndex(clock);
+        var s = list[index];
+        if (s.Clock < clock && s is Item item)
+        {
+            list.Insert(index + 1, SplitItem(transaction, item, clock - item.Clock));
+            return index + 1;
+        }
+
+        return index;
+    }
+
+    public AbstractStruct GetItemCleanStart(Transaction transaction, ulong client, long clock)
+    {
+        var list = Clients[client];
+        return list[FindIndexCleanStart(transaction, list, clock)];
+    }
+
+    public AbstractStruct GetItemCleanEnd(Transaction transaction, ulong client, long clock)
+    {
+        var list = Clients[client];
+        var index = list.FindIndex(clock);
+        var s = list[index];
+        if (clock != s.Clock + s.Length - 1 && s is Item item)
+        {
+            list.Insert(index + 1, SplitItem(transaction, item, clock - item.Clock + 1));
+        }
+
+        return s;
+    }
+
+    public void ReplaceStruct(AbstractStruct old, AbstractStruct replacement)
+    {
+        var list = Clients[old.Client];
+        list[list.FindIndex(old.Clock)] = replacement;
+    }
+
+    /// <summary>Splits <paramref name="left"/> after <paramref name="diff"/> clocks and returns the right half (yjs <c>splitItem</c>).</summary>
+    public static Item SplitItem(Transaction transaction, Item left, long diff)
+    {
+        var right = new Item(left.Client, left.Clock + diff, left.Parent, left.ParentSub, left.Content.Splice(diff), left.Length - diff)
+        {
+            Left = left,
+            Right = left.Right,
+        };
+        right.SetOrigin(left.Client, left.Clock + diff - 1);
+        if (left.HasRightOrigin)
+        {
+            right.SetRightOrigin(left.RightOriginClient, left.RightOriginClock);
+        }
+
+        if (left.Deleted)
+        {
+            right.MarkDeleted();
+        }
+
+        if (left.Keep)
+        {
+            right.Keep = true;
+        }
+
+        left.Right = right;
+        if (right.Right is not null)
+        {
+            right.Right.Left = right;
+        }
+
+        transaction.MergeStructs.Add(right);
+        if (right.ParentSub is not null && right.Right is null)
+        {
+            ((Types.AbstractType)right.Parent!).SetMapItem(right.ParentSub, right);
+        }
+
+        left.Length = diff;
+        return right;
+    }
+}

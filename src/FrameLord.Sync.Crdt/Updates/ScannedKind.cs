@@ -1,0 +1,9 @@
+namespace FrameLord.Sync.Crdt.Updates;
+
+/// <summary>The kind of a scanned struct.</summary>
+internal enum ScannedKind : byte
+{
+    Gc,
+    Item,
+    Skip,
+}

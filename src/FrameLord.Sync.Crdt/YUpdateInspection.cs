@@ -1,0 +1,156 @@
+using FrameLord.Sync.Crdt.Structs;
+using FrameLord.Sync.Crdt.Updates;
+
+namespace FrameLord.Sync.Crdt;
+
+/// <summary>
+/// Questions a server asks of an update without a document: would it integrate completely into a
+/// document with a given state vector, and what state vector would that document have afterwards.
+/// The cost is proportional to the update, not to the document.
+/// </summary>
+public static class YUpdateInspection
+{
+    /// <summary>
+    /// Decides whether <paramref name="update"/> integrates completely (no pending structs, no pending
+    /// deletions) into a document whose state vector is <paramref name="stateVector"/>: every struct
+    /// continues its client's clocks without a gap, every origin, right origin and parent it names is
+    /// known before it or earlier in the update, and every deleted range lies within the resulting state.
+    /// </summary>
+    /// <param name="update">A V1 update; malformed bytes throw <see cref="YjsFormatException"/>.</param>
+    /// <param name="stateVector">The document's state: client → next expected clock.</param>
+    /// <param name="after">The state vector after integrating (a copy of <paramref name="stateVector"/>, advanced).</param>
+    /// <returns>False when some of the update depends on content outside the state and the update.</returns>
+    public static bool TryIntegrate(ReadOnlySpan<byte> update, IReadOnlyDictionary<ulong, long> stateVector, out Dictionary<ulong, long> after)
+    {
+        ArgumentNullException.ThrowIfNull(stateVector);
+        var decoded = UpdateDecoder.Decode(update);
+        after = new Dictionary<ulong, long>(stateVector);
+        var cursors = new int[decoded.Sections.Count];
+
+        // Sweep the sections until no struct can be added: a struct may wait for another client's.
+        bool progress;
+        do
+        {
+            progress = false;
+            for (var s = 0; s < decoded.Sections.Count; s++)
+            {
+                var refs = decoded.Sections[s].Refs;
+                while (cursors[s] < refs.Count)
+                {
+                    var next = refs[cursors[s]];
+                    var state = after.GetValueOrDefault(next.Client);
+                    if (next is SkipStruct || End(next) <= state)
+                    {
+                        cursors[s]++;
+                        continue;
+                    }
+
+                    if (next.Clock > state || !DependenciesKnown(next, after))
+                    {
+                        break;
+                    }
+
+                    after[next.Client] = End(next);
+                    cursors[s]++;
+                    progress = true;
+                }
+            }
+        }
+        while (progress);
+
+        for (var s = 0; s < decoded.Sections.Count; s++)
+        {
+            var refs = decoded.Sections[s].Refs;
+            for (var i = cursors[s]; i < refs.Count; i++)
+            {
+                if (refs[i] is not SkipStruct && End(refs[i]) > after.GetValueOrDefault(refs[i].Client))
+                {
+                    return false;
+                }
+            }
+        }
+
+        if (!decoded.DeleteSet.IsEmpty)
+        {
+            foreach (var (client, ranges) in decoded.DeleteSet.Clients)
+            {
+                var state = after.GetValueOrDefault(client);
+                foreach (var range in ranges)
+                {
+                    if (range.Clock + range.Length > state)
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>True when the update carries no structs and no deletions beyond what <paramref name="stateVector"/> has (a no-op).</summary>
+    public static bool AddsNothing(ReadOnlySpan<byte> update, IReadOnlyDictionary<ulong, long> stateVector)
+    {
+        ArgumentNullException.ThrowIfNull(stateVector);
+        var decoded = UpdateDecoder.Decode(update);
+        if (!decoded.DeleteSet.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (var section in decoded.Sections)
+        {
+            foreach (var item in section.Refs)
+            {
+                if (item is not SkipStruct && End(item) > stateVector.GetValueOrDefault(item.Client))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private static long End(AbstractStruct s) => s.Clock + s.Length;
+
+    private static bool DependenciesKnown(AbstractStruct next, Dictionary<ulong, long> known)
+    {
+        if (next is not Item item)
+        {
+            return true;
+        }
+
+        if (item.HasOrigin && item.OriginClock >= known.GetValueOrDefault(item.OriginClient))
+        {
+            return false;
+        }
+
+        if (item.HasRightOrigin && item.RightOriginClock >= known.GetValueOrDefault(item.RightOriginClient))
+        {
+            return false;
+        }
+
+        return item.Parent is not StructId parent || parent.Clock < known.GetValueOrDefault(parent.Client);
+    }
+
+    /// <summary>Per client, the first clock and the end clock of the update's structs (yjs <c>parseUpdateMeta</c>).</summary>
+    public static (IReadOnlyDictionary<ulong, long> From, IReadOnlyDictionary<ulong, long> To) ParseMeta(ReadOnlySpan<byte> update)
+    {
+        var decoded = UpdateDecoder.Decode(update);
+        var from = new Dictionary<ulong, long>();
+        var to = new Dictionary<ulong, long>();
+        foreach (var section in decoded.Sections)
+        {
+            if (section.Refs.Count == 0)
+            {
+                continue;
+            }
+
+            from[section.Client] = section.Refs[0].Clock;
+            to[section.Client] = End(section.Refs[^1]);
+        }
+
+        return (from, to);
+    }
+}

@@ -1,0 +1,157 @@
+using System.Collections.Concurrent;
+using FrameLord.Sync.Crdt;
+using FrameLord.Sync.Protocol;
+using FrameLord.Sync.Server.Configuration;
+using FrameLord.Sync.Server.Storage;
+
+namespace FrameLord.Sync.Server.Engine;
+
+/// <summary>
+/// Yjs document sync (DESIGN 3.5, 6). A request's update is decoded and checked against the stored
+/// state vector before anything is stored, then appended to the document's log atomically with a
+/// sync_version bump; the answer is computed from the snapshot's delete set (or, for a client behind
+/// the snapshot, a diff of the snapshot) and diffs of the log, never by loading the document. The log
+/// is folded into a new snapshot by integrating into a document and re-encoding it with GC.
+/// </summary>
+public sealed partial class DocumentService
+{
+    private readonly ISyncStore _store;
+    private readonly SyncOptions _options;
+    private readonly LimitOptions _limits;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<(string UserId, string NoteId), Task<bool>> _compacting = new();
+
+    public DocumentService(ISyncStore store, SyncOptions options, LimitOptions limits, TimeProvider time)
+    {
+        _store = store;
+        _options = options;
+        _limits = limits;
+        _time = time;
+    }
+
+    /// <summary>Raised after an accepted update: user id, note id, new sync_version (for live events).</summary>
+    public event Action<string, string, long>? DocumentChanged;
+
+    /// <summary>Raised when a document's log crossed a compaction threshold in background mode.</summary>
+    public event Action<string, string>? CompactionWanted;
+
+    public async Task<DocumentSyncResponse> SyncAsync(string userId, string noteId, DocumentSyncRequest request, CancellationToken cancellationToken)
+    {
+        if (!ChangeValidator.IsValidId(noteId, _limits.MaxIdLength))
+        {
+            throw ApiException.Validation($"note_id must be 1 to {_limits.MaxIdLength} characters without control characters.");
+        }
+
+        if (request.YjsUpdates is { } bytes && bytes.Length > _limits.MaxYjsUpdateBytes)
+        {
+            throw new ApiException(413, ErrorCodes.PayloadTooLarge, $"The Yjs update is over the {_limits.MaxYjsUpdateBytes}-byte limit.");
+        }
+
+        var clientVector = request.StateVector is { Length: > 0 } sv ? sv : RowReaders.EmptyStateVector;
+        IReadOnlyDictionary<ulong, long> client;
+        try
+        {
+            client = YUpdate.DecodeStateVector(clientVector);
+        }
+        catch (YjsFormatException)
+        {
+            throw ApiException.Validation("state_vector is not a Yjs state vector.");
+        }
+
+        var head = await _store.ReadDocumentHeadAsync(userId, noteId, cancellationToken);
+        if (request.YjsUpdates is { Length: > 0 } update)
+        {
+            head = await AcceptAsync(userId, noteId, update, head, cancellationToken) ?? head;
+        }
+
+        if (head is null)
+        {
+            return new DocumentSyncResponse { Updates = RowReaders.EmptyUpdate, NewStateVector = RowReaders.EmptyStateVector, SyncVersion = 0 };
+        }
+
+        var view = await _store.ReadDocumentAsync(userId, noteId, includeSnapshot: !Covers(client, head.SnapshotStateVector), cancellationToken);
+        var parts = new List<byte[]>(1 + view!.Log.Count)
+        {
+            view.Snapshot is { } snapshot ? YUpdate.DiffUpdate(snapshot, clientVector) : view.Head.SnapshotDeleteSet,
+        };
+        foreach (var entry in view.Log)
+        {
+            parts.Add(YUpdate.DiffUpdate(entry.Update, clientVector));
+        }
+
+        var response = new DocumentSyncResponse
+        {
+            Updates = parts.Count == 1 ? parts[0] : YUpdate.MergeUpdates(parts),
+            NewStateVector = view.Head.StateVector,
+            SyncVersion = view.Head.SyncVersion,
+        };
+
+        if (view.Head.LogCount >= _options.DocumentCompactionUpdates || view.Head.LogBytes >= _options.DocumentCompactionBytes)
+        {
+            if (_options.DocumentCompaction == DocumentCompactionMode.Inline)
+            {
+                await CompactAsync(userId, noteId, cancellationToken);
+            }
+            else
+            {
+                CompactionWanted?.Invoke(userId, noteId);
+            }
+        }
+
+        return response;
+    }
+
+    /// <summary>Checks and stores the client's update; null when it adds nothing the document lacks.</summary>
+    private async Task<DocumentHead?> AcceptAsync(string userId, string noteId, byte[] update, DocumentHead? head, CancellationToken cancellationToken)
+    {
+        var server = head is null ? new Dictionary<ulong, long>() : YUpdate.DecodeStateVector(head.StateVector);
+        Dictionary<ulong, long> after;
+        try
+        {
+            if (!YUpdateInspection.TryIntegrate(update, server, out after))
+            {
+                throw new ApiException(400, ErrorCodes.InvalidYjsUpdate,
+                    "The update depends on content the server does not have; send the full state (no state vector).");
+            }
+
+            if (YUpdateInspection.AddsNothing(update, server))
+            {
+                return null;
+            }
+        }
+        catch (YjsFormatException e)
+        {
+            throw new ApiException(400, ErrorCodes.InvalidYjsUpdate, $"The update does not decode: {e.Message}");
+        }
+
+        var accepted = await _store.AppendDocumentUpdateAsync(userId, noteId, update, current =>
+        {
+            // The stored vector may have moved since it was read; both only grow, so the union is the maximum.
+            var merged = new Dictionary<ulong, long>(YUpdate.DecodeStateVector(current));
+            foreach (var (clientId, clock) in after)
+            {
+                if (clock > merged.GetValueOrDefault(clientId))
+                {
+                    merged[clientId] = clock;
+                }
+            }
+
+            return YUpdate.EncodeStateVector(merged);
+        }, _time.GetUtcNow(), cancellationToken);
+        DocumentChanged?.Invoke(userId, noteId, accepted.SyncVersion);
+        return accepted;
+    }
+
+    private static bool Covers(IReadOnlyDictionary<ulong, long> client, byte[] snapshotStateVector)
+    {
+        foreach (var (clientId, clock) in YUpdate.DecodeStateVector(snapshotStateVector))
+        {
+            if (client.GetValueOrDefault(clientId) < clock)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,4 @@
+namespace FrameLord.Sync.Server.Live;
+
+/// <summary>One server-sent event for a user (DESIGN 3.6): <c>changes</c> or <c>doc</c>, with its JSON data.</summary>
+public sealed record LiveEvent(string UserId, string Name, string Data);

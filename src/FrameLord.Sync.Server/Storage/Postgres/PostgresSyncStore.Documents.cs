@@ -1,0 +1,178 @@
+using System.Data;
+using Npgsql;
+
+namespace FrameLord.Sync.Server.Storage.Postgres;
+
+public sealed partial class PostgresSyncStore
+{
+    public async Task<DocumentHead?> ReadDocumentHeadAsync(string userId, string noteId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        return await ReadHeadAsync(connection, null, userId, noteId, forUpdate: false, cancellationToken);
+    }
+
+    private static async Task<DocumentHead?> ReadHeadAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? tx, string userId, string noteId, bool forUpdate, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"SELECT {RowReaders.DocumentHeadColumns} FROM documents WHERE user_id = $1 AND note_id = $2{(forUpdate ? " FOR UPDATE" : "")}",
+            connection, tx);
+        command.Parameters.AddWithValue(userId);
+        command.Parameters.AddWithValue(noteId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? RowReaders.DocumentHead(reader) : null;
+    }
+
+    public async Task<DocumentView?> ReadDocumentAsync(string userId, string noteId, bool includeSnapshot, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        var head = await ReadHeadAsync(connection, tx, userId, noteId, forUpdate: false, cancellationToken);
+        if (head is null)
+        {
+            return null;
+        }
+
+        var log = new List<DocumentUpdateRow>(head.LogCount);
+        await using (var command = new NpgsqlCommand(
+            "SELECT seq, update_bytes FROM document_updates WHERE user_id = $1 AND note_id = $2 AND seq > $3 ORDER BY seq", connection, tx))
+        {
+            command.Parameters.AddWithValue(userId);
+            command.Parameters.AddWithValue(noteId);
+            command.Parameters.AddWithValue(head.SnapshotSeq);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                log.Add(new DocumentUpdateRow(reader.GetInt64(0), (byte[])reader.GetValue(1)));
+            }
+        }
+
+        byte[]? snapshot = null;
+        if (includeSnapshot)
+        {
+            await using var command = new NpgsqlCommand("SELECT snapshot FROM document_snapshots WHERE user_id = $1 AND note_id = $2", connection, tx);
+            command.Parameters.AddWithValue(userId);
+            command.Parameters.AddWithValue(noteId);
+            snapshot = await command.ExecuteScalarAsync(cancellationToken) as byte[] ?? RowReaders.EmptyUpdate;
+        }
+
+        await tx.CommitAsync(cancellationToken);
+        return new DocumentView(head, snapshot, log);
+    }
+
+    public async Task<DocumentHead> AppendDocumentUpdateAsync(string userId, string noteId, byte[] update,
+        Func<byte[], byte[]> advance, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var create = new NpgsqlCommand("""
+            INSERT INTO documents (user_id, note_id, state_vector, snapshot_sv, snapshot_ds, updated_at)
+            VALUES ($1, $2, '\x00'::bytea, '\x00'::bytea, '\x0000'::bytea, $3) ON CONFLICT DO NOTHING
+            """, connection, tx))
+        {
+            create.Parameters.AddWithValue(userId);
+            create.Parameters.AddWithValue(noteId);
+            create.Parameters.AddWithValue(Ticks.From(now));
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        byte[] current;
+        long seq;
+        await using (var read = new NpgsqlCommand(
+            "SELECT state_vector, next_seq FROM documents WHERE user_id = $1 AND note_id = $2 FOR UPDATE", connection, tx))
+        {
+            read.Parameters.AddWithValue(userId);
+            read.Parameters.AddWithValue(noteId);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            current = (byte[])reader.GetValue(0);
+            seq = reader.GetInt64(1);
+        }
+
+        await using (var batch = new NpgsqlBatch(connection, tx)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("INSERT INTO document_updates (user_id, note_id, seq, update_bytes) VALUES ($1, $2, $3, $4)")
+                {
+                    Parameters = { new() { Value = userId }, new() { Value = noteId }, new() { Value = seq }, new() { Value = update } },
+                },
+                new NpgsqlBatchCommand("""
+                    UPDATE documents SET state_vector = $3, sync_version = sync_version + 1, next_seq = next_seq + 1,
+                        log_count = log_count + 1, log_bytes = log_bytes + $4, updated_at = $5
+                    WHERE user_id = $1 AND note_id = $2
+                    """)
+                {
+                    Parameters =
+                    {
+                        new() { Value = userId }, new() { Value = noteId }, new() { Value = advance(current) },
+                        new() { Value = update.LongLength }, new() { Value = Ticks.From(now) },
+                    },
+                },
+            },
+        })
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var head = await ReadHeadAsync(connection, tx, userId, noteId, forUpdate: false, cancellationToken);
+        await _faults.HitAsync(StoreFaults.BeforeCommit);
+        await tx.CommitAsync(cancellationToken);
+        return head!;
+    }
+
+    public async Task<bool> ReplaceDocumentSnapshotAsync(string userId, string noteId, DocumentSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var head = await ReadHeadAsync(connection, tx, userId, noteId, forUpdate: true, cancellationToken);
+        if (head is null || head.SnapshotSeq != snapshot.ExpectedSnapshotSeq)
+        {
+            return false;
+        }
+
+        await using (var write = new NpgsqlCommand("""
+            INSERT INTO document_snapshots (user_id, note_id, snapshot) VALUES ($1, $2, $3)
+            ON CONFLICT (user_id, note_id) DO UPDATE SET snapshot = excluded.snapshot
+            """, connection, tx))
+        {
+            write.Parameters.AddWithValue(userId);
+            write.Parameters.AddWithValue(noteId);
+            write.Parameters.AddWithValue(snapshot.Snapshot);
+            await write.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await _faults.HitAsync(StoreFaults.AfterSnapshotWrite);
+
+        await using (var batch = new NpgsqlBatch(connection, tx)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("""
+                    UPDATE documents SET snapshot_sv = $3, snapshot_ds = $4, snapshot_seq = $5,
+                        log_count = log_count - $6, log_bytes = log_bytes - $7
+                    WHERE user_id = $1 AND note_id = $2
+                    """)
+                {
+                    Parameters =
+                    {
+                        new() { Value = userId }, new() { Value = noteId }, new() { Value = snapshot.StateVector },
+                        new() { Value = snapshot.DeleteSet }, new() { Value = snapshot.FoldedSeq },
+                        new() { Value = snapshot.FoldedCount }, new() { Value = snapshot.FoldedBytes },
+                    },
+                },
+                new NpgsqlBatchCommand("DELETE FROM document_updates WHERE user_id = $1 AND note_id = $2 AND seq <= $3")
+                {
+                    Parameters = { new() { Value = userId }, new() { Value = noteId }, new() { Value = snapshot.FoldedSeq } },
+                },
+            },
+        })
+        {
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await _faults.HitAsync(StoreFaults.BeforeCommit);
+        await tx.CommitAsync(cancellationToken);
+        return true;
+    }
+}

@@ -1,0 +1,183 @@
+using Microsoft.Data.Sqlite;
+
+namespace FrameLord.Sync.Server.Storage.Sqlite;
+
+public sealed partial class SqliteSyncStore
+{
+    public async Task<DocumentHead?> ReadDocumentHeadAsync(string userId, string noteId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await ReadHeadAsync(connection, null, userId, noteId, cancellationToken);
+    }
+
+    private static async Task<DocumentHead?> ReadHeadAsync(
+        SqliteConnection connection, SqliteTransaction? tx, string userId, string noteId, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = $"SELECT {RowReaders.DocumentHeadColumns} FROM documents WHERE user_id = $u AND note_id = $n;";
+        command.Parameters.AddWithValue("$u", userId);
+        command.Parameters.AddWithValue("$n", noteId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? RowReaders.DocumentHead(reader) : null;
+    }
+
+    public async Task<DocumentView?> ReadDocumentAsync(string userId, string noteId, bool includeSnapshot, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var tx = connection.BeginTransaction(deferred: true);
+        var head = await ReadHeadAsync(connection, tx, userId, noteId, cancellationToken);
+        if (head is null)
+        {
+            return null;
+        }
+
+        var log = new List<DocumentUpdateRow>(head.LogCount);
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = tx;
+            command.CommandText = "SELECT seq, update_bytes FROM document_updates WHERE user_id = $u AND note_id = $n AND seq > $s ORDER BY seq;";
+            command.Parameters.AddWithValue("$u", userId);
+            command.Parameters.AddWithValue("$n", noteId);
+            command.Parameters.AddWithValue("$s", head.SnapshotSeq);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                log.Add(new DocumentUpdateRow(reader.GetInt64(0), (byte[])reader.GetValue(1)));
+            }
+        }
+
+        byte[]? snapshot = null;
+        if (includeSnapshot)
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = "SELECT snapshot FROM document_snapshots WHERE user_id = $u AND note_id = $n;";
+            command.Parameters.AddWithValue("$u", userId);
+            command.Parameters.AddWithValue("$n", noteId);
+            snapshot = await command.ExecuteScalarAsync(cancellationToken) as byte[] ?? RowReaders.EmptyUpdate;
+        }
+
+        return new DocumentView(head, snapshot, log);
+    }
+
+    public async Task<DocumentHead> AppendDocumentUpdateAsync(string userId, string noteId, byte[] update,
+        Func<byte[], byte[]> advance, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var tx = connection.BeginTransaction(deferred: false);
+            using (var create = Command(connection, tx, """
+                INSERT INTO documents (user_id, note_id, state_vector, snapshot_sv, snapshot_ds, updated_at)
+                VALUES ($u, $n, x'00', x'00', x'0000', $now) ON CONFLICT DO NOTHING;
+                """, userId, noteId))
+            {
+                create.Parameters.AddWithValue("$now", Ticks.From(now));
+                await create.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            byte[] current;
+            long seq;
+            using (var read = Command(connection, tx, "SELECT state_vector, next_seq FROM documents WHERE user_id = $u AND note_id = $n;", userId, noteId))
+            {
+                await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+                await reader.ReadAsync(cancellationToken);
+                current = (byte[])reader.GetValue(0);
+                seq = reader.GetInt64(1);
+            }
+
+            using (var insert = Command(connection, tx, "INSERT INTO document_updates (user_id, note_id, seq, update_bytes) VALUES ($u, $n, $s, $b);", userId, noteId))
+            {
+                insert.Parameters.AddWithValue("$s", seq);
+                insert.Parameters.AddWithValue("$b", update);
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            using (var bump = Command(connection, tx, """
+                UPDATE documents SET state_vector = $sv, sync_version = sync_version + 1, next_seq = next_seq + 1,
+                    log_count = log_count + 1, log_bytes = log_bytes + $len, updated_at = $now
+                WHERE user_id = $u AND note_id = $n;
+                """, userId, noteId))
+            {
+                bump.Parameters.AddWithValue("$sv", advance(current));
+                bump.Parameters.AddWithValue("$len", update.LongLength);
+                bump.Parameters.AddWithValue("$now", Ticks.From(now));
+                await bump.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            var head = await ReadHeadAsync(connection, tx, userId, noteId, cancellationToken);
+            await _faults.HitAsync(StoreFaults.BeforeCommit);
+            await tx.CommitAsync(cancellationToken);
+            OnCommitted();
+            return head!;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task<bool> ReplaceDocumentSnapshotAsync(string userId, string noteId, DocumentSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var tx = connection.BeginTransaction(deferred: false);
+            using (var check = Command(connection, tx, "SELECT snapshot_seq FROM documents WHERE user_id = $u AND note_id = $n;", userId, noteId))
+            {
+                if (await check.ExecuteScalarAsync(cancellationToken) is not long seq || seq != snapshot.ExpectedSnapshotSeq)
+                {
+                    return false;
+                }
+            }
+
+            using (var write = Command(connection, tx, """
+                INSERT INTO document_snapshots (user_id, note_id, snapshot) VALUES ($u, $n, $b)
+                ON CONFLICT (user_id, note_id) DO UPDATE SET snapshot = excluded.snapshot;
+                """, userId, noteId))
+            {
+                write.Parameters.AddWithValue("$b", snapshot.Snapshot);
+                await write.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await _faults.HitAsync(StoreFaults.AfterSnapshotWrite);
+
+            using (var head = Command(connection, tx, """
+                UPDATE documents SET snapshot_sv = $sv, snapshot_ds = $ds, snapshot_seq = $folded,
+                    log_count = log_count - $count, log_bytes = log_bytes - $bytes
+                WHERE user_id = $u AND note_id = $n;
+                DELETE FROM document_updates WHERE user_id = $u AND note_id = $n AND seq <= $folded;
+                """, userId, noteId))
+            {
+                head.Parameters.AddWithValue("$sv", snapshot.StateVector);
+                head.Parameters.AddWithValue("$ds", snapshot.DeleteSet);
+                head.Parameters.AddWithValue("$folded", snapshot.FoldedSeq);
+                head.Parameters.AddWithValue("$count", snapshot.FoldedCount);
+                head.Parameters.AddWithValue("$bytes", snapshot.FoldedBytes);
+                await head.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await _faults.HitAsync(StoreFaults.BeforeCommit);
+            await tx.CommitAsync(cancellationToken);
+            OnCommitted();
+            return true;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction tx, string sql, string userId, string noteId)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$u", userId);
+        command.Parameters.AddWithValue("$n", noteId);
+        return command;
+    }
+}

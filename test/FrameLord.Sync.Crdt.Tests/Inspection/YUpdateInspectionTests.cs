@@ -1,0 +1,112 @@
+namespace FrameLord.Sync.Crdt.Tests.Inspection;
+
+public class YUpdateInspectionTests
+{
+    private static (YDoc Doc, List<byte[]> Updates) Recording(ulong clientId)
+    {
+        var doc = new YDoc(new YDocOptions { ClientId = clientId });
+        var updates = new List<byte[]>();
+        doc.UpdateV1 += (_, e) => updates.Add(e.Update);
+        return (doc, updates);
+    }
+
+    private static readonly Dictionary<ulong, long> Empty = [];
+
+    [Fact]
+    public void TryIntegrate_InOrder_AdvancesTheStateVector_OutOfOrderIsRefused()
+    {
+        var (doc, updates) = Recording(1);
+        doc.GetText("t").Insert(0, "abc");
+        doc.GetText("t").Insert(3, "def");
+
+        Assert.False(YUpdateInspection.TryIntegrate(updates[1], Empty, out _));
+        Assert.True(YUpdateInspection.TryIntegrate(updates[0], Empty, out var afterFirst));
+        Assert.Equal(3, afterFirst[1]);
+        Assert.True(YUpdateInspection.TryIntegrate(updates[1], afterFirst, out var afterSecond));
+        Assert.Equal(6, afterSecond[1]);
+        Assert.Equal(doc.GetStateVector()[1], afterSecond[1]);
+    }
+
+    [Fact]
+    public void TryIntegrate_RefusesAnOriginFromAnotherClientThatIsMissing_AndAPendingDelete()
+    {
+        var (a, aUpdates) = Recording(1);
+        a.GetText("t").Insert(0, "hello");
+        var (b, bUpdates) = Recording(2);
+        b.ApplyUpdate(aUpdates[0]);
+        bUpdates.Clear();
+        b.GetText("t").Insert(5, " world");   // origin is A's last character
+        b.GetText("t").Delete(0, 1);          // deletes A's first character
+
+        Assert.False(YUpdateInspection.TryIntegrate(bUpdates[0], Empty, out _));
+        var aState = new Dictionary<ulong, long> { [1] = 5 };
+        Assert.True(YUpdateInspection.TryIntegrate(bUpdates[0], aState, out var after));
+        Assert.Equal(6, after[2]);
+        Assert.False(YUpdateInspection.TryIntegrate(bUpdates[1], Empty, out _));
+        Assert.True(YUpdateInspection.TryIntegrate(bUpdates[1], aState, out _));
+        // The whole of B's state carries A's content with it, so it integrates into an empty document.
+        Assert.True(YUpdateInspection.TryIntegrate(b.EncodeStateAsUpdate(), Empty, out var whole));
+        Assert.Equal(5, whole[1]);
+        Assert.Equal(6, whole[2]);
+    }
+
+    [Fact]
+    public void AddsNothing_IsTrueOnlyForContentAlreadyCovered()
+    {
+        var (doc, updates) = Recording(7);
+        doc.GetMap("m").Set("k", "v");
+        Assert.False(YUpdateInspection.AddsNothing(updates[0], Empty));
+        Assert.True(YUpdateInspection.AddsNothing(updates[0], new Dictionary<ulong, long>(doc.GetStateVector())));
+        doc.GetMap("m").Delete("k");
+        Assert.False(YUpdateInspection.AddsNothing(updates[1], new Dictionary<ulong, long>(doc.GetStateVector())));
+    }
+
+    /// <summary>The verdict agrees with what a document does: apply iff it would leave nothing pending.</summary>
+    [Fact]
+    public void TryIntegrate_AgreesWithADocument_OnRandomDeliveries()
+    {
+        for (var seed = 0; seed < 40; seed++)
+        {
+            var random = new Random(seed);
+            var docs = Enumerable.Range(0, 3).Select(i => Recording((ulong)(10 + i))).ToArray();
+            var all = new List<byte[]>();
+            for (var step = 0; step < 30; step++)
+            {
+                var (doc, updates) = docs[random.Next(docs.Length)];
+                var text = doc.GetText("t");
+                if (text.Length > 0 && random.Next(3) == 0)
+                {
+                    text.Delete(random.Next(text.Length), 1);
+                }
+                else
+                {
+                    text.Insert(random.Next(text.Length + 1), ((char)('a' + random.Next(26))).ToString());
+                }
+
+                all.Add(updates[^1]);
+                // Occasionally another replica catches up, so later edits depend on other clients.
+                var (other, _) = docs[random.Next(docs.Length)];
+                if (random.Next(2) == 0)
+                {
+                    other.ApplyUpdate(doc.EncodeStateAsUpdate(other.EncodeStateVector()));
+                }
+            }
+
+            var server = new YDoc(new YDocOptions { ClientId = 99 });
+            foreach (var update in all.OrderBy(_ => random.Next()))
+            {
+                var state = new Dictionary<ulong, long>(server.GetStateVector());
+                var verdict = YUpdateInspection.TryIntegrate(update, state, out var after);
+                var probe = new YDoc(new YDocOptions { ClientId = 98 });
+                probe.ApplyUpdate(server.EncodeStateAsUpdate());
+                probe.ApplyUpdate(update);
+                Assert.True(verdict == !probe.HasPending, $"seed {seed}: verdict {verdict}, document pending {probe.HasPending}");
+                if (verdict)
+                {
+                    server.ApplyUpdate(update);
+                    Assert.Equal(server.GetStateVector().OrderBy(kv => kv.Key), after.Where(kv => kv.Value > 0).OrderBy(kv => kv.Key));
+                }
+            }
+        }
+    }
+}

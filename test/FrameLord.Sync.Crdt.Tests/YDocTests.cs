@@ -1,7 +1,0 @@
-namespace FrameLord.Sync.Crdt.Tests;
-
-public class YDocTests
-{
-    [Fact]
-    public void Construct_Works() => Assert.NotNull(new YDoc());
-}

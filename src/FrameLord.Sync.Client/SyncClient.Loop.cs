@@ -1,9 +1,12 @@
+using FrameLord.Sync.Client.Transport;
+
 namespace FrameLord.Sync.Client;
 
 public sealed partial class SyncClient
 {
     private CancellationTokenSource? _loopStop;
     private Task? _loop;
+    private Task? _live;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _syncRequested;
 
@@ -29,6 +32,62 @@ public sealed partial class SyncClient
 
         _loopStop = new CancellationTokenSource();
         _loop = RunLoopAsync(_loopStop.Token);
+        if (_transport is ILiveChangeSource live)
+        {
+            _live = ListenAsync(live, _loopStop.Token);
+        }
+    }
+
+    /// <summary>
+    /// Keeps the live event stream open while the loop runs: each <c>changes</c> event asks for a sync.
+    /// A broken stream is reopened after 2, 4, 8, 16, 32 s (then about 32 s), on the injected clock.
+    /// </summary>
+    private async Task ListenAsync(ILiveChangeSource live, CancellationToken stop)
+    {
+        var attempt = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                var token = AccessToken ?? await RefreshTokenAsync(null, stop);
+                await live.ListenAsync(token, (name, _) =>
+                {
+                    attempt = 0;
+                    if (name == "changes")
+                    {
+                        RequestSync();
+                    }
+                }, stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SyncTransportException e) when (e.IsUnauthorized && _options.RefreshAccessToken is not null)
+            {
+                try
+                {
+                    await RefreshTokenAsync(e, stop);
+                }
+                catch (Exception) when (!stop.IsCancellationRequested)
+                {
+                    // Tried again after the backoff below.
+                }
+            }
+            catch (Exception) when (!stop.IsCancellationRequested)
+            {
+                // Reopened after the backoff below; the loop's pulls go on meanwhile.
+            }
+
+            try
+            {
+                await Task.Delay(_backoff.Delay(++attempt), _time, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>Stops the loop after the step it is in (the step is cancelled).</summary>
@@ -40,14 +99,22 @@ public sealed partial class SyncClient
         }
 
         await _loopStop.CancelAsync();
-        try
+        foreach (var task in new[] { _loop, _live })
         {
-            await _loop;
+            try
+            {
+                if (task is not null)
+                {
+                    await task;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping.
+            }
         }
-        catch (OperationCanceledException)
-        {
-            // Stopping.
-        }
+
+        _live = null;
 
         _loopStop.Dispose();
         _loopStop = null;

@@ -15,7 +15,7 @@ namespace FrameLord.Sync.Client.Transport;
 /// The only resilience strategy on the client is a per-attempt timeout: retries belong to the outbox,
 /// whose deterministic backoff runs on the injected clock, and must not be doubled here.
 /// </summary>
-public sealed class HttpSyncTransport : ISyncTransport, IDisposable
+public sealed class HttpSyncTransport : ISyncTransport, ILiveChangeSource, IDisposable
 {
     private const string Api = "api/v1/";
     private static readonly MediaTypeHeaderValue s_json = new("application/json");
@@ -76,6 +76,61 @@ public sealed class HttpSyncTransport : ISyncTransport, IDisposable
         string conflictId, ResolveConflictRequest request, string accessToken, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, $"sync/conflicts/{Uri.EscapeDataString(conflictId)}/resolve", accessToken, request,
             SyncJsonContext.Default.ResolveConflictRequest, SyncJsonContext.Default.ResolveConflictResponse, cancellationToken);
+
+    public async Task ListenAsync(string accessToken, Action<string, string> onEvent, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Api + "sync/events");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (Exception e) when (IsNetworkFailure(e, cancellationToken))
+        {
+            throw new SyncTransportException(null, SyncTransportException.NetworkErrorCode, $"The event stream could not be opened: {e.Message}", e);
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw Failure(response, await response.Content.ReadAsByteArrayAsync(cancellationToken));
+            }
+
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+            string? name = null;
+            var data = new System.Text.StringBuilder();
+            try
+            {
+                while (await reader.ReadLineAsync(cancellationToken) is { } line)
+                {
+                    if (line.Length == 0)
+                    {
+                        if (name is not null)
+                        {
+                            onEvent(name, data.ToString());
+                        }
+
+                        (name, data) = (null, data.Clear());
+                    }
+                    else if (line.StartsWith("event:", StringComparison.Ordinal))
+                    {
+                        name = line[6..].Trim();
+                    }
+                    else if (line.StartsWith("data:", StringComparison.Ordinal))
+                    {
+                        data.Append(line.AsSpan(5).Trim());
+                    }
+                }
+            }
+            catch (Exception e) when (IsNetworkFailure(e, cancellationToken))
+            {
+                throw new SyncTransportException(null, SyncTransportException.NetworkErrorCode, $"The event stream broke: {e.Message}", e);
+            }
+        }
+    }
 
     private async Task<TResponse> SendAsync<TRequest, TResponse>(
         HttpMethod method, string path, string? accessToken, TRequest? body, JsonTypeInfo<TRequest>? requestType,

@@ -71,7 +71,8 @@ public abstract partial class SyncScenarioTests(Backend backend) : IAsyncLifetim
 
     /// <summary>Opens a device (its own database file); the token refresh logs in again.</summary>
     protected async Task<SyncClient> OpenDeviceAsync(
-        string name, ISyncTransport? transport = null, TimeProvider? time = null, int pushBatchSize = 100, int pullPageSize = 500)
+        string name, ISyncTransport? transport = null, TimeProvider? time = null, int pushBatchSize = 100, int pullPageSize = 500,
+        TimeSpan? pullInterval = null, TimeSpan? debounce = null)
     {
         transport ??= Http();
         var login = Http();
@@ -83,6 +84,8 @@ public abstract partial class SyncScenarioTests(Backend backend) : IAsyncLifetim
             Random = new Random(++_seed),
             PushBatchSize = pushBatchSize,
             PullPageSize = pullPageSize,
+            PullInterval = pullInterval ?? TimeSpan.FromSeconds(30),
+            DebounceDelay = debounce ?? TimeSpan.FromSeconds(2),
             RefreshAccessToken = async ct => (await login.LoginAsync(new LoginRequest { Email = Email, Password = Password }, ct)).AccessToken,
         });
         _clients.Add(client);

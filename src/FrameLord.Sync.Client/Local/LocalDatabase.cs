@@ -49,7 +49,20 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
         }.ToString();
 
         var writer = new SqliteConnection(connectionString);
-        writer.Open();
+        try
+        {
+            writer.Open();
+            return Open(connectionString, writer, durableAgainstPowerLoss);
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+    }
+
+    private static LocalDatabase Open(string connectionString, SqliteConnection writer, bool durableAgainstPowerLoss)
+    {
         Execute(writer, "PRAGMA journal_mode = WAL;");
         // A checkpoint inside a commit copies the log into the database and syncs it: a pause for the
         // write that happens to trigger it. The sync loop checkpoints after each step, outside the write
@@ -58,13 +71,7 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
         Execute(writer, $"PRAGMA synchronous = {(durableAgainstPowerLoss ? "FULL" : "NORMAL")}; PRAGMA busy_timeout = 30000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 20000;");
         using (var tx = writer.BeginTransaction())
         {
-            Execute(writer, LocalSchema.Create, tx);
-            using var version = writer.CreateCommand();
-            version.Transaction = tx;
-            version.CommandText = "INSERT INTO sync_meta (key, value) VALUES ($k, $v) ON CONFLICT (key) DO NOTHING;";
-            version.Parameters.AddWithValue("$k", MetaKeys.SchemaVersion);
-            version.Parameters.AddWithValue("$v", LocalSchema.Version.ToString(CultureInfo.InvariantCulture));
-            version.ExecuteNonQuery();
+            Prepare(writer, tx);
             tx.Commit();
         }
 
@@ -79,6 +86,41 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
         }
 
         return db;
+    }
+
+    /// <summary>
+    /// Makes a new database at <see cref="LocalSchema.Version"/>, or brings an older one there with
+    /// <see cref="LocalSchema.Migrations"/>. A database written by a newer SDK is refused, not guessed at.
+    /// </summary>
+    private static void Prepare(SqliteConnection writer, SqliteTransaction tx)
+    {
+        Execute(writer, "CREATE TABLE IF NOT EXISTS sync_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;", tx);
+        using var read = writer.CreateCommand();
+        read.Transaction = tx;
+        read.CommandText = "SELECT value FROM sync_meta WHERE key = $k;";
+        read.Parameters.AddWithValue("$k", MetaKeys.SchemaVersion);
+        var stored = read.ExecuteScalar() is string text ? int.Parse(text, CultureInfo.InvariantCulture) : LocalSchema.Version;
+        if (stored > LocalSchema.Version)
+        {
+            throw new InvalidOperationException(
+                $"This database has local schema version {stored}, written by a newer version of the SDK (this one knows {LocalSchema.Version}).");
+        }
+
+        foreach (var (to, sql) in LocalSchema.Migrations)
+        {
+            if (to > stored)
+            {
+                Execute(writer, sql, tx);
+            }
+        }
+
+        Execute(writer, LocalSchema.Create, tx);
+        using var write = writer.CreateCommand();
+        write.Transaction = tx;
+        write.CommandText = "INSERT INTO sync_meta (key, value) VALUES ($k, $v) ON CONFLICT (key) DO UPDATE SET value = $v;";
+        write.Parameters.AddWithValue("$k", MetaKeys.SchemaVersion);
+        write.Parameters.AddWithValue("$v", LocalSchema.Version.ToString(CultureInfo.InvariantCulture));
+        write.ExecuteNonQuery();
     }
 
     /// <summary>Runs <paramref name="work"/> in one write transaction, after the writes queued before it.</summary>

@@ -2,12 +2,28 @@ namespace FrameLord.Sync.Client.Local;
 
 /// <summary>
 /// The device's SQLite schema. Times are UTC ticks; entity and outbox bodies are JSON objects.
-/// <c>sync_meta</c> holds the device id, the account, the pull cursor and the last successful sync.
-/// A later document store (Yjs note bodies) adds its own tables and bumps <see cref="Version"/>.
+/// <c>sync_meta</c> holds the device id, the account, the pull cursor, the last successful sync and the
+/// schema version. <see cref="Create"/> makes a new database at <see cref="Version"/>; an older database
+/// is brought there by <see cref="Migrations"/>, in order, in the transaction that opens it.
 /// </summary>
 internal static class LocalSchema
 {
-    public const int Version = 1;
+    /// <summary>1: entities, outbox, conflicts, rejected changes. 2: the outbox's <c>held</c> column is gone.</summary>
+    public const int Version = 2;
+
+    /// <summary>The steps from one version to the next: (the version it makes, its SQL).</summary>
+    public static readonly IReadOnlyList<(int To, string Sql)> Migrations =
+    [
+        // A delete that absorbed field edits used to keep them aside in held and push a bare delete, so the
+        // edits never reached the server. Such an entry becomes what the outbox now makes: an update of the
+        // fields with is_archived true. A sent one is resent under its change id: a server that already had
+        // it answers from its record, one that never got it now gets the edits.
+        (2, """
+            UPDATE outbox SET operation = 'update', data = json_set(held, '$.is_archived', json('true')), held = NULL
+            WHERE operation = 'delete' AND held IS NOT NULL AND held <> '{}';
+            ALTER TABLE outbox DROP COLUMN held;
+            """),
+    ];
 
     public const string Create = """
         CREATE TABLE IF NOT EXISTS sync_meta (
@@ -40,8 +56,7 @@ internal static class LocalSchema
             entity_type TEXT NOT NULL,
             entity_id TEXT NOT NULL,
             operation TEXT NOT NULL,                  -- create | update | delete
-            data TEXT NULL,                           -- create: full entity; update: the patch; delete: null
-            held TEXT NULL,                           -- delete only: field edits the delete absorbed, sent again on restore
+            data TEXT NULL,                           -- create: full entity; update: the patch (is_archived too when it archives); delete: null
             client_timestamp INTEGER NOT NULL,
             sync_version INTEGER NOT NULL,
             base_version INTEGER NOT NULL,

@@ -29,6 +29,9 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
     /// <summary>Outbox entries, kept in step with the table by every write.</summary>
     public int PendingCount { get; private set; }
 
+    /// <summary>Notes whose document has updates made here that the server does not have yet (and did not refuse), kept in step by every write.</summary>
+    public int UnsyncedDocuments { get; internal set; }
+
     /// <summary>The last outbox sequence number (and change id) ever committed or handed out.</summary>
     internal long LastSeq { get; set; }
 
@@ -78,11 +81,15 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
         var db = new LocalDatabase(connectionString, writer);
         using (var count = writer.CreateCommand())
         {
-            count.CommandText = "SELECT COUNT(*), COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0) FROM outbox;";
+            count.CommandText = """
+                SELECT COUNT(*), COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0),
+                    (SELECT COUNT(*) FROM documents WHERE local_seq > acked_seq AND failed_code IS NULL) FROM outbox;
+                """;
             using var reader = count.ExecuteReader();
             reader.Read();
             db.PendingCount = reader.GetInt32(0);
             db.LastSeq = reader.GetInt64(1);
+            db.UnsyncedDocuments = reader.GetInt32(2);
         }
 
         return db;
@@ -126,30 +133,57 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
     /// <summary>Runs <paramref name="work"/> in one write transaction, after the writes queued before it.</summary>
     public async Task<T> WriteAsync<T>(Func<LocalWriter, T> work, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
+        // The work runs on the thread that released the gate, not back on the caller's context: a document
+        // edit on an app's UI thread may be waiting for the gate synchronously (Write), and must not wait
+        // for a write whose continuation is queued behind it on that same thread.
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var pending = PendingCount;
-            var lastSeq = LastSeq;
-            using var tx = _writer.BeginTransaction();
-            var writer = new LocalWriter(this, tx);
-            try
-            {
-                var result = work(writer);
-                tx.Commit();
-                return result;
-            }
-            catch
-            {
-                PendingCount = pending;
-                LastSeq = Math.Max(lastSeq, LastSeq);
-                throw;
-            }
+            return Run(work);
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// <see cref="WriteAsync"/> for callers that cannot await: a document's update event, which must be
+    /// committed before the edit that raised it returns. Waits for the gate on the calling thread.
+    /// </summary>
+    public T Write<T>(Func<LocalWriter, T> work)
+    {
+        _gate.Wait();
+        try
+        {
+            return Run(work);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private T Run<T>(Func<LocalWriter, T> work)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var pending = PendingCount;
+        var lastSeq = LastSeq;
+        var unsyncedDocuments = UnsyncedDocuments;
+        using var tx = _writer.BeginTransaction();
+        var writer = new LocalWriter(this, tx);
+        try
+        {
+            var result = work(writer);
+            tx.Commit();
+            return result;
+        }
+        catch
+        {
+            PendingCount = pending;
+            LastSeq = Math.Max(lastSeq, LastSeq);
+            UnsyncedDocuments = unsyncedDocuments;
+            throw;
         }
     }
 

@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace FrameLord.Sync.Client.Local;
 
 /// <summary>The operations of one write transaction (valid only inside <see cref="LocalDatabase.WriteAsync"/>).</summary>
-internal sealed class LocalWriter(LocalDatabase db, SqliteTransaction tx)
+internal sealed partial class LocalWriter(LocalDatabase db, SqliteTransaction tx)
 {
     public LocalDatabase Database => db;
 

@@ -91,4 +91,30 @@ public sealed class LocalSchemaTests : IDisposable
         command.CommandText = "SELECT value FROM sync_meta WHERE key = 'schema_version';";
         Assert.Equal("999", command.ExecuteScalar());
     }
+
+    [Fact]
+    public async Task AVersion2Database_GetsTheDocumentTables_AndKeepsItsOutbox()
+    {
+        await using (var client = await Open())
+        {
+            await client.Contacts.CreateAsync(new Contact { Id = "cnt_kept", Name = "A" });
+        }
+
+        SqliteConnection.ClearAllPools();
+        Execute("DROP TABLE document_updates; DROP TABLE documents; UPDATE sync_meta SET value = '2' WHERE key = 'schema_version';");
+
+        await using (var client = await Open())
+        {
+            Assert.Equal("cnt_kept", Assert.Single(LocalDevice.Outbox(client)).EntityId);
+            using var note = await client.Documents.OpenAsync("note_1");
+            note.Doc.GetText("body").Insert(0, "stored");
+            Assert.Equal(1, client.State.UnsyncedDocuments);
+        }
+
+        await using (var client = await Open())
+        {
+            using var note = await client.Documents.OpenAsync("note_1");
+            Assert.Equal("stored", note.Doc.GetText("body").ToString());
+        }
+    }
 }

@@ -42,4 +42,8 @@ public sealed class InMemoryTransport : ISyncTransport
 
     public Task<ResolveConflictResponse> ResolveConflictAsync(string conflictId, ResolveConflictRequest request, string accessToken, CancellationToken cancellationToken) =>
         throw new NotSupportedException();
+
+    /// <summary>The entity benchmarks open no note bodies, so no document is ever synced through here.</summary>
+    public Task<DocumentSyncResponse> SyncDocumentAsync(string noteId, DocumentSyncRequest request, string accessToken, CancellationToken cancellationToken) =>
+        throw new NotSupportedException();
 }

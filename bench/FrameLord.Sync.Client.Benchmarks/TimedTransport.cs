@@ -48,4 +48,7 @@ public sealed class TimedTransport(ISyncTransport inner) : ISyncTransport
 
     public Task<ResolveConflictResponse> ResolveConflictAsync(string conflictId, ResolveConflictRequest request, string accessToken, CancellationToken cancellationToken) =>
         inner.ResolveConflictAsync(conflictId, request, accessToken, cancellationToken);
+
+    public Task<DocumentSyncResponse> SyncDocumentAsync(string noteId, DocumentSyncRequest request, string accessToken, CancellationToken cancellationToken) =>
+        inner.SyncDocumentAsync(noteId, request, accessToken, cancellationToken);
 }

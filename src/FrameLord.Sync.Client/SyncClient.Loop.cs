@@ -39,7 +39,8 @@ public sealed partial class SyncClient
     }
 
     /// <summary>
-    /// Keeps the live event stream open while the loop runs: each <c>changes</c> event asks for a sync.
+    /// Keeps the live event stream open while the loop runs: each <c>changes</c> event asks for a sync, and
+    /// so does a <c>doc</c> event for a note the device holds at an older version.
     /// A broken stream is reopened after 2, 4, 8, 16, 32 s (then about 32 s), on the injected clock.
     /// </summary>
     private async Task ListenAsync(ILiveChangeSource live, CancellationToken stop)
@@ -50,12 +51,16 @@ public sealed partial class SyncClient
             try
             {
                 var token = AccessToken ?? await RefreshTokenAsync(null, stop);
-                await live.ListenAsync(token, (name, _) =>
+                await live.ListenAsync(token, (name, data) =>
                 {
                     attempt = 0;
                     if (name == "changes")
                     {
                         RequestSync();
+                    }
+                    else if (name == "doc")
+                    {
+                        OnDocumentEvent(data);
                     }
                 }, stop);
             }
@@ -161,7 +166,7 @@ public sealed partial class SyncClient
                 wake = _wake.Task;
                 requested = _syncRequested;
                 due = retryAt ?? nextPullAt;
-                if (retryAt is null && _db.PendingCount > 0)
+                if (retryAt is null && HasUnsentWork)
                 {
                     var pushAt = _firstUnpushedWriteAt is { } first
                         ? Min(_lastWriteAt + _options.DebounceDelay, first + _options.MaxDebounceDelay)

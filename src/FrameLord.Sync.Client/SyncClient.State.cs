@@ -21,7 +21,7 @@ public sealed partial class SyncClient
     /// <summary>Raised once when the device has been out of sync for longer than <see cref="SyncClientOptions.StaleAfter"/>, again after the next success.</summary>
     public event EventHandler<SyncStateEventArgs>? StaleWarning;
 
-    /// <summary>Progress of pulls and pushes.</summary>
+    /// <summary>Progress of pulls, pushes and document syncs.</summary>
     public event EventHandler<SyncProgressEventArgs>? ProgressChanged;
 
     /// <summary>A pull changed an entity the app shows ("updated on another device").</summary>
@@ -89,18 +89,22 @@ public sealed partial class SyncClient
         }
     }
 
+    /// <summary>Outbox entries or note bodies with edits the server does not have yet: the loop's debounced push is due.</summary>
+    private bool HasUnsentWork => _db.PendingCount > 0 || _db.UnsyncedDocuments > 0;
+
     private SyncState Compute()
     {
         var pending = _db.PendingCount;
+        var documents = _db.UnsyncedDocuments;
         var since = _lastSyncAt ?? _createdAt;
         var stale = _time.GetUtcNow() - since > _options.StaleAfter;
         var status = _syncing ? SyncStatus.Syncing
             : _lastError is SyncTransportException { IsNetworkError: true } ? SyncStatus.Offline
             : _lastError is not null ? SyncStatus.Error
             : _openConflicts > 0 ? SyncStatus.Conflict
-            : pending > 0 ? SyncStatus.Pending
+            : pending > 0 || documents > 0 ? SyncStatus.Pending
             : SyncStatus.Synced;
-        return new SyncState(status, _lastSyncAt, pending, _openConflicts, stale, _lastError);
+        return new SyncState(status, _lastSyncAt, pending, _openConflicts, stale, _lastError) { UnsyncedDocuments = documents };
     }
 
     private void SetSyncing(bool syncing)

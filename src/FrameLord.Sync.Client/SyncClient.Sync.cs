@@ -6,8 +6,10 @@ namespace FrameLord.Sync.Client;
 public sealed partial class SyncClient
 {
     /// <summary>
-    /// One sync step (DESIGN 5.3): pull everything new, push the whole outbox in batches, then pull
-    /// again if anything was pushed. Deterministic: no timers, no threads of its own; a simulation drives the client with it.
+    /// One sync step (DESIGN 5.3): pull everything new, push the whole outbox in batches, pull again if
+    /// anything was pushed, then sync the note bodies that need it (edited here and not yet synced, open,
+    /// opened since the last step, or named by a live event). Deterministic: no timers, no threads of its
+    /// own; a simulation drives the client with it.
     /// Throws the first <see cref="SyncException"/> (the state shows it); what was committed stays.
     /// </summary>
     public async Task<SyncResult> SyncNowAsync(CancellationToken cancellationToken = default) =>
@@ -20,6 +22,8 @@ public sealed partial class SyncClient
                 pulled += await PullCoreAsync(cancellationToken);
             }
 
+            var documents = await SyncDocumentsCoreAsync(cancellationToken);
+
             var now = _time.GetUtcNow();
             await _db.WriteAsync(w =>
             {
@@ -29,10 +33,10 @@ public sealed partial class SyncClient
             RecordSuccess(now);
             lock (_stateLock)
             {
-                _firstUnpushedWriteAt = _db.PendingCount > 0 ? _lastWriteAt : null;
+                _firstUnpushedWriteAt = HasUnsentWork ? _lastWriteAt : null;
             }
 
-            return new SyncResult(pulled, pushed, rejected, conflicts);
+            return new SyncResult(pulled, pushed, rejected, conflicts, documents);
         }, cancellationToken);
 
     /// <summary>Pulls only (every page after the cursor). Returns the number of changes applied.</summary>

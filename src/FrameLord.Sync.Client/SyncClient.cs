@@ -43,6 +43,7 @@ public sealed partial class SyncClient : IAsyncDisposable
         Groups = new EntityStore<Group>(this, EntityTypes.Group, "grp", ModelJsonContext.Default.Group);
         Projects = new EntityStore<Project>(this, EntityTypes.Project, "prj", ModelJsonContext.Default.Project);
         Pipelines = new EntityStore<Pipeline>(this, EntityTypes.Pipeline, "pip", ModelJsonContext.Default.Pipeline);
+        Documents = new DocumentStore(this);
     }
 
     /// <summary>Opens (or creates) the device's database and the client over it. Nothing is sent until a sync.</summary>
@@ -52,6 +53,7 @@ public sealed partial class SyncClient : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PushBatchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.PullPageSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.InteractivePullPageSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.DocumentLogCompactionUpdates, 1);
         var transport = options.Transport;
         var ownsTransport = false;
         if (transport is null)
@@ -123,6 +125,9 @@ public sealed partial class SyncClient : IAsyncDisposable
 
     public EntityStore<Pipeline> Pipelines { get; }
 
+    /// <summary>Note bodies: Yjs documents stored on the device and synced by delta (DESIGN 6).</summary>
+    public DocumentStore Documents { get; }
+
     internal LocalDatabase Database => _db;
 
     internal TimeProvider Time => _time;
@@ -149,6 +154,7 @@ public sealed partial class SyncClient : IAsyncDisposable
         await _syncGate.WaitAsync();
         try
         {
+            CloseAllDocuments();
             await _db.DisposeAsync();
             if (_ownsTransport && _transport is IDisposable disposable)
             {

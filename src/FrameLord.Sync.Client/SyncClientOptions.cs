@@ -69,6 +69,12 @@ public sealed class SyncClientOptions
     public Func<CancellationToken, Task<string>>? RefreshAccessToken { get; init; }
 
     /// <summary>
+    /// A note's local update log is compacted into one state update once it holds more than this many
+    /// updates (checked when the note is opened and after it syncs). Default 500.
+    /// </summary>
+    public int DocumentLogCompactionUpdates { get; init; } = 500;
+
+    /// <summary>
     /// False (default): each local write survives a crash of the app's process (SQLite WAL, synchronous
     /// NORMAL). True: it also survives power loss, at the price of an fsync per write.
     /// </summary>

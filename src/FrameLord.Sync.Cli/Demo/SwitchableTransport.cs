@@ -27,4 +27,7 @@ internal sealed class SwitchableTransport(ISyncTransport inner) : ISyncTransport
 
     public Task<ResolveConflictResponse> ResolveConflictAsync(string conflictId, ResolveConflictRequest request, string accessToken, CancellationToken cancellationToken) =>
         Call(() => inner.ResolveConflictAsync(conflictId, request, accessToken, cancellationToken));
+
+    public Task<DocumentSyncResponse> SyncDocumentAsync(string noteId, DocumentSyncRequest request, string accessToken, CancellationToken cancellationToken) =>
+        Call(() => inner.SyncDocumentAsync(noteId, request, accessToken, cancellationToken));
 }

@@ -52,6 +52,9 @@ internal sealed class InMemoryTransport(Func<SimServer> server, SimNetwork netwo
             return response;
         }), replayable: false);
 
+    public Task<DocumentSyncResponse> SyncDocumentAsync(string noteId, DocumentSyncRequest request, string accessToken, CancellationToken cancellationToken) =>
+        network.SendAsync(device, "doc", () => Server(s => s.Documents.SyncAsync(UserOf(accessToken), noteId, request, cancellationToken)), replayable: true);
+
     private async Task<T> Server<T>(Func<SimServer, Task<T>> call)
     {
         try

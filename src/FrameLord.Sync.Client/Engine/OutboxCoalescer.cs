@@ -19,8 +19,11 @@ internal enum CoalesceOutcome
 
 /// <summary>
 /// Coalesces a local edit into the entity's open outbox entry (DESIGN 2): create+update = create,
-/// update+update = merged patch (later values win), create+delete = nothing, update+delete = delete,
-/// delete+restore = an update. An entry is open when it was not yet taken into a batch and was
+/// update+update = merged patch (later values win), create+delete = nothing, delete+restore = an update.
+/// A delete is the field <c>is_archived = true</c> (DESIGN 4.4), so update+delete and delete+update are
+/// one update of the edited fields and <c>is_archived: true</c>: the server keeps the edits on the
+/// archived entity and a restore anywhere brings them back. A delete without field edits stays a
+/// <c>delete</c>. An entry is open when it was not yet taken into a batch and was
 /// made from the server version the device still knows: after a pull moved that version on, or once
 /// the entry was sent, a new edit makes a new entry, so a batch resent with the same change ids stays
 /// idempotent and an edit made before a pull never takes the stamp of one made after it.
@@ -79,17 +82,14 @@ internal static class OutboxCoalescer
                 open.Data = Restored(open.Data);
                 break;
             case (Operations.Update, EditKind.Delete):
-                open.Operation = Operations.Delete;
-                open.Held = WithoutArchived(open.Data);
-                open.Data = null;
+                Archive(open, open.Data);
                 break;
             case (Operations.Delete, EditKind.Restore):
                 open.Operation = Operations.Update;
-                open.Data = Restored(open.Held);
-                open.Held = null;
+                open.Data = Restored(null);
                 break;
             case (Operations.Delete, EditKind.Update):
-                open.Held = WithoutArchived(EntityJson.Merge(open.Held, edit.Data));
+                Archive(open, Clone(edit.Data));
                 break;
             case (Operations.Delete, EditKind.Delete):
                 break;
@@ -111,14 +111,19 @@ internal static class OutboxCoalescer
         return result;
     }
 
-    private static JsonObject? WithoutArchived(JsonObject? data)
+    /// <summary>Makes <paramref name="entry"/> archive the entity along with <paramref name="fields"/>: an update when there are fields, else a bare delete.</summary>
+    private static void Archive(OutboxEntry entry, JsonObject? fields)
     {
-        if (data is null)
+        fields?.Remove(EntityFields.IsArchived);
+        if (fields is null || fields.Count == 0)
         {
-            return null;
+            entry.Operation = Operations.Delete;
+            entry.Data = null;
+            return;
         }
 
-        data.Remove(EntityFields.IsArchived);
-        return data.Count == 0 ? null : data;
+        fields[EntityFields.IsArchived] = true;
+        entry.Operation = Operations.Update;
+        entry.Data = fields;
     }
 }

@@ -42,19 +42,16 @@ internal static class PullMerger
                 fields[EntityFields.IsArchived] = stamp;
             }
 
-            foreach (var source in (ReadOnlySpan<JsonObject?>)[entry.Data, entry.Held])
+            if (entry.Data is null)
             {
-                if (source is null)
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                foreach (var (name, _) in source)
+            foreach (var (name, _) in entry.Data)
+            {
+                if (!EntityJson.IsDerived(name))
                 {
-                    if (!EntityJson.IsDerived(name))
-                    {
-                        fields[name] = stamp;
-                    }
+                    fields[name] = stamp;
                 }
             }
         }

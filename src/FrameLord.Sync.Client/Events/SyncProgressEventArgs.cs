@@ -5,12 +5,15 @@ public enum SyncPhase
 {
     Pull,
     Push,
+
+    /// <summary>Note bodies: <see cref="SyncProgressEventArgs.Total"/> is the number of notes the step syncs.</summary>
+    Documents,
 }
 
 /// <summary>
 /// Progress of a sync ("Syncing 1,234 changes… 45%"). For a push <see cref="Total"/> is the outbox size
 /// when the push began; for a pull the server does not say how many changes remain, so it is null
-/// until the last page.
+/// until the last page; for documents it is the number of notes the step syncs.
 /// </summary>
 public sealed class SyncProgressEventArgs(SyncPhase phase, long done, long? total) : EventArgs
 {

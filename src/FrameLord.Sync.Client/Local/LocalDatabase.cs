@@ -29,6 +29,9 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
     /// <summary>Outbox entries, kept in step with the table by every write.</summary>
     public int PendingCount { get; private set; }
 
+    /// <summary>Notes whose document has updates made here that the server does not have yet (and did not refuse), kept in step by every write.</summary>
+    public int UnsyncedDocuments { get; internal set; }
+
     /// <summary>The last outbox sequence number (and change id) ever committed or handed out.</summary>
     internal long LastSeq { get; set; }
 
@@ -49,7 +52,20 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
         }.ToString();
 
         var writer = new SqliteConnection(connectionString);
-        writer.Open();
+        try
+        {
+            writer.Open();
+            return Open(connectionString, writer, durableAgainstPowerLoss);
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+    }
+
+    private static LocalDatabase Open(string connectionString, SqliteConnection writer, bool durableAgainstPowerLoss)
+    {
         Execute(writer, "PRAGMA journal_mode = WAL;");
         // A checkpoint inside a commit copies the log into the database and syncs it: a pause for the
         // write that happens to trigger it. The sync loop checkpoints after each step, outside the write
@@ -58,56 +74,116 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
         Execute(writer, $"PRAGMA synchronous = {(durableAgainstPowerLoss ? "FULL" : "NORMAL")}; PRAGMA busy_timeout = 30000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 20000;");
         using (var tx = writer.BeginTransaction())
         {
-            Execute(writer, LocalSchema.Create, tx);
-            using var version = writer.CreateCommand();
-            version.Transaction = tx;
-            version.CommandText = "INSERT INTO sync_meta (key, value) VALUES ($k, $v) ON CONFLICT (key) DO NOTHING;";
-            version.Parameters.AddWithValue("$k", MetaKeys.SchemaVersion);
-            version.Parameters.AddWithValue("$v", LocalSchema.Version.ToString(CultureInfo.InvariantCulture));
-            version.ExecuteNonQuery();
+            Prepare(writer, tx);
             tx.Commit();
         }
 
         var db = new LocalDatabase(connectionString, writer);
         using (var count = writer.CreateCommand())
         {
-            count.CommandText = "SELECT COUNT(*), COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0) FROM outbox;";
+            count.CommandText = """
+                SELECT COUNT(*), COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0),
+                    (SELECT COUNT(*) FROM documents WHERE local_seq > acked_seq AND failed_code IS NULL) FROM outbox;
+                """;
             using var reader = count.ExecuteReader();
             reader.Read();
             db.PendingCount = reader.GetInt32(0);
             db.LastSeq = reader.GetInt64(1);
+            db.UnsyncedDocuments = reader.GetInt32(2);
         }
 
         return db;
     }
 
+    /// <summary>
+    /// Makes a new database at <see cref="LocalSchema.Version"/>, or brings an older one there with
+    /// <see cref="LocalSchema.Migrations"/>. A database written by a newer SDK is refused, not guessed at.
+    /// </summary>
+    private static void Prepare(SqliteConnection writer, SqliteTransaction tx)
+    {
+        Execute(writer, "CREATE TABLE IF NOT EXISTS sync_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;", tx);
+        using var read = writer.CreateCommand();
+        read.Transaction = tx;
+        read.CommandText = "SELECT value FROM sync_meta WHERE key = $k;";
+        read.Parameters.AddWithValue("$k", MetaKeys.SchemaVersion);
+        var stored = read.ExecuteScalar() is string text ? int.Parse(text, CultureInfo.InvariantCulture) : LocalSchema.Version;
+        if (stored > LocalSchema.Version)
+        {
+            throw new InvalidOperationException(
+                $"This database has local schema version {stored}, written by a newer version of the SDK (this one knows {LocalSchema.Version}).");
+        }
+
+        foreach (var (to, sql) in LocalSchema.Migrations)
+        {
+            if (to > stored)
+            {
+                Execute(writer, sql, tx);
+            }
+        }
+
+        Execute(writer, LocalSchema.Create, tx);
+        using var write = writer.CreateCommand();
+        write.Transaction = tx;
+        write.CommandText = "INSERT INTO sync_meta (key, value) VALUES ($k, $v) ON CONFLICT (key) DO UPDATE SET value = $v;";
+        write.Parameters.AddWithValue("$k", MetaKeys.SchemaVersion);
+        write.Parameters.AddWithValue("$v", LocalSchema.Version.ToString(CultureInfo.InvariantCulture));
+        write.ExecuteNonQuery();
+    }
+
     /// <summary>Runs <paramref name="work"/> in one write transaction, after the writes queued before it.</summary>
     public async Task<T> WriteAsync<T>(Func<LocalWriter, T> work, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken);
+        // The work runs on the thread that released the gate, not back on the caller's context: a document
+        // edit on an app's UI thread may be waiting for the gate synchronously (Write), and must not wait
+        // for a write whose continuation is queued behind it on that same thread.
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            var pending = PendingCount;
-            var lastSeq = LastSeq;
-            using var tx = _writer.BeginTransaction();
-            var writer = new LocalWriter(this, tx);
-            try
-            {
-                var result = work(writer);
-                tx.Commit();
-                return result;
-            }
-            catch
-            {
-                PendingCount = pending;
-                LastSeq = Math.Max(lastSeq, LastSeq);
-                throw;
-            }
+            return Run(work);
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// <see cref="WriteAsync"/> for callers that cannot await: a document's update event, which must be
+    /// committed before the edit that raised it returns. Waits for the gate on the calling thread.
+    /// </summary>
+    public T Write<T>(Func<LocalWriter, T> work)
+    {
+        _gate.Wait();
+        try
+        {
+            return Run(work);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private T Run<T>(Func<LocalWriter, T> work)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var pending = PendingCount;
+        var lastSeq = LastSeq;
+        var unsyncedDocuments = UnsyncedDocuments;
+        using var tx = _writer.BeginTransaction();
+        var writer = new LocalWriter(this, tx);
+        try
+        {
+            var result = work(writer);
+            tx.Commit();
+            return result;
+        }
+        catch
+        {
+            PendingCount = pending;
+            LastSeq = Math.Max(lastSeq, LastSeq);
+            UnsyncedDocuments = unsyncedDocuments;
+            throw;
         }
     }
 

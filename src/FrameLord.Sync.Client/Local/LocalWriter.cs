@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 namespace FrameLord.Sync.Client.Local;
 
 /// <summary>The operations of one write transaction (valid only inside <see cref="LocalDatabase.WriteAsync"/>).</summary>
-internal sealed class LocalWriter(LocalDatabase db, SqliteTransaction tx)
+internal sealed partial class LocalWriter(LocalDatabase db, SqliteTransaction tx)
 {
     public LocalDatabase Database => db;
 
@@ -112,7 +112,7 @@ internal sealed class LocalWriter(LocalDatabase db, SqliteTransaction tx)
     /// <summary>Adds an entry with the next sequence number; its change id is derived from it, so it is never reused.</summary>
     public void InsertOutbox(OutboxEntry entry)
     {
-        var command = db.Command($"INSERT INTO outbox ({Rows.OutboxColumns}) VALUES ($s, $c, $t, $i, $o, $d, $h, $ts, $sv, $bv, $sent);", tx);
+        var command = db.Command($"INSERT INTO outbox ({Rows.OutboxColumns}) VALUES ($s, $c, $t, $i, $o, $d, $ts, $sv, $bv, $sent);", tx);
         BindOutbox(command, entry);
         command.ExecuteNonQuery();
         db.AdjustPending(1);
@@ -121,7 +121,7 @@ internal sealed class LocalWriter(LocalDatabase db, SqliteTransaction tx)
     public void UpdateOutbox(OutboxEntry entry)
     {
         var command = db.Command("""
-            UPDATE outbox SET operation = $o, data = $d, held = $h, client_timestamp = $ts, sync_version = $sv,
+            UPDATE outbox SET operation = $o, data = $d, client_timestamp = $ts, sync_version = $sv,
                 base_version = $bv, sent = $sent WHERE seq = $s AND change_id = $c AND entity_type = $t AND entity_id = $i;
             """, tx);
         BindOutbox(command, entry);
@@ -185,7 +185,6 @@ internal sealed class LocalWriter(LocalDatabase db, SqliteTransaction tx)
         p.AddWithValue("$i", e.EntityId);
         p.AddWithValue("$o", e.Operation);
         p.AddWithValue("$d", Rows.Nullable(e.DataJson));
-        p.AddWithValue("$h", Rows.Nullable(e.Held));
         p.AddWithValue("$ts", e.ClientTimestamp);
         p.AddWithValue("$sv", e.SyncVersion);
         p.AddWithValue("$bv", e.BaseVersion);

@@ -19,7 +19,7 @@ internal sealed class OutboxEntry
     /// <summary><c>create</c>, <c>update</c> or <c>delete</c>.</summary>
     public required string Operation { get; set; }
 
-    /// <summary>Create: the full entity; update: the changed fields; delete: null.</summary>
+    /// <summary>Create: the full entity; update: the changed fields (with <c>is_archived</c> when it archives or restores); delete: null.</summary>
     public JsonObject? Data
     {
         get => _data ??= _dataJson is null ? null : Rows.ParseObject(_dataJson);
@@ -32,9 +32,6 @@ internal sealed class OutboxEntry
         get => _data?.ToJsonString() ?? _dataJson;
         set => (_data, _dataJson) = (null, value);
     }
-
-    /// <summary>Delete only: the field edits it absorbed, sent again if the entity is restored.</summary>
-    public JsonObject? Held { get; set; }
 
     public long ClientTimestamp { get; set; }
 

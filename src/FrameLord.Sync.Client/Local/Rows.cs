@@ -10,7 +10,7 @@ internal static class Rows
         "entity_type, entity_id, data, sync_version, server_version, created_at, updated_at, is_archived, is_contact_zero, last_synced_at, last_synced_device_id, shadow";
 
     public const string OutboxColumns =
-        "seq, change_id, entity_type, entity_id, operation, data, held, client_timestamp, sync_version, base_version, sent";
+        "seq, change_id, entity_type, entity_id, operation, data, client_timestamp, sync_version, base_version, sent";
 
     public static LocalEntity Entity(SqliteDataReader r) => new()
     {
@@ -36,11 +36,10 @@ internal static class Rows
         EntityId = r.GetString(3),
         Operation = r.GetString(4),
         DataJson = r.IsDBNull(5) ? null : r.GetString(5),
-        Held = r.IsDBNull(6) ? null : ParseObject(r.GetString(6)),
-        ClientTimestamp = r.GetInt64(7),
-        SyncVersion = r.GetInt64(8),
-        BaseVersion = r.GetInt64(9),
-        Sent = r.GetInt64(10) != 0,
+        ClientTimestamp = r.GetInt64(6),
+        SyncVersion = r.GetInt64(7),
+        BaseVersion = r.GetInt64(8),
+        Sent = r.GetInt64(9) != 0,
     };
 
     public static JsonObject ParseObject(string json) =>

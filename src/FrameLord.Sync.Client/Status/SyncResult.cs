@@ -5,4 +5,5 @@ namespace FrameLord.Sync.Client;
 /// <param name="Pushed">Changes the server accepted.</param>
 /// <param name="Rejected">Changes the server refused (out of the outbox, see <see cref="SyncClient.ChangeRejected"/>).</param>
 /// <param name="Conflicts">Conflicts the pushes met.</param>
-public sealed record SyncResult(int Pulled, int Pushed, int Rejected, int Conflicts);
+/// <param name="Documents">Note bodies synced (each one exchange with the server, or two after a refused delta).</param>
+public sealed record SyncResult(int Pulled, int Pushed, int Rejected, int Conflicts, int Documents);

@@ -9,7 +9,7 @@ public enum SyncStatus
     /// <summary>A pull or push is running.</summary>
     Syncing,
 
-    /// <summary>Local changes wait in the outbox.</summary>
+    /// <summary>Local changes wait in the outbox, or note bodies have edits not yet synced.</summary>
     Pending,
 
     /// <summary>The server could not be reached; the loop retries with backoff.</summary>

@@ -77,6 +77,11 @@ public sealed class HttpSyncTransport : ISyncTransport, ILiveChangeSource, IDisp
         SendAsync(HttpMethod.Post, $"sync/conflicts/{Uri.EscapeDataString(conflictId)}/resolve", accessToken, request,
             SyncJsonContext.Default.ResolveConflictRequest, SyncJsonContext.Default.ResolveConflictResponse, cancellationToken);
 
+    /// <summary>Posts to <c>notes/{note_id}/sync</c> (the id URL-escaped); a body over the gzip threshold (a large document) goes compressed.</summary>
+    public Task<DocumentSyncResponse> SyncDocumentAsync(string noteId, DocumentSyncRequest request, string accessToken, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, $"notes/{Uri.EscapeDataString(noteId)}/sync", accessToken, request,
+            SyncJsonContext.Default.DocumentSyncRequest, SyncJsonContext.Default.DocumentSyncResponse, cancellationToken);
+
     public async Task ListenAsync(string accessToken, Action<string, string> onEvent, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, Api + "sync/events");

@@ -23,4 +23,11 @@ public interface ISyncTransport
 
     Task<ResolveConflictResponse> ResolveConflictAsync(
         string conflictId, ResolveConflictRequest request, string accessToken, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One exchange of a note's Yjs document (DESIGN 3.5, <c>POST /notes/{note_id}/sync</c>): the client's
+    /// update and state vector out, what it lacks and the server's state vector back. An update the server
+    /// cannot integrate is a 400 <c>INVALID_YJS_UPDATE</c> <see cref="SyncTransportException"/>.
+    /// </summary>
+    Task<DocumentSyncResponse> SyncDocumentAsync(string noteId, DocumentSyncRequest request, string accessToken, CancellationToken cancellationToken);
 }

@@ -53,17 +53,44 @@ public sealed class OutboxCoalescerTests
     }
 
     [Fact]
-    public void UpdateThenDelete_IsDelete_AndRestoreBringsTheHeldEditsBackAsAnUpdate()
+    public void UpdateThenDelete_IsAnUpdateOfTheFieldsAndIsArchived_AndRestoreTurnsIsArchivedBack()
     {
         var entry = Insert(EditKind.Update, """{"name":"A"}""", 6, 5);
         var (_, deleted) = OutboxCoalescer.Coalesce(entry, Edit(EditKind.Delete, null, 7), "contact", "cnt_1", Next);
-        Assert.Equal(Operations.Delete, deleted.Operation);
-        Assert.Null(deleted.Data);
+        // A bare delete would drop the field edits: the server keeps them on the archived entity instead.
+        Assert.Equal(Operations.Update, deleted.Operation);
+        Assert.Equal("""{"name":"A","is_archived":true}""", deleted.Data!.ToJsonString());
+        Assert.Equal(7, deleted.SyncVersion);
         var (_, restored) = OutboxCoalescer.Coalesce(deleted, Edit(EditKind.Restore, null, 8), "contact", "cnt_1", Next);
         Assert.Equal(Operations.Update, restored.Operation);
         Assert.Equal("""{"name":"A","is_archived":false}""", restored.Data!.ToJsonString());
         Assert.Equal(8, restored.SyncVersion);
         Assert.Equal(5, restored.BaseVersion);
+    }
+
+    [Fact]
+    public void DeleteThenUpdate_IsAnUpdateOfTheFieldsAndIsArchived_AndRestoreTurnsIsArchivedBack()
+    {
+        var entry = Insert(EditKind.Delete, null, 6, 5);
+        Assert.Equal(Operations.Delete, entry.Operation);
+        var (_, edited) = OutboxCoalescer.Coalesce(entry, Edit(EditKind.Update, """{"name":"A"}""", 7), "contact", "cnt_1", Next);
+        Assert.Equal(Operations.Update, edited.Operation);
+        Assert.Equal("""{"name":"A","is_archived":true}""", edited.Data!.ToJsonString());
+        var (_, again) = OutboxCoalescer.Coalesce(edited, Edit(EditKind.Update, """{"phone":"1"}""", 8), "contact", "cnt_1", Next);
+        Assert.Equal("""{"name":"A","is_archived":true,"phone":"1"}""", again.Data!.ToJsonString());
+        var (_, restored) = OutboxCoalescer.Coalesce(again, Edit(EditKind.Restore, null, 9), "contact", "cnt_1", Next);
+        Assert.Equal(Operations.Update, restored.Operation);
+        Assert.Equal("""{"name":"A","is_archived":false,"phone":"1"}""", restored.Data!.ToJsonString());
+        Assert.Equal((9L, 5L, "c1"), (restored.SyncVersion, restored.BaseVersion, restored.ChangeId));
+    }
+
+    [Fact]
+    public void ADeleteWithoutFieldEdits_StaysADelete_EvenAfterARestore()
+    {
+        var entry = Insert(EditKind.Restore, null, 6, 5);
+        var (_, deleted) = OutboxCoalescer.Coalesce(entry, Edit(EditKind.Delete, null, 7), "contact", "cnt_1", Next);
+        Assert.Equal(Operations.Delete, deleted.Operation);
+        Assert.Null(deleted.Data);
     }
 
     [Fact]

@@ -48,5 +48,29 @@ public sealed class FaultyTransport(ISyncTransport inner) : ISyncTransport
     public Task<ResolveConflictResponse> ResolveConflictAsync(string conflictId, ResolveConflictRequest request, string accessToken, CancellationToken cancellationToken) =>
         inner.ResolveConflictAsync(conflictId, request, accessToken, cancellationToken);
 
+    /// <summary>Every document sync request, with its note id, in the order they were made.</summary>
+    public List<(string NoteId, DocumentSyncRequest Request)> DocumentSyncs { get; } = [];
+
+    /// <summary>
+    /// Wraps each document sync: gets the note id, the request, and the call to the real transport (or
+    /// to another one), and decides what the client gets. Default: the call as it is.
+    /// </summary>
+    public Func<string, DocumentSyncRequest, Func<Task<DocumentSyncResponse>>, Task<DocumentSyncResponse>>? OnDocumentSync { get; set; }
+
+    /// <summary>Where document syncs go; default the wrapped transport (a test points it at another server).</summary>
+    public ISyncTransport? DocumentTarget { get; set; }
+
+    public Task<DocumentSyncResponse> SyncDocumentAsync(string noteId, DocumentSyncRequest request, string accessToken, CancellationToken cancellationToken)
+    {
+        lock (DocumentSyncs)
+        {
+            DocumentSyncs.Add((noteId, request));
+        }
+
+        var target = DocumentTarget ?? inner;
+        Task<DocumentSyncResponse> Call() => target.SyncDocumentAsync(noteId, request, accessToken, cancellationToken);
+        return OnDocumentSync is { } hook ? hook(noteId, request, Call) : Call();
+    }
+
     public static SyncTransportException Lost() => new(null, SyncTransportException.NetworkErrorCode, "The connection dropped before the answer arrived.");
 }

@@ -60,4 +60,17 @@ public sealed class ScriptedTransport : ISyncTransport
 
     public Task<ResolveConflictResponse> ResolveConflictAsync(string conflictId, ResolveConflictRequest request, string accessToken, CancellationToken cancellationToken) =>
         throw new SyncTransportException(404, ErrorCodes.NotFound, "No such conflict.");
+
+    public List<(string NoteId, DocumentSyncRequest Request)> DocumentSyncs { get; } = [];
+
+    /// <summary>Decides a document sync's answer; default: the server has nothing (an empty update, an empty state vector).</summary>
+    public Func<string, DocumentSyncRequest, DocumentSyncResponse>? OnDocumentSync { get; set; }
+
+    public Task<DocumentSyncResponse> SyncDocumentAsync(string noteId, DocumentSyncRequest request, string accessToken, CancellationToken cancellationToken)
+    {
+        DocumentSyncs.Add((noteId, request));
+        return Task.FromResult(OnDocumentSync is not null
+            ? OnDocumentSync(noteId, request)
+            : new DocumentSyncResponse { Updates = [0, 0], NewStateVector = [0], SyncVersion = 0 });
+    }
 }

@@ -26,18 +26,11 @@ public sealed partial class SyncClient
     internal async Task<NoteDocument> OpenDocumentAsync(string noteId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(noteId);
-        var live = GetOrLoad(noteId);
-        lock (_documentsLock)
-        {
-            live.Handles++;
-            live.Context ??= SynchronizationContext.Current;
-            _wanted[noteId] = new Want(++_wantTicket, null);
-        }
-
+        var (live, loaded) = Acquire(noteId, forHandle: true);
         var handle = new NoteDocument(this, live);
         try
         {
-            if (live.LoadedRows > _options.DocumentLogCompactionUpdates)
+            if (loaded && live.LoadedRows > _options.DocumentLogCompactionUpdates)
             {
                 await CompactAsync(live, cancellationToken);
             }
@@ -52,14 +45,19 @@ public sealed partial class SyncClient
         return handle;
     }
 
-    /// <summary>The note's live document, loaded from its log when there is none.</summary>
-    private LiveDocument GetOrLoad(string noteId)
+    /// <summary>
+    /// The note's live document, loaded from its log when there is none, claimed in the same lock that found
+    /// or added it (a handle, or the sync step's mark), so that no close can detach it in between.
+    /// <c>Loaded</c> is true when this call loaded it.
+    /// </summary>
+    private (LiveDocument Live, bool Loaded) Acquire(string noteId, bool forHandle)
     {
         lock (_documentsLock)
         {
             if (_liveDocuments.TryGetValue(noteId, out var existing))
             {
-                return existing;
+                Claim(existing, forHandle);
+                return (existing, false);
             }
         }
 
@@ -89,13 +87,30 @@ public sealed partial class SyncClient
         {
             if (_liveDocuments.TryGetValue(noteId, out var raced))
             {
-                return raced;
+                Claim(raced, forHandle);
+                return (raced, false);
             }
 
             live.Persist = (_, e) => PersistLocalUpdate(live, e);
             doc.UpdateV1 += live.Persist;
             _liveDocuments[noteId] = live;
-            return live;
+            Claim(live, forHandle);
+            return (live, true);
+        }
+    }
+
+    /// <summary>Under the documents lock: a new handle (and a want for the next step), or the sync step's mark.</summary>
+    private void Claim(LiveDocument live, bool forHandle)
+    {
+        if (forHandle)
+        {
+            live.Handles++;
+            live.Context ??= SynchronizationContext.Current;
+            _wanted[live.NoteId] = new Want(++_wantTicket, null);
+        }
+        else
+        {
+            live.Syncing = true;
         }
     }
 
@@ -373,11 +388,10 @@ public sealed partial class SyncClient
     /// </summary>
     private async Task SyncDocumentCoreAsync(string noteId, bool force, CancellationToken cancellationToken)
     {
-        var live = GetOrLoad(noteId);
+        var (live, _) = Acquire(noteId, forHandle: false);
         long ticket;
         lock (_documentsLock)
         {
-            live.Syncing = true;
             ticket = _wantTicket;
         }
 

@@ -185,6 +185,35 @@ public abstract partial class SyncScenarioTests
     }
 
     [Fact]
+    public async Task NoteBodies_AServerThatLostANote_GetsItBackFromADeviceThatHasIt_WithoutANewEdit()
+    {
+        var transport = new FaultyTransport(Http());
+        var a = await OpenDeviceAsync("a", transport);
+        await a.SignupAsync(Email, Password, "Me");
+        using var note = await a.Documents.OpenAsync("note_restored");
+        AddBlock(note, "b-1", "only A and the old server have this");
+        await a.SyncNowAsync();
+
+        await using var lostDb = await TestDatabase.CreateAsync(Db.Backend);
+        await using var lostServer = await TestServer.StartAsync(lostDb, Settings);
+        transport.DocumentTarget = Http(lostServer.BaseAddress);
+        transport.DocumentSyncs.Clear();
+        Assert.Equal(1, (await a.SyncNowAsync()).Documents);
+
+        // The note is open and unedited: the first request only asks; its answer shows the server behind, so A sends.
+        Assert.Equal(2, transport.DocumentSyncs.Count);
+        Assert.Null(transport.DocumentSyncs[0].Request.YjsUpdates);
+        Assert.Equal(Content(note), BlockEditor.Content(transport.DocumentSyncs[1].Request.YjsUpdates!));
+        Assert.Equal(Content(note), (await ServerNoteAsync("note_restored", a.AccessToken!, lostServer)).Content);
+        Assert.False((await a.Documents.GetSyncInfoAsync("note_restored"))!.HasUnsyncedChanges);
+
+        // Caught up: the next step asks once and sends nothing.
+        transport.DocumentSyncs.Clear();
+        await a.SyncNowAsync();
+        Assert.Null(Assert.Single(transport.DocumentSyncs).Request.YjsUpdates);
+    }
+
+    [Fact]
     public async Task NoteBodies_DuplicateAndOutOfOrderSyncRequests_AreHarmless()
     {
         var transport = new FaultyTransport(Http());

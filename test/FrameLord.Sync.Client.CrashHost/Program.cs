@@ -1,13 +1,16 @@
 using FrameLord.Sync.Client;
 using FrameLord.Sync.Client.Models;
+using FrameLord.Sync.Crdt.Types;
 
-// Usage: CrashHost <database> <server-url> <email> <password> <writes>
+// Usage: CrashHost <database> <server-url> <email> <password> <writes> [note-id]
 // Logs in, starts the sync loop with a short debounce, then creates contacts one by one. After
 // each create returns (committed locally) it prints "W <id>"; after each push that emptied part of
 // the outbox it prints "A <pending>". The test kills it at some point and checks what survived.
-if (args.Length != 5)
+// With a note id it adds blocks to that note's body instead, one transaction each ("W <block key>"),
+// and prints "A <notes>" after each sync step's documents phase.
+if (args.Length is not (5 or 6))
 {
-    Console.Error.WriteLine("usage: CrashHost <database> <server-url> <email> <password> <writes>");
+    Console.Error.WriteLine("usage: CrashHost <database> <server-url> <email> <password> <writes> [note-id]");
     return 2;
 }
 
@@ -37,6 +40,49 @@ client.StatusChanged += (_, e) =>
         lastPending = e.State.PendingChanges;
     }
 };
+if (args.Length == 6)
+{
+    var note = await client.Documents.OpenAsync(args[5]);
+    client.ProgressChanged += (_, e) =>
+    {
+        if (e.Phase == SyncPhase.Documents && e.Done > 0 && e.Done == e.Total)
+        {
+            lock (gate)
+            {
+                output.WriteLine($"A {e.Done}");
+                output.Flush();
+            }
+        }
+    };
+    client.Start();
+    for (var i = 0; i < writes; i++)
+    {
+        var key = $"b-{i:D6}";
+        // The loop applies what the server sends under this lock (no synchronization context here).
+        lock (note.SyncRoot)
+        {
+            note.Doc.Transact(_ =>
+            {
+                var block = note.Doc.GetMap("blocks").Set(key, new YMap());
+                block.Set("prop:text", new YText()).Insert(0, $"block {i}");
+                block.Set("sys:children", new YArray());
+            });
+        }
+
+        lock (gate)
+        {
+            output.WriteLine($"W {key}");
+            output.Flush();
+        }
+
+        await Task.Delay(1);
+    }
+
+    Console.Out.WriteLine("DONE");
+    await Task.Delay(Timeout.Infinite);
+    return 0;
+}
+
 client.Start();
 for (var i = 0; i < writes; i++)
 {

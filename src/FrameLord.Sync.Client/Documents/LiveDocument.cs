@@ -9,7 +9,7 @@ namespace FrameLord.Sync.Client.Documents;
 /// document, and the document holds nothing the log lacks, except for the moment between an apply and
 /// its commit.
 /// </summary>
-internal sealed class LiveDocument(string noteId, YDoc doc, long loadedThrough, int loadedRows)
+internal sealed class LiveDocument(string noteId, YDoc doc, int loadedRows)
 {
     public string NoteId { get; } = noteId;
 
@@ -27,9 +27,7 @@ internal sealed class LiveDocument(string noteId, YDoc doc, long loadedThrough, 
     /// <summary>True while a sync step works on the document; guarded by the client's documents lock.</summary>
     public bool Syncing { get; set; }
 
-    /// <summary>The log's last seq and row count when the document was loaded (compaction at open).</summary>
-    public long LoadedThrough { get; } = loadedThrough;
-
+    /// <summary>The log's row count when the document was loaded (compaction at open).</summary>
     public int LoadedRows { get; } = loadedRows;
 
     /// <summary>Set when appending an update failed: the next append writes the whole state, so the log misses nothing.</summary>

@@ -13,7 +13,8 @@ namespace FrameLord.Sync.Client;
 /// The SDK changes the document (when a sync brings what other devices wrote) on the
 /// <see cref="SynchronizationContext"/> that was current at the first <c>OpenAsync</c> (a UI thread), and
 /// always inside <c>lock (SyncRoot)</c>. Without such a context the changes come on the sync loop's
-/// thread: an app that edits while the loop runs then edits inside <c>lock (SyncRoot)</c> too.
+/// thread: an app that edits while the loop runs then edits inside <c>lock (SyncRoot)</c> too. A sync step
+/// waits for its changes to run on that context, so the app must not block the context's thread on a sync.
 /// </remarks>
 public sealed class NoteDocument : IDisposable, IAsyncDisposable
 {

@@ -58,6 +58,18 @@ internal sealed partial class LocalWriter
         RecountUnsyncedDocuments();
     }
 
+    /// <summary>
+    /// Marks the note as having content the server lacks although no local update is pending (the server
+    /// lost it): the next sync sends the difference from the server's state vector.
+    /// </summary>
+    public void MarkDocumentUnsynced(string noteId)
+    {
+        var command = Command("UPDATE documents SET local_seq = max(local_seq, acked_seq + 1) WHERE note_id = $n;");
+        command.Parameters.AddWithValue("$n", noteId);
+        command.ExecuteNonQuery();
+        RecountUnsyncedDocuments();
+    }
+
     /// <summary>Records that the server refused the note's update (not transient): it is not sent again until a new local edit.</summary>
     public void MarkDocumentFailed(string noteId, string code, string message)
     {

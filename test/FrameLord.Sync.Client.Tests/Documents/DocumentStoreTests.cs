@@ -313,4 +313,33 @@ public sealed class DocumentStoreTests : IDisposable
         Assert.Equal("offline edit", _server.Note("note_1").GetText("body").ToString());
         Assert.Equal(SyncStatus.Synced, client.State.Status);
     }
+
+    [Fact]
+    public async Task ANoteOpenedOnAUiThread_GetsTheServersChangesOnThatThread_WhileTheStepRunsElsewhere()
+    {
+        await using var client = await Open();
+        using var ui = new PumpContext();
+        var note = await ui.RunAsync(() => client.Documents.OpenAsync("note_ui"));
+        var observedOn = new List<int>();
+        await ui.RunAsync(() =>
+        {
+            Text(note).Observe(_ => observedOn.Add(Environment.CurrentManagedThreadId));
+            Text(note).Insert(0, "typed on the UI thread. ");
+            return Task.FromResult(true);
+        });
+        Assert.Single(Log(client, "note_ui"));
+
+        _server.Note("note_ui").GetText("body").Insert(0, "From the server. ");
+        await Task.Run(() => client.SyncNowAsync());
+        Assert.Equal([ui.Thread.ManagedThreadId, ui.Thread.ManagedThreadId], observedOn);
+        var text = await ui.RunAsync(() => Task.FromResult(Text(note).ToString()));
+        Assert.Contains("From the server. ", text, StringComparison.Ordinal);
+        Assert.Contains("typed on the UI thread. ", text, StringComparison.Ordinal);
+        Assert.Equal(text, _server.Note("note_ui").GetText("body").ToString());
+        await ui.RunAsync(async () =>
+        {
+            await note.DisposeAsync();
+            return true;
+        });
+    }
 }

@@ -18,6 +18,7 @@ public class SimulationInvariantTests
         var where = $"seed {seed}: {string.Join("; ", report.Violations)}";
 
         Assert.True(report.Edits > 100, where);
+        Assert.True(report.DocumentEdits > 10, where);
         Assert.True(report.Converged, where);
         Assert.True(report.LostWrites == 0, where);
         Assert.True(report.Overwritten == 0, where);

@@ -111,6 +111,7 @@ internal sealed class SimulateCommand : AsyncCommand<SimulateCommand.Settings>
         Row("seed / devices / days", $"{r.Seed} / {r.Devices} / {r.Days}");
         Row("policy / faults", $"{r.Policy} / {r.Faults}");
         Row("edits", r.Edits);
+        Row("note body edits", r.DocumentEdits);
         Row("conflicts", r.Conflicts);
         Row("needing review", r.NeedsReview);
         Row("conflicts per 1,000 edits", r.ConflictRatePer1000.ToString("F2", CultureInfo.InvariantCulture));
@@ -118,6 +119,7 @@ internal sealed class SimulateCommand : AsyncCommand<SimulateCommand.Settings>
         Row("writes lost (must be 0)", r.LostWrites);
         Row("duplicates (must be 0)", r.Duplicates);
         Row("devices converged", r.Converged ? "all" : "NO");
+        Row("note bodies converged", r.DocumentsConverged ? "all" : "NO");
         Row("losing values kept", $"{r.LosersKept} of {r.Conflicts}");
         Row("Contact Zero stayed local", r.ContactZeroLocal ? "yes" : "NO");
         Row("entity LWW would overwrite silently", r.EntityPolicyOverwritten?.ToString(CultureInfo.InvariantCulture) ?? "(not run)");

@@ -63,6 +63,7 @@ public sealed partial class Simulator
             Violate(violations, $"{conflicts.Count - losersKept} conflicts lost a side");
         }
 
+        var documentsConverged = await CheckDocumentsAsync(violations);
         var (lost, overwritten) = CheckWrites(server, conflicts, violations);
         if (lost > 0)
         {
@@ -105,8 +106,8 @@ public sealed partial class Simulator
             TraceHash = _trace.Hash(),
             EntityPolicyOverwritten = _options.Policy == ConflictPolicy.Entity ? overwritten : null,
             Resolutions = _resolutionCount,
-            DocumentEdits = 0,
-            DocumentsConverged = true,
+            DocumentEdits = _workload.DocumentEdits,
+            DocumentsConverged = documentsConverged,
             FaultCounts = new SimulationFaultCounts(_network.Dropped, _network.Duplicated, _network.Reordered,
                 _devices.Sum(d => d.Restarts), _server.Restarts, _offlinePeriods),
             Violations = violations,

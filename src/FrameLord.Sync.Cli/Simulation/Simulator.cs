@@ -47,7 +47,7 @@ public sealed partial class Simulator : IAsyncDisposable
         _connectivity = new Random(options.Seed * 31 + 2);
         _resolutions = new Random(options.Seed * 31 + 3);
         _network = new SimNetwork(new Random(options.Seed * 31 + 4), options.Faults, _trace);
-        _workload = new Workload(new Random(options.Seed * 31 + 5), _ledger, _trace);
+        _workload = new Workload(new Random(options.Seed * 31 + 5), _ledger, _trace, options.Documents);
         _sabotage = options.SabotageEveryNthChange > 0 ? new Sabotage(options.SabotageEveryNthChange) : null;
         _server = new SimServer(_folder, new SyncOptions
         {

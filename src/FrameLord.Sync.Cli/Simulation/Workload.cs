@@ -1,3 +1,6 @@
+using FrameLord.Sync.Crdt.Types;
+using FrameLord.Sync.Protocol;
+
 namespace FrameLord.Sync.Cli.Simulation;
 
 /// <summary>
@@ -6,7 +9,7 @@ namespace FrameLord.Sync.Cli.Simulation;
 /// draw is made before looking at local state, so the same seed gives the same edits under either
 /// policy; an edit of an entity the device has not received yet is skipped.
 /// </summary>
-internal sealed class Workload(Random random, Ledger ledger, TraceLog trace)
+internal sealed class Workload(Random random, Ledger ledger, TraceLog trace, bool documents)
 {
     private const int HotPerKind = 3;
     private readonly Dictionary<string, List<string>> _created = EntityKind.All.ToDictionary(k => k.Type, _ => new List<string>());
@@ -15,6 +18,11 @@ internal sealed class Workload(Random random, Ledger ledger, TraceLog trace)
 
     public int Skipped { get; private set; }
 
+    public int DocumentEdits { get; private set; }
+
+    /// <summary>Notes whose body some device edited.</summary>
+    public SortedSet<string> EditedNotes { get; } = new(StringComparer.Ordinal);
+
     public async Task StepAsync(SimDevice device, double opsPerStep)
     {
         var count = (int)opsPerStep + (random.NextDouble() < opsPerStep - (int)opsPerStep ? 1 : 0);
@@ -22,6 +30,60 @@ internal sealed class Workload(Random random, Ledger ledger, TraceLog trace)
         {
             await OneAsync(device);
         }
+    }
+
+    /// <summary>
+    /// Edits a note's body the way a block editor does: a new paragraph block (a map with a text and a
+    /// children array), text typed into a block, a child appended, or a block removed.
+    /// </summary>
+    private async Task EditDocumentAsync(SimDevice device, int op, string noteId, double action, int position)
+    {
+        if (await device.Client.Notes.GetAsync(noteId) is null)
+        {
+            Skipped++;
+            trace.Write($"op d{device.Index} skip doc {noteId} (not here yet)");
+            return;
+        }
+
+        await using var handle = await device.Client.Documents.OpenAsync(noteId);
+        var doc = handle.Doc;
+        var what = "";
+        doc.Transact(_ =>
+        {
+            var blocks = doc.GetMap("blocks");
+            var keys = blocks.Keys.Order(StringComparer.Ordinal).ToList();
+            if (keys.Count == 0 || action < 0.3)
+            {
+                var key = $"b{device.Index}-{op}";
+                var block = blocks.Set(key, new YMap());
+                block.Set("sys:flavour", "affine:paragraph");
+                block.Set("prop:text", new YText()).Insert(0, $"d{device.Index}.{op} ");
+                block.Set("sys:children", new YArray());
+                what = "add " + key;
+                return;
+            }
+
+            var target = keys[position % keys.Count];
+            if (action < 0.35)
+            {
+                blocks.Delete(target);
+                what = "remove " + target;
+            }
+            else if (action < 0.45)
+            {
+                blocks.Get<YMap>(target)!.Get<YArray>("sys:children")!.Push([$"c{device.Index}-{op}"]);
+                what = "child " + target;
+            }
+            else
+            {
+                var text = blocks.Get<YMap>(target)!.Get<YText>("prop:text")!;
+                text.Insert(position % (text.Length + 1), $"<{device.Index}.{op}>");
+                what = "type " + target;
+            }
+        });
+        DocumentEdits++;
+        EditedNotes.Add(noteId);
+        trace.Write($"op d{device.Index} doc {noteId} {what}");
     }
 
     private EntityKind PickKind()
@@ -47,7 +109,15 @@ internal sealed class Workload(Random random, Ledger ledger, TraceLog trace)
         var pick = random.Next(1 << 20);
         var fieldRoll = random.Next(1 << 20);
         var sameField = random.NextDouble() < 0.5;
+        var documentRoll = random.NextDouble();
         var created = _created[kind.Type];
+        var notes = _created[EntityTypes.Note];
+        if (documents && documentRoll < 0.15 && notes.Count > 0)
+        {
+            await EditDocumentAsync(device, op, notes[hot ? pick % Math.Min(HotPerKind, notes.Count) : pick % notes.Count], roll, fieldRoll);
+            return;
+        }
+
         var value = $"d{device.Index}.{op}";
         var client = device.Client;
 

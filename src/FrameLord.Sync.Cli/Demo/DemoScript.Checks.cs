@@ -6,7 +6,7 @@ namespace FrameLord.Sync.Cli.Demo;
 
 public static partial class DemoScript
 {
-    private static async Task<bool> ContactZeroStaysLocal(INarrator say, SyncService sync, AuthResponse auth, List<Device> devices,
+    private static async Task ContactZeroStaysLocal(INarrator say, SyncService sync, AuthResponse auth, List<Device> devices,
         Action<string, bool> check, CancellationToken cancellationToken)
     {
         say.Chapter("Contact Zero stays on the device");
@@ -20,10 +20,9 @@ public static partial class DemoScript
         say.Say("Each device holds the user's own Contact Zero; the server never receives it.");
         check("Contact Zero is on every device", everywhere);
         check("Contact Zero is not on the server", !onServer);
-        return true;
     }
 
-    private static async Task<bool> Converged(INarrator say, SyncService sync, AuthResponse auth, List<Device> devices,
+    private static async Task Converged(INarrator say, SyncService sync, AuthResponse auth, List<Device> devices,
         Action<string, bool> check, CancellationToken cancellationToken)
     {
         say.Chapter("Did every device converge?");
@@ -52,6 +51,5 @@ public static partial class DemoScript
 
         say.Table("Entities per type: server vs devices", ["type", "on server", .. devices.Select(d => d.Name)], rows);
         check("every device holds exactly what the server holds", all);
-        return all;
     }
 }

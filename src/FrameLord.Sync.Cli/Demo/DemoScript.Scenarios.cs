@@ -5,7 +5,7 @@ namespace FrameLord.Sync.Cli.Demo;
 
 public static partial class DemoScript
 {
-    private static async Task<bool> OfflineEdits(INarrator say, Device laptop, Device phone, Device tablet,
+    private static async Task OfflineEdits(INarrator say, Device laptop, Device phone, Device tablet,
         Action<string, bool> check, CancellationToken cancellationToken)
     {
         say.Chapter("Working offline");
@@ -24,10 +24,9 @@ public static partial class DemoScript
         var onTablet = await tablet.Client.Contacts.GetAsync("cnt_dana", cancellationToken);
         check("the tablet has the contact the phone made offline", onTablet?.Name == "Dana Lee");
         check("the phone has the laptop's project", (await phone.Client.Projects.GetAsync("prj_q1", cancellationToken))?.Name == "Q1 renewals");
-        return true;
     }
 
-    private static async Task<bool> SarahConflict(INarrator say, Device laptop, Device phone, Device tablet,
+    private static async Task SarahConflict(INarrator say, Device laptop, Device phone, Device tablet,
         Action<string, bool> check, CancellationToken cancellationToken)
     {
         say.Chapter("Sarah Chen or Sarah Williams? (the seed's example)");
@@ -59,10 +58,9 @@ public static partial class DemoScript
         check("the phone was told the contact changed on another device", phone.Notices.Count > 0);
         check("one conflict on name, auto-resolved, \"Sarah Chen\" kept restorable",
             conflict is { NeedsReview: false } && conflict.Fields.SequenceEqual(["name"]) && conflict.Local.GetProperty("name").GetString() == "Sarah Chen");
-        return true;
     }
 
-    private static async Task<bool> CriticalConflict(INarrator say, Device laptop, Device phone, Device tablet,
+    private static async Task CriticalConflict(INarrator say, Device laptop, Device phone, Device tablet,
         Action<string, bool> check, CancellationToken cancellationToken)
     {
         say.Chapter("A conflict on a critical field, resolved by the user");
@@ -97,10 +95,9 @@ public static partial class DemoScript
 
         check("every device has the chosen email", emails.All(e => e == "swilliams@initech.com"));
         check("nothing is left to review", (await laptop.Client.GetConflictsAsync(cancellationToken: cancellationToken)).All(c => c.Status != ConflictStatuses.Open));
-        return true;
     }
 
-    private static async Task<bool> DeleteWhileEditing(INarrator say, Device laptop, Device phone, Device tablet,
+    private static async Task DeleteWhileEditing(INarrator say, Device laptop, Device phone, Device tablet,
         Action<string, bool> check, CancellationToken cancellationToken)
     {
         say.Chapter("Deleted on one device while edited on another, then restored");
@@ -124,6 +121,5 @@ public static partial class DemoScript
         var restored = await tablet.Client.Contacts.GetAsync("cnt_bob", cancellationToken);
         say.Say("The laptop restores him from the archive.");
         check("Bob is back everywhere, with the phone's edit", restored is { IsArchived: false, Title: "Engineering Manager" });
-        return true;
     }
 }

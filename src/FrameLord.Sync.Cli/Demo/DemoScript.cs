@@ -66,12 +66,14 @@ public static partial class DemoScript
             {
                 var sync = server.Services.GetRequiredService<SyncService>();
                 var auth = await Accounts(say, laptop, phone, tablet, cancellationToken);
-                ok &= await OfflineEdits(say, laptop, phone, tablet, Check, cancellationToken);
-                ok &= await SarahConflict(say, laptop, phone, tablet, Check, cancellationToken);
-                ok &= await CriticalConflict(say, laptop, phone, tablet, Check, cancellationToken);
-                ok &= await DeleteWhileEditing(say, laptop, phone, tablet, Check, cancellationToken);
-                ok &= await ContactZeroStaysLocal(say, sync, auth, devices, Check, cancellationToken);
-                ok &= await Converged(say, sync, auth, devices, Check, cancellationToken);
+                // Every check goes through Check, which clears ok when one fails.
+                await OfflineEdits(say, laptop, phone, tablet, Check, cancellationToken);
+                await SarahConflict(say, laptop, phone, tablet, Check, cancellationToken);
+                await CriticalConflict(say, laptop, phone, tablet, Check, cancellationToken);
+                await DeleteWhileEditing(say, laptop, phone, tablet, Check, cancellationToken);
+                await NoteMerged(say, laptop, phone, tablet, Check, cancellationToken);
+                await ContactZeroStaysLocal(say, sync, auth, devices, Check, cancellationToken);
+                await Converged(say, sync, auth, devices, Check, cancellationToken);
             }
             finally
             {

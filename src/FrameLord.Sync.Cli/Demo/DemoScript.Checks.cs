@@ -6,25 +6,11 @@ namespace FrameLord.Sync.Cli.Demo;
 
 public static partial class DemoScript
 {
-    private static async Task<List<PulledChange>> ServerEntities(SyncService sync, string userId, CancellationToken cancellationToken)
-    {
-        var all = new List<PulledChange>();
-        string? cursor = null;
-        do
-        {
-            var page = await sync.PullAsync(userId, new PullRequest { DeviceId = "demo", SchemaVersion = SchemaVersions.Current, Cursor = cursor }, cancellationToken);
-            all.AddRange(page.Changes);
-            cursor = page.HasMore ? page.Cursor : null;
-        }
-        while (cursor is not null);
-        return all;
-    }
-
     private static async Task<bool> ContactZeroStaysLocal(INarrator say, SyncService sync, AuthResponse auth, List<Device> devices,
         Action<string, bool> check, CancellationToken cancellationToken)
     {
         say.Chapter("Contact Zero stays on the device");
-        var onServer = (await ServerEntities(sync, auth.UserId, cancellationToken)).Any(c => c.EntityId == auth.ContactZeroId);
+        var onServer = (await ServerState.PullAllAsync(sync, auth.UserId, cancellationToken)).Any(c => c.EntityId == auth.ContactZeroId);
         var everywhere = true;
         foreach (var device in devices)
         {
@@ -42,7 +28,7 @@ public static partial class DemoScript
     {
         say.Chapter("Did every device converge?");
         await SyncAll(devices, cancellationToken);
-        var server = await ServerEntities(sync, auth.UserId, cancellationToken);
+        var server = await ServerState.PullAllAsync(sync, auth.UserId, cancellationToken);
         var rows = new List<IReadOnlyList<string>>();
         var all = true;
         foreach (var kind in EntityKind.All)

@@ -11,7 +11,7 @@ namespace FrameLord.Sync.Cli.Simulation;
 /// through the simulated network, with the same errors the HTTP transport would raise. The access
 /// token is the user id behind a prefix; accounts are bound by the simulator, not by signup.
 /// </summary>
-internal sealed class InMemoryTransport(Func<SimServer> server, SimNetwork network, Ledger ledger, int device) : ISyncTransport
+internal sealed class InMemoryTransport(Func<SimServer> server, SimNetwork network, Ledger ledger, int device, Sabotage? sabotage = null) : ISyncTransport
 {
     public const string TokenPrefix = "sim:";
 
@@ -29,9 +29,10 @@ internal sealed class InMemoryTransport(Func<SimServer> server, SimNetwork netwo
     public Task<PushResponse> PushAsync(PushRequest request, string accessToken, CancellationToken cancellationToken) =>
         network.SendAsync(device, "push", () => Server(async s =>
         {
-            var response = await s.Sync.PushAsync(UserOf(accessToken), request, cancellationToken);
-            ledger.RecordPush(request, response);
-            return response;
+            var (sent, faked) = sabotage?.Apply(request) ?? (request, []);
+            var response = await s.Sync.PushAsync(UserOf(accessToken), sent, cancellationToken);
+            ledger.RecordPush(sent, response);
+            return Sabotage.Acknowledge(response, faked);
         }), replayable: true);
 
     public Task<PullResponse> PullAsync(PullRequest request, string accessToken, CancellationToken cancellationToken) =>

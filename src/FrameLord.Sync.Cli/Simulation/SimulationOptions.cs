@@ -45,6 +45,12 @@ public sealed record SimulationOptions
     /// <summary>Where the server's and the devices' SQLite files go; default a new temporary folder, deleted afterwards.</summary>
     public string? WorkFolder { get; init; }
 
+    /// <summary>
+    /// For testing the checks themselves: the server acknowledges one pushed change in this many without
+    /// applying it (a planted lost-write bug the invariants must catch). 0, the default, plants nothing.
+    /// </summary>
+    internal int SabotageEveryNthChange { get; init; }
+
     public void Validate()
     {
         if (Devices is < 1 or > 50)

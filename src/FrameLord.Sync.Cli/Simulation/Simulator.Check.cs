@@ -13,7 +13,7 @@ public sealed partial class Simulator
     {
         var violations = new List<string>();
         var userId = _account.UserId;
-        var server = await ServerStateAsync(userId);
+        var server = await ServerState.PullAllAsync(_server.Sync, userId);
         var conflicts = (await _server.Sync.ListConflictsAsync(userId, ConflictStatuses.All, CancellationToken.None)).Conflicts;
 
         // Every device holds exactly the server's entities, field for field.
@@ -118,28 +118,6 @@ public sealed partial class Simulator
         if (violations.Count < MaxViolationsListed)
         {
             violations.Add(message);
-        }
-    }
-
-    private async Task<List<PulledChange>> ServerStateAsync(string userId)
-    {
-        var all = new List<PulledChange>();
-        string? cursor = null;
-        while (true)
-        {
-            var page = await _server.Sync.PullAsync(userId, new PullRequest
-            {
-                DeviceId = "checker",
-                SchemaVersion = SchemaVersions.Current,
-                Cursor = cursor,
-                Limit = 1000,
-            }, CancellationToken.None);
-            all.AddRange(page.Changes);
-            cursor = page.Cursor;
-            if (!page.HasMore)
-            {
-                return all;
-            }
         }
     }
 

@@ -30,6 +30,7 @@ public sealed partial class Simulator : IAsyncDisposable
     private readonly Random _connectivity;
     private readonly Random _resolutions;
     private readonly List<SimDevice> _devices = [];
+    private readonly Sabotage? _sabotage;
     private AuthResponse _account = null!;
     private int _offlinePeriods;
     private int _resolutionCount;
@@ -47,6 +48,7 @@ public sealed partial class Simulator : IAsyncDisposable
         _resolutions = new Random(options.Seed * 31 + 3);
         _network = new SimNetwork(new Random(options.Seed * 31 + 4), options.Faults, _trace);
         _workload = new Workload(new Random(options.Seed * 31 + 5), _ledger, _trace);
+        _sabotage = options.SabotageEveryNthChange > 0 ? new Sabotage(options.SabotageEveryNthChange) : null;
         _server = new SimServer(_folder, new SyncOptions
         {
             ConflictPolicy = options.Policy,
@@ -98,7 +100,7 @@ public sealed partial class Simulator : IAsyncDisposable
         {
             var skew = _options.Faults == FaultLevel.All ? TimeSpan.FromSeconds(_faults.Next(-600, 601)) : TimeSpan.Zero;
             var clock = new SkewedTimeProvider(_clock, skew);
-            var transport = new InMemoryTransport(() => _server, _network, _ledger, i);
+            var transport = new InMemoryTransport(() => _server, _network, _ledger, i, _sabotage);
             var device = new SimDevice(i, Path.Combine(_folder, $"device-{i}.db"), clock, transport, _options.Seed);
             await device.OpenAsync(_account);
             _devices.Add(device);

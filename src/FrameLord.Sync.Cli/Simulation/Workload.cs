@@ -1,7 +1,7 @@
 namespace FrameLord.Sync.Cli.Simulation;
 
 /// <summary>
-/// The edits devices make, modelled on the seed's CRM use: mostly edits of different entities, some
+/// The edits devices make, modelled on the seed's CRM use: mostly edits of different entities, one in ten
 /// of a few "hot" entities every device touches, and some of the same field of those. Every random
 /// draw is made before looking at local state, so the same seed gives the same edits under either
 /// policy; an edit of an entity the device has not received yet is skipped.
@@ -43,7 +43,7 @@ internal sealed class Workload(Random random, Ledger ledger, TraceLog trace)
         var op = ++_ops;
         var kind = PickKind();
         var roll = random.NextDouble();
-        var hot = random.NextDouble() < 0.3;
+        var hot = random.NextDouble() < 0.1;
         var pick = random.Next(1 << 20);
         var fieldRoll = random.Next(1 << 20);
         var sameField = random.NextDouble() < 0.5;

@@ -26,38 +26,60 @@ public sealed partial class PostgresSyncStore
     public async Task<DocumentView?> ReadDocumentAsync(string userId, string noteId, bool includeSnapshot, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        // REPEATABLE READ: head, log and snapshot from one snapshot, in one round trip plus the commit.
         await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        var head = await ReadHeadAsync(connection, tx, userId, noteId, forUpdate: false, cancellationToken);
-        if (head is null)
+        await using var batch = new NpgsqlBatch(connection, tx)
         {
-            return null;
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand($"SELECT {RowReaders.DocumentHeadColumns} FROM documents WHERE user_id = $1 AND note_id = $2")
+                {
+                    Parameters = { new() { Value = userId }, new() { Value = noteId } },
+                },
+                new NpgsqlBatchCommand("""
+                    SELECT seq, update_bytes FROM document_updates
+                    WHERE user_id = $1 AND note_id = $2
+                      AND seq > (SELECT snapshot_seq FROM documents WHERE user_id = $1 AND note_id = $2)
+                    ORDER BY seq
+                    """)
+                {
+                    Parameters = { new() { Value = userId }, new() { Value = noteId } },
+                },
+            },
+        };
+        if (includeSnapshot)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT snapshot FROM document_snapshots WHERE user_id = $1 AND note_id = $2")
+            {
+                Parameters = { new() { Value = userId }, new() { Value = noteId } },
+            });
         }
 
-        var log = new List<DocumentUpdateRow>(head.LogCount);
-        await using (var command = new NpgsqlCommand(
-            "SELECT seq, update_bytes FROM document_updates WHERE user_id = $1 AND note_id = $2 AND seq > $3 ORDER BY seq", connection, tx))
+        DocumentHead? head = null;
+        var log = new List<DocumentUpdateRow>();
+        byte[]? snapshot = null;
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
-            command.Parameters.AddWithValue(userId);
-            command.Parameters.AddWithValue(noteId);
-            command.Parameters.AddWithValue(head.SnapshotSeq);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                head = RowReaders.DocumentHead(reader);
+            }
+
+            await reader.NextResultAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 log.Add(new DocumentUpdateRow(reader.GetInt64(0), (byte[])reader.GetValue(1)));
             }
-        }
 
-        byte[]? snapshot = null;
-        if (includeSnapshot)
-        {
-            await using var command = new NpgsqlCommand("SELECT snapshot FROM document_snapshots WHERE user_id = $1 AND note_id = $2", connection, tx);
-            command.Parameters.AddWithValue(userId);
-            command.Parameters.AddWithValue(noteId);
-            snapshot = await command.ExecuteScalarAsync(cancellationToken) as byte[] ?? RowReaders.EmptyUpdate;
+            if (includeSnapshot)
+            {
+                await reader.NextResultAsync(cancellationToken);
+                snapshot = await reader.ReadAsync(cancellationToken) ? (byte[])reader.GetValue(0) : RowReaders.EmptyUpdate;
+            }
         }
 
         await tx.CommitAsync(cancellationToken);
-        return new DocumentView(head, snapshot, log);
+        return head is null ? null : new DocumentView(head, snapshot, log);
     }
 
     public async Task<DocumentHead> AppendDocumentUpdateAsync(string userId, string noteId, byte[] update,
@@ -65,31 +87,35 @@ public sealed partial class PostgresSyncStore
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var create = new NpgsqlCommand("""
-            INSERT INTO documents (user_id, note_id, state_vector, snapshot_sv, snapshot_ds, updated_at)
-            VALUES ($1, $2, '\x00'::bytea, '\x00'::bytea, '\x0000'::bytea, $3) ON CONFLICT DO NOTHING
-            """, connection, tx))
-        {
-            create.Parameters.AddWithValue(userId);
-            create.Parameters.AddWithValue(noteId);
-            create.Parameters.AddWithValue(Ticks.From(now));
-            await create.ExecuteNonQueryAsync(cancellationToken);
-        }
-
         byte[] current;
         long seq;
-        await using (var read = new NpgsqlCommand(
-            "SELECT state_vector, next_seq FROM documents WHERE user_id = $1 AND note_id = $2 FOR UPDATE", connection, tx))
+        await using (var lockRow = new NpgsqlBatch(connection, tx)
         {
-            read.Parameters.AddWithValue(userId);
-            read.Parameters.AddWithValue(noteId);
-            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("""
+                    INSERT INTO documents (user_id, note_id, state_vector, snapshot_sv, snapshot_ds, updated_at)
+                    VALUES ($1, $2, '\x00'::bytea, '\x00'::bytea, '\x0000'::bytea, $3) ON CONFLICT DO NOTHING
+                    """)
+                {
+                    Parameters = { new() { Value = userId }, new() { Value = noteId }, new() { Value = Ticks.From(now) } },
+                },
+                new NpgsqlBatchCommand("SELECT state_vector, next_seq FROM documents WHERE user_id = $1 AND note_id = $2 FOR UPDATE")
+                {
+                    Parameters = { new() { Value = userId }, new() { Value = noteId } },
+                },
+            },
+        })
+        {
+            await using var reader = await lockRow.ExecuteReaderAsync(cancellationToken);
+            await SkipToRowsAsync(reader, cancellationToken);
             await reader.ReadAsync(cancellationToken);
             current = (byte[])reader.GetValue(0);
             seq = reader.GetInt64(1);
         }
 
-        await using (var batch = new NpgsqlBatch(connection, tx)
+        DocumentHead head;
+        await using (var write = new NpgsqlBatch(connection, tx)
         {
             BatchCommands =
             {
@@ -97,10 +123,11 @@ public sealed partial class PostgresSyncStore
                 {
                     Parameters = { new() { Value = userId }, new() { Value = noteId }, new() { Value = seq }, new() { Value = update } },
                 },
-                new NpgsqlBatchCommand("""
+                new NpgsqlBatchCommand($"""
                     UPDATE documents SET state_vector = $3, sync_version = sync_version + 1, next_seq = next_seq + 1,
                         log_count = log_count + 1, log_bytes = log_bytes + $4, updated_at = $5
                     WHERE user_id = $1 AND note_id = $2
+                    RETURNING {RowReaders.DocumentHeadColumns}
                     """)
                 {
                     Parameters =
@@ -112,13 +139,23 @@ public sealed partial class PostgresSyncStore
             },
         })
         {
-            await batch.ExecuteNonQueryAsync(cancellationToken);
+            await using var reader = await write.ExecuteReaderAsync(cancellationToken);
+            await SkipToRowsAsync(reader, cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            head = RowReaders.DocumentHead(reader);
         }
 
-        var head = await ReadHeadAsync(connection, tx, userId, noteId, forUpdate: false, cancellationToken);
         await _faults.HitAsync(StoreFaults.BeforeCommit);
         await tx.CommitAsync(cancellationToken);
-        return head!;
+        return head;
+    }
+
+    /// <summary>Moves a batch's reader past the results of statements that return no rows (the INSERTs).</summary>
+    private static async Task SkipToRowsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        while (reader.FieldCount == 0 && await reader.NextResultAsync(cancellationToken))
+        {
+        }
     }
 
     public async Task<bool> ReplaceDocumentSnapshotAsync(string userId, string noteId, DocumentSnapshot snapshot, CancellationToken cancellationToken)

@@ -17,6 +17,10 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
     private bool _disposed;
 
+    /// <summary>True on a thread while it runs a write's work (the work is synchronous, so the flag is exact).</summary>
+    [ThreadStatic]
+    private static bool t_writing;
+
     private LocalDatabase(string connectionString, SqliteConnection writer)
     {
         _connectionString = connectionString;
@@ -153,6 +157,12 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
     /// </summary>
     public T Write<T>(Func<LocalWriter, T> work)
     {
+        if (t_writing)
+        {
+            // The gate is not reentrant: waiting here would wait for this very thread.
+            throw new InvalidOperationException("A note body cannot be edited inside the callback of an entity write; edit it after the write returns.");
+        }
+
         _gate.Wait();
         try
         {
@@ -172,6 +182,7 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
         var unsyncedDocuments = UnsyncedDocuments;
         using var tx = _writer.BeginTransaction();
         var writer = new LocalWriter(this, tx);
+        t_writing = true;
         try
         {
             var result = work(writer);
@@ -184,6 +195,10 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
             LastSeq = Math.Max(lastSeq, LastSeq);
             UnsyncedDocuments = unsyncedDocuments;
             throw;
+        }
+        finally
+        {
+            t_writing = false;
         }
     }
 

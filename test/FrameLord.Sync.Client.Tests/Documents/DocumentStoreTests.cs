@@ -342,4 +342,32 @@ public sealed class DocumentStoreTests : IDisposable
             return true;
         });
     }
+
+    [Fact]
+    public async Task AnEditInsideAnEntityWritesCallback_FailsInsteadOfWaitingForever_AndTheNextEditStoresItToo()
+    {
+        await using (var client = await Open())
+        {
+            var contact = await client.Contacts.CreateAsync(new Models.Contact { Name = "A" });
+            using var note = await client.Documents.OpenAsync("note_1");
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => client.Contacts.UpdateAsync(contact.Id, c =>
+            {
+                c.Name = "B";
+                Text(note).Insert(0, "inside. ");
+            }));
+            Assert.Contains("entity write", error.Message, StringComparison.Ordinal);
+            Assert.Equal("A", (await client.Contacts.GetAsync(contact.Id))!.Name);
+            Assert.Empty(Log(client, "note_1"));
+
+            // The document kept the edit in memory; the next append writes the whole state, so the log misses nothing.
+            Text(note).Insert(Text(note).Length, "after.");
+            Assert.Equal(["local"], Log(client, "note_1").Select(r => r.Kind));
+        }
+
+        await using (var client = await Open())
+        {
+            using var note = await client.Documents.OpenAsync("note_1");
+            Assert.Equal("inside. after.", Text(note).ToString());
+        }
+    }
 }

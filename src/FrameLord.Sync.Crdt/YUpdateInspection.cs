@@ -1,3 +1,4 @@
+using FrameLord.Sync.Crdt.Encoding;
 using FrameLord.Sync.Crdt.Structs;
 using FrameLord.Sync.Crdt.Updates;
 
@@ -132,6 +133,66 @@ public static class YUpdateInspection
         }
 
         return item.Parent is not StructId parent || parent.Clock < known.GetValueOrDefault(parent.Client);
+    }
+
+    /// <summary>The delete set of <paramref name="update"/> alone, as an update with no structs (sorted and merged).</summary>
+    public static byte[] DeleteSetOf(ReadOnlySpan<byte> update)
+    {
+        var deleteSet = UpdateDecoder.Decode(update).DeleteSet;
+        deleteSet.SortAndMerge();
+        using var writer = new ByteWriter(16);
+        writer.WriteVarUint(0UL);
+        deleteSet.Write(writer);
+        return writer.ToArray();
+    }
+
+    /// <summary>
+    /// True when every clock range <paramref name="update"/> deletes is already deleted in
+    /// <paramref name="known"/> (an update, typically a delete-only one): its delete set adds nothing.
+    /// </summary>
+    public static bool DeleteSetCovered(ReadOnlySpan<byte> update, ReadOnlySpan<byte> known)
+    {
+        var mine = UpdateDecoder.Decode(update).DeleteSet;
+        if (mine.IsEmpty)
+        {
+            return true;
+        }
+
+        var theirs = UpdateDecoder.Decode(known).DeleteSet;
+        theirs.SortAndMerge();
+        foreach (var (client, ranges) in mine.Clients)
+        {
+            if (!theirs.TryGetRanges(client, out var covering))
+            {
+                return false;
+            }
+
+            foreach (var range in ranges)
+            {
+                // The last covering range starting at or before this one must reach its end.
+                int lo = 0, hi = covering.Count - 1, found = -1;
+                while (lo <= hi)
+                {
+                    var mid = (lo + hi) >>> 1;
+                    if (covering[mid].Clock <= range.Clock)
+                    {
+                        found = mid;
+                        lo = mid + 1;
+                    }
+                    else
+                    {
+                        hi = mid - 1;
+                    }
+                }
+
+                if (found < 0 || covering[found].End < range.End)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Per client, the first clock and the end clock of the update's structs (yjs <c>parseUpdateMeta</c>).</summary>

@@ -61,6 +61,29 @@ public class YUpdateInspectionTests
         Assert.False(YUpdateInspection.AddsNothing(updates[1], new Dictionary<ulong, long>(doc.GetStateVector())));
     }
 
+    [Fact]
+    public void DeleteSetOf_AndDeleteSetCovered_SeeOnlyDeletions()
+    {
+        var (doc, updates) = Recording(3);
+        doc.GetText("t").Insert(0, "abcdefgh");
+        doc.GetText("t").Delete(1, 2);
+        doc.GetText("t").Delete(5, 1);
+        var whole = doc.EncodeStateAsUpdate();
+
+        var deletions = YUpdateInspection.DeleteSetOf(whole);
+        var probe = new YDoc(new YDocOptions { ClientId = 4 });
+        probe.ApplyUpdate(whole);
+        Assert.Equal(probe.GetDeleteSet(), doc.GetDeleteSet());
+        Assert.Equal(0, deletions[0]); // no struct sections
+        Assert.True(YUpdateInspection.DeleteSetCovered(whole, deletions));
+        Assert.True(YUpdateInspection.DeleteSetCovered(updates[1], deletions));
+        Assert.False(YUpdateInspection.DeleteSetCovered(updates[2], YUpdateInspection.DeleteSetOf(updates[1])));
+        Assert.True(YUpdateInspection.DeleteSetCovered(updates[0], YUpdate.Empty));
+        Assert.False(YUpdateInspection.DeleteSetCovered(whole, YUpdate.Empty));
+        var merged = YUpdate.MergeUpdates([YUpdateInspection.DeleteSetOf(updates[1]), YUpdateInspection.DeleteSetOf(updates[2])]);
+        Assert.True(YUpdateInspection.DeleteSetCovered(whole, merged));
+    }
+
     /// <summary>The verdict agrees with what a document does: apply iff it would leave nothing pending.</summary>
     [Fact]
     public void TryIntegrate_AgreesWithADocument_OnRandomDeliveries()

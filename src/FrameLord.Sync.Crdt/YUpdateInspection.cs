@@ -94,11 +94,25 @@ public static class YUpdateInspection
     {
         ArgumentNullException.ThrowIfNull(stateVector);
         var decoded = UpdateDecoder.Decode(update);
-        if (!decoded.DeleteSet.IsEmpty)
-        {
-            return false;
-        }
+        return decoded.DeleteSet.IsEmpty && StructsCovered(decoded, stateVector);
+    }
 
+    /// <summary>
+    /// True when the update is a no-op for a document whose state vector is <paramref name="stateVector"/>
+    /// and whose deletions are <paramref name="knownDeletions"/> (an update, typically delete-only): every
+    /// struct is already known and every range it deletes is already deleted. A client that resends its
+    /// whole delete set with each edit-free sync adds nothing.
+    /// </summary>
+    public static bool AddsNothing(ReadOnlySpan<byte> update, IReadOnlyDictionary<ulong, long> stateVector, ReadOnlySpan<byte> knownDeletions)
+    {
+        ArgumentNullException.ThrowIfNull(stateVector);
+        var decoded = UpdateDecoder.Decode(update);
+        return StructsCovered(decoded, stateVector)
+            && (decoded.DeleteSet.IsEmpty || Covered(decoded.DeleteSet, UpdateDecoder.Decode(knownDeletions).DeleteSet));
+    }
+
+    private static bool StructsCovered(DecodedUpdate decoded, IReadOnlyDictionary<ulong, long> stateVector)
+    {
         foreach (var section in decoded.Sections)
         {
             foreach (var item in section.Refs)
@@ -153,12 +167,11 @@ public static class YUpdateInspection
     public static bool DeleteSetCovered(ReadOnlySpan<byte> update, ReadOnlySpan<byte> known)
     {
         var mine = UpdateDecoder.Decode(update).DeleteSet;
-        if (mine.IsEmpty)
-        {
-            return true;
-        }
+        return mine.IsEmpty || Covered(mine, UpdateDecoder.Decode(known).DeleteSet);
+    }
 
-        var theirs = UpdateDecoder.Decode(known).DeleteSet;
+    private static bool Covered(DeleteSet mine, DeleteSet theirs)
+    {
         theirs.SortAndMerge();
         foreach (var (client, ranges) in mine.Clients)
         {

@@ -106,6 +106,7 @@ public sealed partial class DocumentService
     {
         var server = head is null ? new Dictionary<ulong, long>() : YUpdate.DecodeStateVector(head.StateVector);
         Dictionary<ulong, long> after;
+        byte[] deletions;
         try
         {
             if (!YUpdateInspection.TryIntegrate(update, server, out after))
@@ -114,20 +115,25 @@ public sealed partial class DocumentService
                     "The update depends on content the server does not have; send the full state (no state vector).");
             }
 
-            if (YUpdateInspection.AddsNothing(update, server))
+            // yjs clients resend their whole delete set with every update; one the document has is no change.
+            if (YUpdateInspection.AddsNothing(update, server, head?.DeleteSet ?? RowReaders.EmptyUpdate))
             {
                 return null;
             }
+
+            deletions = YUpdateInspection.DeleteSetOf(update);
         }
         catch (YjsFormatException e)
         {
             throw new ApiException(400, ErrorCodes.InvalidYjsUpdate, $"The update does not decode: {e.Message}");
         }
 
+        var hasDeletions = deletions.Length > 2;
         var accepted = await _store.AppendDocumentUpdateAsync(userId, noteId, update, current =>
         {
-            // The stored vector may have moved since it was read; both only grow, so the union is the maximum.
-            var merged = new Dictionary<ulong, long>(YUpdate.DecodeStateVector(current));
+            // The stored vector and delete set may have moved since they were read; both only grow, so
+            // the union is the maximum.
+            var merged = new Dictionary<ulong, long>(YUpdate.DecodeStateVector(current.StateVector));
             foreach (var (clientId, clock) in after)
             {
                 if (clock > merged.GetValueOrDefault(clientId))
@@ -136,7 +142,8 @@ public sealed partial class DocumentService
                 }
             }
 
-            return YUpdate.EncodeStateVector(merged);
+            var deleteSet = hasDeletions ? YUpdate.MergeUpdates([current.DeleteSet, deletions]) : current.DeleteSet;
+            return new DocumentState(YUpdate.EncodeStateVector(merged), deleteSet);
         }, _time.GetUtcNow(), cancellationToken);
         DocumentChanged?.Invoke(userId, noteId, accepted.SyncVersion);
         return accepted;

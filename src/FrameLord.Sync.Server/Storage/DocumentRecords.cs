@@ -3,7 +3,8 @@ namespace FrameLord.Sync.Server.Storage;
 /// <summary>
 /// A note's Yjs document as stored: a compacted snapshot (a V1 update of the whole document, with
 /// its state vector and its delete set as a delete-only update, so a caught-up client never needs the
-/// snapshot itself) plus a log of later updates. <see cref="StateVector"/> covers snapshot and log.
+/// snapshot itself) plus a log of later updates. <see cref="StateVector"/> and <see cref="DeleteSet"/>
+/// (every deleted range, as a delete-only update) cover snapshot and log.
 /// </summary>
 public sealed record DocumentHead(
     long SyncVersion,
@@ -12,7 +13,11 @@ public sealed record DocumentHead(
     byte[] SnapshotDeleteSet,
     long SnapshotSeq,
     int LogCount,
-    long LogBytes);
+    long LogBytes,
+    byte[] DeleteSet);
+
+/// <summary>What an appended update moves: the document's state vector and its delete set.</summary>
+public readonly record struct DocumentState(byte[] StateVector, byte[] DeleteSet);
 
 /// <summary>One logged update; <see cref="Seq"/> orders the log and is above the head's snapshot seq.</summary>
 public sealed record DocumentUpdateRow(long Seq, byte[] Update);

@@ -49,10 +49,10 @@ public interface ISyncStore : IAsyncDisposable
 
     /// <summary>
     /// Appends an update in one transaction: creates the document if needed, locks it, sets its state
-    /// vector to <paramref name="advance"/> applied to the current one, and bumps its sync version.
+    /// vector and delete set to <paramref name="advance"/> applied to the current ones, and bumps its sync version.
     /// </summary>
     Task<DocumentHead> AppendDocumentUpdateAsync(string userId, string noteId, byte[] update,
-        Func<byte[], byte[]> advance, DateTimeOffset now, CancellationToken cancellationToken);
+        Func<DocumentState, DocumentState> advance, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Installs a compacted snapshot and deletes the log it folded, in one transaction, unless another

@@ -15,7 +15,7 @@ internal static class RowReaders
         "user_id, email, password_hash, display_name, contact_zero_id, created_at";
 
     public const string DocumentHeadColumns =
-        "sync_version, state_vector, snapshot_sv, snapshot_ds, snapshot_seq, log_count, log_bytes";
+        "sync_version, state_vector, snapshot_sv, snapshot_ds, snapshot_seq, log_count, log_bytes, delete_set";
 
     public static DocumentHead DocumentHead(DbDataReader r) => new(
         r.GetInt64(0),
@@ -24,7 +24,8 @@ internal static class RowReaders
         (byte[])r.GetValue(3),
         r.GetInt64(4),
         r.GetInt32(5),
-        r.GetInt64(6));
+        r.GetInt64(6),
+        (byte[])r.GetValue(7));
 
     /// <summary>The empty state vector and the empty update, as a new document's starting values.</summary>
     public static readonly byte[] EmptyStateVector = [0];

@@ -84,6 +84,25 @@ public class YUpdateInspectionTests
         Assert.True(YUpdateInspection.DeleteSetCovered(whole, merged));
     }
 
+    [Fact]
+    public void AddsNothing_WithKnownDeletions_IgnoresADeleteSetTheServerAlreadyHas()
+    {
+        var (doc, updates) = Recording(5);
+        doc.GetText("t").Insert(0, "abcdef");
+        doc.GetText("t").Delete(0, 2);
+        var state = new Dictionary<ulong, long>(doc.GetStateVector());
+        var known = YUpdateInspection.DeleteSetOf(updates[1]);
+
+        // A client resending its whole state (structs and delete set) the server has: a no-op.
+        Assert.True(YUpdateInspection.AddsNothing(doc.EncodeStateAsUpdate(), state, known));
+        Assert.False(YUpdateInspection.AddsNothing(doc.EncodeStateAsUpdate(), state));
+        // Without the deletion known, or without the structs known, it adds something.
+        Assert.False(YUpdateInspection.AddsNothing(doc.EncodeStateAsUpdate(), state, YUpdate.Empty));
+        Assert.False(YUpdateInspection.AddsNothing(doc.EncodeStateAsUpdate(), Empty, known));
+        doc.GetText("t").Delete(0, 1);
+        Assert.False(YUpdateInspection.AddsNothing(doc.EncodeStateAsUpdate(), state, known));
+    }
+
     /// <summary>The verdict agrees with what a document does: apply iff it would leave nothing pending.</summary>
     [Fact]
     public void TryIntegrate_AgreesWithADocument_OnRandomDeliveries()

@@ -101,6 +101,43 @@ public abstract partial class StoreConformanceTests
     }
 
     [Fact]
+    public async Task Documents_AResentDeleteSet_IsNoChange_AcrossCompaction_ButANewDeletionIs()
+    {
+        var user = await NewUserAsync();
+        var docs = Documents(compactAfter: 3);
+        var doc = new YDoc(new YDocOptions { ClientId = 11 });
+        var text = doc.GetText("t");
+        text.Insert(0, "abcdefgh");
+        text.Delete(1, 2);
+
+        // As a yjs client sends it: everything the server lacks, which always carries the whole delete set.
+        async Task<DocumentSyncResponse> SendAsync()
+        {
+            var head = await Store.ReadDocumentHeadAsync(user.UserId, "n", CancellationToken.None);
+            var update = doc.EncodeStateAsUpdate(head?.StateVector);
+            return await docs.SyncAsync(user.UserId, "n", new DocumentSyncRequest { YjsUpdates = update, StateVector = doc.EncodeStateVector() }, CancellationToken.None);
+        }
+
+        Assert.Equal(1, (await SendAsync()).SyncVersion);
+        Assert.Equal(1, (await SendAsync()).SyncVersion);
+        text.Delete(0, 1);
+        Assert.Equal(2, (await SendAsync()).SyncVersion);
+        Assert.Equal(2, (await SendAsync()).SyncVersion);
+        text.Insert(0, "x");
+        text.Delete(2, 1);
+        Assert.Equal(3, (await SendAsync()).SyncVersion); // the log reached 3: compacted after this sync
+        var head = await Store.ReadDocumentHeadAsync(user.UserId, "n", CancellationToken.None);
+        Assert.Equal(0, head!.LogCount);
+        Assert.Equal(3, (await SendAsync()).SyncVersion);
+        Assert.True(YUpdateInspection.DeleteSetCovered(doc.EncodeStateAsUpdate(), head.DeleteSet));
+
+        var reader = new YDoc(new YDocOptions { ClientId = 12 });
+        reader.ApplyUpdate((await docs.SyncAsync(user.UserId, "n", new DocumentSyncRequest(), CancellationToken.None)).Updates);
+        Assert.Equal(text.ToString(), reader.GetText("t").ToString());
+        Assert.Equal("xdfgh", reader.GetText("t").ToString());
+    }
+
+    [Fact]
     public async Task Documents_AnotherUsersNoteWithTheSameId_StaysSeparate()
     {
         var alice = await NewUserAsync();

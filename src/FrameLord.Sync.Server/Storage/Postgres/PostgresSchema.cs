@@ -98,5 +98,11 @@ internal static class PostgresSchema
             PRIMARY KEY (user_id, note_id, seq)
         );
         """,
+        """
+        -- Every range the document has deleted (snapshot and log), as a delete-only update. Existing rows
+        -- start from the snapshot's; a sync that is not covered is stored and merged in, so it catches up.
+        ALTER TABLE documents ADD COLUMN delete_set bytea NOT NULL DEFAULT '\x0000'::bytea;
+        UPDATE documents SET delete_set = snapshot_ds;
+        """,
     ];
 }

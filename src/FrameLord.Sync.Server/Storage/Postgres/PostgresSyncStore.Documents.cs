@@ -83,11 +83,11 @@ public sealed partial class PostgresSyncStore
     }
 
     public async Task<DocumentHead> AppendDocumentUpdateAsync(string userId, string noteId, byte[] update,
-        Func<byte[], byte[]> advance, DateTimeOffset now, CancellationToken cancellationToken)
+        Func<DocumentState, DocumentState> advance, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        byte[] current;
+        DocumentState current;
         long seq;
         await using (var lockRow = new NpgsqlBatch(connection, tx)
         {
@@ -100,7 +100,7 @@ public sealed partial class PostgresSyncStore
                 {
                     Parameters = { new() { Value = userId }, new() { Value = noteId }, new() { Value = Ticks.From(now) } },
                 },
-                new NpgsqlBatchCommand("SELECT state_vector, next_seq FROM documents WHERE user_id = $1 AND note_id = $2 FOR UPDATE")
+                new NpgsqlBatchCommand("SELECT state_vector, delete_set, next_seq FROM documents WHERE user_id = $1 AND note_id = $2 FOR UPDATE")
                 {
                     Parameters = { new() { Value = userId }, new() { Value = noteId } },
                 },
@@ -110,9 +110,11 @@ public sealed partial class PostgresSyncStore
             await using var reader = await lockRow.ExecuteReaderAsync(cancellationToken);
             await SkipToRowsAsync(reader, cancellationToken);
             await reader.ReadAsync(cancellationToken);
-            current = (byte[])reader.GetValue(0);
-            seq = reader.GetInt64(1);
+            current = new DocumentState((byte[])reader.GetValue(0), (byte[])reader.GetValue(1));
+            seq = reader.GetInt64(2);
         }
+
+        var next = advance(current);
 
         DocumentHead head;
         await using (var write = new NpgsqlBatch(connection, tx)
@@ -124,7 +126,7 @@ public sealed partial class PostgresSyncStore
                     Parameters = { new() { Value = userId }, new() { Value = noteId }, new() { Value = seq }, new() { Value = update } },
                 },
                 new NpgsqlBatchCommand($"""
-                    UPDATE documents SET state_vector = $3, sync_version = sync_version + 1, next_seq = next_seq + 1,
+                    UPDATE documents SET state_vector = $3, delete_set = $6, sync_version = sync_version + 1, next_seq = next_seq + 1,
                         log_count = log_count + 1, log_bytes = log_bytes + $4, updated_at = $5
                     WHERE user_id = $1 AND note_id = $2
                     RETURNING {RowReaders.DocumentHeadColumns}
@@ -132,8 +134,8 @@ public sealed partial class PostgresSyncStore
                 {
                     Parameters =
                     {
-                        new() { Value = userId }, new() { Value = noteId }, new() { Value = advance(current) },
-                        new() { Value = update.LongLength }, new() { Value = Ticks.From(now) },
+                        new() { Value = userId }, new() { Value = noteId }, new() { Value = next.StateVector },
+                        new() { Value = update.LongLength }, new() { Value = Ticks.From(now) }, new() { Value = next.DeleteSet },
                     },
                 },
             },

@@ -95,5 +95,11 @@ internal static class SqliteSchema
             PRIMARY KEY (user_id, note_id, seq)
         ) WITHOUT ROWID;
         """,
+        """
+        -- Every range the document has deleted (snapshot and log), as a delete-only update. Existing rows
+        -- start from the snapshot's; a sync that is not covered is stored and merged in, so it catches up.
+        ALTER TABLE documents ADD COLUMN delete_set BLOB NOT NULL DEFAULT x'0000';
+        UPDATE documents SET delete_set = snapshot_ds;
+        """,
     ];
 }

@@ -62,7 +62,7 @@ public sealed partial class SqliteSyncStore
     }
 
     public async Task<DocumentHead> AppendDocumentUpdateAsync(string userId, string noteId, byte[] update,
-        Func<byte[], byte[]> advance, DateTimeOffset now, CancellationToken cancellationToken)
+        Func<DocumentState, DocumentState> advance, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
@@ -78,15 +78,17 @@ public sealed partial class SqliteSyncStore
                 await create.ExecuteNonQueryAsync(cancellationToken);
             }
 
-            byte[] current;
+            DocumentState current;
             long seq;
-            using (var read = Command(connection, tx, "SELECT state_vector, next_seq FROM documents WHERE user_id = $u AND note_id = $n;", userId, noteId))
+            using (var read = Command(connection, tx, "SELECT state_vector, delete_set, next_seq FROM documents WHERE user_id = $u AND note_id = $n;", userId, noteId))
             {
                 await using var reader = await read.ExecuteReaderAsync(cancellationToken);
                 await reader.ReadAsync(cancellationToken);
-                current = (byte[])reader.GetValue(0);
-                seq = reader.GetInt64(1);
+                current = new DocumentState((byte[])reader.GetValue(0), (byte[])reader.GetValue(1));
+                seq = reader.GetInt64(2);
             }
+
+            var next = advance(current);
 
             using (var insert = Command(connection, tx, "INSERT INTO document_updates (user_id, note_id, seq, update_bytes) VALUES ($u, $n, $s, $b);", userId, noteId))
             {
@@ -96,12 +98,13 @@ public sealed partial class SqliteSyncStore
             }
 
             using (var bump = Command(connection, tx, """
-                UPDATE documents SET state_vector = $sv, sync_version = sync_version + 1, next_seq = next_seq + 1,
+                UPDATE documents SET state_vector = $sv, delete_set = $ds, sync_version = sync_version + 1, next_seq = next_seq + 1,
                     log_count = log_count + 1, log_bytes = log_bytes + $len, updated_at = $now
                 WHERE user_id = $u AND note_id = $n;
                 """, userId, noteId))
             {
-                bump.Parameters.AddWithValue("$sv", advance(current));
+                bump.Parameters.AddWithValue("$sv", next.StateVector);
+                bump.Parameters.AddWithValue("$ds", next.DeleteSet);
                 bump.Parameters.AddWithValue("$len", update.LongLength);
                 bump.Parameters.AddWithValue("$now", Ticks.From(now));
                 await bump.ExecuteNonQueryAsync(cancellationToken);

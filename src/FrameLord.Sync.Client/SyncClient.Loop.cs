@@ -64,8 +64,9 @@ public sealed partial class SyncClient
                     }
                 }, stop);
             }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            catch (Exception) when (stop.IsCancellationRequested)
             {
+                // Stopping: a stream cut while it closes (connection reset) is not an error.
                 return;
             }
             catch (SyncTransportException e) when (e.IsUnauthorized && _options.RefreshAccessToken is not null)

@@ -59,6 +59,34 @@ public sealed class SyncLoopTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stopping_WhileTheLiveStreamIsCutByTheServer_IsNotAnError_AndAChangesEventSyncs()
+    {
+        var live = new LiveScriptedTransport(_transport);
+        Action<string, string>? send = null;
+        live.OnListen = async (onEvent, cancellationToken) =>
+        {
+            send = onEvent;
+            // As a real stream does when the server closes it under the client's feet while it stops:
+            // the read fails with an I/O error, not a cancellation.
+            await Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            throw new SyncTransportException(null, SyncTransportException.NetworkErrorCode, "The event stream broke: Connection reset by peer.",
+                new IOException("Connection reset by peer"));
+        };
+        using var folder = new TempFolder();
+        await using var client = await LocalDevice.OpenAsync(folder.File("live.db"), live, _time);
+        await client.UseAccountAsync(new AuthResponse { UserId = "usr_1", ContactZeroId = "cnt_zero", AccessToken = "token-1", ExpiresIn = 60 });
+        client.Start();
+        await Wait.UntilAsync(() => live.Listens == 1 && send is not null && _transport.Pulls.Count == 1, "the stream opened and the start-up pull");
+
+        send!("changes", "{\"cursor\":\"5\"}");
+        await Wait.UntilAsync(() => _transport.Pulls.Count >= 2, "a pull on the changes event");
+
+        await client.StopAsync(); // throws if the cut stream escapes the stop
+        Assert.False(client.IsRunning);
+        Assert.Equal(1, live.Listens);
+    }
+
+    [Fact]
     public async Task Loop_RetriesWithBackoff_2_4_8_16_32_ThenAbout32WithJitter()
     {
         var attempts = new List<DateTimeOffset>();

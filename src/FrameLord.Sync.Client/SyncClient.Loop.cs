@@ -5,6 +5,10 @@ namespace FrameLord.Sync.Client;
 public sealed partial class SyncClient
 {
     private CancellationTokenSource? _loopStop;
+
+    /// <summary>Stops the live stream: with the loop, or alone when the loop ends on a schema mismatch.</summary>
+    private CancellationTokenSource? _liveStop;
+
     private Task? _loop;
     private Task? _live;
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -31,11 +35,14 @@ public sealed partial class SyncClient
         }
 
         _loopStop = new CancellationTokenSource();
-        _loop = RunLoopAsync(_loopStop.Token);
+        _liveStop = null;
         if (_transport is ILiveChangeSource live)
         {
-            _live = ListenAsync(live, _loopStop.Token);
+            _liveStop = CancellationTokenSource.CreateLinkedTokenSource(_loopStop.Token);
+            _live = ListenAsync(live, _liveStop.Token);
         }
+
+        _loop = RunLoopAsync(_loopStop.Token);
     }
 
     /// <summary>
@@ -121,6 +128,8 @@ public sealed partial class SyncClient
         }
 
         _live = null;
+        _liveStop?.Dispose();
+        _liveStop = null;
 
         _loopStop.Dispose();
         _loopStop = null;
@@ -207,6 +216,8 @@ public sealed partial class SyncClient
             }
             catch (SchemaMismatchException)
             {
+                // The app must update: nothing more to sync, so the live stream closes too.
+                _liveStop?.Cancel();
                 return;
             }
             catch (Exception e)

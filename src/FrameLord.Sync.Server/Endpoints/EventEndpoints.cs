@@ -7,7 +7,8 @@ namespace FrameLord.Sync.Server.Endpoints;
 /// <summary>
 /// <c>GET /sync/events</c> (DESIGN 3.6): server-sent events for the caller's user: <c>changes</c> with
 /// the cursor after a commit, <c>doc</c> with a note id and sync_version, and a comment heartbeat every
-/// 15 seconds. A client that receives an event pulls (or syncs that document).
+/// 15 seconds. A client that receives an event pulls (or syncs that document). The stream ends when
+/// the server stops, so a shutdown does not wait out its timeout on open streams; clients reconnect.
 /// </summary>
 public static class EventEndpoints
 {
@@ -16,7 +17,7 @@ public static class EventEndpoints
 
     public static RouteGroupBuilder MapEvents(this RouteGroupBuilder api)
     {
-        api.MapGet("/sync/events", async (HttpContext context, LiveHub hub, TimeProvider time) =>
+        api.MapGet("/sync/events", async (HttpContext context, LiveHub hub, IHostApplicationLifetime lifetime) =>
         {
             var userId = context.User.UserId();
             var response = context.Response;
@@ -24,7 +25,8 @@ public static class EventEndpoints
             response.Headers.CacheControl = "no-cache";
             response.Headers["X-Accel-Buffering"] = "no";
             using var subscription = hub.Subscribe(userId);
-            var aborted = context.RequestAborted;
+            using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+            var aborted = ending.Token;
             await response.WriteAsync(": connected\n\n", aborted);
             await response.Body.FlushAsync(aborted);
             try
@@ -50,7 +52,7 @@ public static class EventEndpoints
             }
             catch (OperationCanceledException) when (aborted.IsCancellationRequested)
             {
-                // The client went away.
+                // The client went away, or the server is stopping.
             }
             catch (IOException)
             {

@@ -87,6 +87,27 @@ public sealed class SyncLoopTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASchemaMismatch_StopsTheLoop_AndClosesTheLiveStream()
+    {
+        var live = new LiveScriptedTransport(_transport);
+        var closed = new TaskCompletionSource();
+        live.OnListen = async (_, cancellationToken) =>
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => closed.TrySetResult(), TaskScheduler.Default);
+        };
+        _transport.OnPull = (_, _) => throw new SchemaMismatchException("Please update FrameLord to the latest version", "2.0.0");
+        using var folder = new TempFolder();
+        await using var client = await LocalDevice.OpenAsync(folder.File("mismatch.db"), live, _time);
+        await client.UseAccountAsync(new AuthResponse { UserId = "usr_1", ContactZeroId = "cnt_zero", AccessToken = "token-1", ExpiresIn = 60 });
+        client.Start();
+
+        await Wait.UntilAsync(() => !client.IsRunning, "the loop stopped on the mismatch");
+        await closed.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(1, live.Listens);
+        Assert.IsType<SchemaMismatchException>(client.State.LastError);
+    }
+
+    [Fact]
     public async Task Loop_RetriesWithBackoff_2_4_8_16_32_ThenAbout32WithJitter()
     {
         var attempts = new List<DateTimeOffset>();

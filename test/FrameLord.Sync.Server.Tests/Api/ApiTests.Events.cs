@@ -1,5 +1,6 @@
 using System.Net;
 using FrameLord.Sync.Crdt;
+using FrameLord.Sync.TestKit;
 
 namespace FrameLord.Sync.Server.Tests.Api;
 
@@ -42,6 +43,19 @@ public abstract partial class ApiTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         return new EventReader(await response.Content.ReadAsStreamAsync());
+    }
+
+    [Fact]
+    public async Task LiveEvents_TheStreamEnds_WhenTheServerStops()
+    {
+        await using var own = await TestServer.StartAsync(Server.Database);
+        var user = await own.SignupAsync();
+        using var events = await OpenEventsAsync(own.Client(user.AccessToken));
+
+        // Without the stream ending, the host waits out its whole shutdown timeout (30 s) for it.
+        var lifetime = (Microsoft.Extensions.Hosting.IHostApplicationLifetime)own.Services.GetService(typeof(Microsoft.Extensions.Hosting.IHostApplicationLifetime))!;
+        lifetime.StopApplication();
+        await Assert.ThrowsAsync<EndOfStreamException>(() => events.NextAsync(TimeSpan.FromSeconds(10)));
     }
 
     [Fact]

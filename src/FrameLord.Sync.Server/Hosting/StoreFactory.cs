@@ -20,7 +20,12 @@ public static class StoreFactory
                     throw new InvalidOperationException("Storage:ConnectionString is required when Storage:Provider is postgres.");
                 }
 
-                return new PostgresSyncStore(options.ConnectionString, time, faults);
+                if (options.MaxConcurrentWrites < 0)
+                {
+                    throw new InvalidOperationException("Storage:MaxConcurrentWrites must be 0 (automatic) or more.");
+                }
+
+                return new PostgresSyncStore(options.ConnectionString, time, faults, options.MaxConcurrentWrites);
             default:
                 throw new InvalidOperationException($"Storage:Provider must be sqlite or postgres, not '{options.Provider}'.");
         }

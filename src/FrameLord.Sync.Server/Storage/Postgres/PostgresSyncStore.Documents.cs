@@ -85,6 +85,7 @@ public sealed partial class PostgresSyncStore
     public async Task<DocumentHead> AppendDocumentUpdateAsync(string userId, string noteId, byte[] update,
         Func<DocumentState, DocumentState> advance, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        using var slot = await EnterWriteAsync(cancellationToken);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         DocumentState current;
@@ -162,6 +163,7 @@ public sealed partial class PostgresSyncStore
 
     public async Task<bool> ReplaceDocumentSnapshotAsync(string userId, string noteId, DocumentSnapshot snapshot, CancellationToken cancellationToken)
     {
+        using var slot = await EnterWriteAsync(cancellationToken);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         var head = await ReadHeadAsync(connection, tx, userId, noteId, forUpdate: true, cancellationToken);

@@ -6,9 +6,11 @@ public sealed partial class PostgresSyncStore
 {
     public async Task<IWriteSession> BeginWriteAsync(string userId, CancellationToken cancellationToken)
     {
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var slot = await EnterWriteAsync(cancellationToken);
+        NpgsqlConnection? connection = null;
         try
         {
+            connection = await _dataSource.OpenConnectionAsync(cancellationToken);
             var tx = await connection.BeginTransactionAsync(cancellationToken);
             await using var command = new NpgsqlCommand(
                 $"SELECT {RowReaders.UserColumns}, change_seq FROM users WHERE user_id = $1 FOR UPDATE", connection, tx);
@@ -21,11 +23,16 @@ public sealed partial class PostgresSyncStore
 
             var user = RowReaders.User(reader);
             var seq = reader.GetInt64(6);
-            return new PostgresWriteSession(connection, tx, user, seq, _faults);
+            return new PostgresWriteSession(connection, tx, user, seq, _faults, slot);
         }
         catch
         {
-            await connection.DisposeAsync();
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+
+            slot.Dispose();
             throw;
         }
     }

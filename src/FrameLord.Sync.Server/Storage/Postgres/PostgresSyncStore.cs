@@ -6,20 +6,54 @@ namespace FrameLord.Sync.Server.Storage.Postgres;
 /// The production store on PostgreSQL through one pooled <see cref="NpgsqlDataSource"/>. A write
 /// session locks the user's row (SELECT … FOR UPDATE), which serializes that user's writers and
 /// so assigns the change sequence in commit order; different users write in parallel. Reads and
-/// writes go out as set-based statements over arrays, one round trip per step.
+/// writes go out as set-based statements over arrays, one round trip per step. At most
+/// <see cref="MaxConcurrentWrites"/> write transactions run at once; the others wait for a slot
+/// before taking a connection.
 /// </summary>
 public sealed partial class PostgresSyncStore : ISyncStore
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly StoreFaults _faults;
     private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _writeSlots;
 
-    public PostgresSyncStore(string connectionString, TimeProvider time, StoreFaults? faults = null)
+    /// <param name="connectionString">An Npgsql connection string.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="faults">Injected failures (tests).</param>
+    /// <param name="maxConcurrentWrites">Write transactions at once; 0: max(4, 2 × processor count).</param>
+    public PostgresSyncStore(string connectionString, TimeProvider time, StoreFaults? faults = null, int maxConcurrentWrites = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxConcurrentWrites);
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         _dataSource = builder.Build();
         _time = time;
         _faults = faults ?? new StoreFaults();
+        MaxConcurrentWrites = maxConcurrentWrites > 0 ? maxConcurrentWrites : Math.Max(4, 2 * Environment.ProcessorCount);
+        _writeSlots = new SemaphoreSlim(MaxConcurrentWrites, MaxConcurrentWrites);
+    }
+
+    /// <summary>How many write transactions run at once.</summary>
+    public int MaxConcurrentWrites { get; }
+
+    /// <summary>Waits for a write slot; disposing the result gives it back (once).</summary>
+    private async Task<WriteSlot> EnterWriteAsync(CancellationToken cancellationToken)
+    {
+        await _writeSlots.WaitAsync(cancellationToken);
+        return new WriteSlot(_writeSlots);
+    }
+
+    /// <summary>One held write slot.</summary>
+    internal sealed class WriteSlot(SemaphoreSlim slots) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                slots.Release();
+            }
+        }
     }
 
     public string ProviderName => "postgres";

@@ -12,7 +12,8 @@ internal sealed class PostgresWriteSession(
     NpgsqlTransaction transaction,
     UserRecord user,
     long currentSeq,
-    StoreFaults faults) : IWriteSession
+    StoreFaults faults,
+    PostgresSyncStore.WriteSlot slot) : IWriteSession
 {
     private bool _completed;
 
@@ -225,7 +226,14 @@ internal sealed class PostgresWriteSession(
             }
         }
 
-        await transaction.DisposeAsync();
-        await connection.DisposeAsync();
+        try
+        {
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+        finally
+        {
+            slot.Dispose();
+        }
     }
 }

@@ -2,6 +2,7 @@ using FrameLord.Sync.Protocol;
 using FrameLord.Sync.Server.Configuration;
 using FrameLord.Sync.Server.Engine;
 using FrameLord.Sync.Server.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace FrameLord.Sync.Server.Endpoints;
@@ -14,9 +15,40 @@ public static class DocumentEndpoints
         api.MapPost("/notes/{noteId}/sync", async (HttpContext context, string noteId, DocumentService documents, WireJson json, IOptions<LimitOptions> limits) =>
         {
             var request = await RequestBody.ReadAsync(context, json.Context.DocumentSyncRequest, limits.Value.MaxRequestBodyBytes, context.RequestAborted);
-            var response = await documents.SyncAsync(context.User.UserId(), noteId, request, context.RequestAborted);
+            var response = await documents.SyncAsync(context.User.UserId(), NoteId(context, noteId), request, context.RequestAborted);
             return Results.Json(response, SyncJsonContext.Default.DocumentSyncResponse);
         });
         return api;
+    }
+
+    /// <summary>
+    /// The note id as the client percent-encoded it. Routing decodes every escape but <c>%2F</c>, so
+    /// <c>a%2Fb</c> (the id <c>a/b</c>) and <c>a%252Fb</c> (the id <c>a%2Fb</c>) would both arrive as
+    /// <c>a%2Fb</c>; the segment is decoded once from the raw request target instead.
+    /// </summary>
+    internal static string NoteId(HttpContext context, string routed)
+    {
+        var raw = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(raw))
+        {
+            return routed;
+        }
+
+        var path = raw.AsSpan();
+        var query = path.IndexOfAny('?', '#');
+        if (query >= 0)
+        {
+            path = path[..query];
+        }
+
+        path = path.TrimEnd('/');
+        if (!path.EndsWith("/sync", StringComparison.Ordinal))
+        {
+            return routed;
+        }
+
+        path = path[..^"/sync".Length];
+        var segment = path[(path.LastIndexOf('/') + 1)..];
+        return segment.IsEmpty ? routed : Uri.UnescapeDataString(segment.ToString());
     }
 }

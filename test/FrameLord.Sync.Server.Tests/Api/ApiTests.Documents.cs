@@ -38,4 +38,32 @@ public abstract partial class ApiTests
         var anonymous = await Server.Client().PostAsync("/api/v1/notes/note_1/sync", JsonBody("{}"));
         Assert.Equal(ErrorCodes.Unauthorized, (await ErrorOf(anonymous, HttpStatusCode.Unauthorized)).Code);
     }
+
+    [Fact]
+    public async Task DocumentSync_NoteIdsAreDecodedOnce_SoASlashAndALiteralPercent2FAreTwoNotes()
+    {
+        var auth = await Server.SignupAsync();
+        var client = Server.Client(auth.AccessToken);
+        ulong clientId = 20;
+        async Task<string> WriteAsync(string path, string text)
+        {
+            var doc = new YDoc(new YDocOptions { ClientId = ++clientId });
+            doc.GetText("t").Insert(0, text);
+            var body = $$"""{"yjs_updates":"{{Convert.ToBase64String(doc.EncodeStateAsUpdate())}}"}""";
+            var response = await client.PostAsync($"/api/v1/notes/{path}/sync", JsonBody(body));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var reader = new YDoc(new YDocOptions { ClientId = 99 });
+            reader.ApplyUpdate((await response.Content.ReadFromJsonAsync(SyncJsonContext.Default.DocumentSyncResponse))!.Updates);
+            return reader.GetText("t").ToString();
+        }
+
+        Assert.Equal("slash", await WriteAsync(Uri.EscapeDataString("a/b"), "slash"));       // a%2Fb
+        Assert.Equal("percent", await WriteAsync(Uri.EscapeDataString("a%2Fb"), "percent")); // a%252Fb
+        Assert.Equal("space", await WriteAsync("a%20b", "space"));
+        var store = (FrameLord.Sync.Server.Storage.ISyncStore)Server.Services.GetService(typeof(FrameLord.Sync.Server.Storage.ISyncStore))!;
+        foreach (var id in new[] { "a/b", "a%2Fb", "a b" })
+        {
+            Assert.Equal(1, (await store.ReadDocumentHeadAsync(auth.UserId, id, CancellationToken.None))!.SyncVersion);
+        }
+    }
 }

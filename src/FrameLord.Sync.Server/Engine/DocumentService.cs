@@ -59,9 +59,11 @@ public sealed partial class DocumentService
         }
 
         var head = await _store.ReadDocumentHeadAsync(userId, noteId, cancellationToken);
+        DocumentView? view = null;
         if (request.YjsUpdates is { Length: > 0 } update)
         {
-            head = await AcceptAsync(userId, noteId, update, head, cancellationToken) ?? head;
+            view = await AcceptAsync(userId, noteId, update, head, client, cancellationToken);
+            head = view?.Head ?? head;
         }
 
         if (head is null)
@@ -69,7 +71,13 @@ public sealed partial class DocumentService
             return new DocumentSyncResponse { Updates = RowReaders.EmptyUpdate, NewStateVector = RowReaders.EmptyStateVector, SyncVersion = 0 };
         }
 
-        var view = await _store.ReadDocumentAsync(userId, noteId, includeSnapshot: !Covers(client, head.SnapshotStateVector), cancellationToken);
+        // An accepted update came back with the log; read again only when nothing was stored, or when a
+        // compaction in between left the client behind a snapshot the append did not fetch.
+        if (view is null || (view.Snapshot is null && !Covers(client, view.Head.SnapshotStateVector)))
+        {
+            view = await _store.ReadDocumentAsync(userId, noteId, includeSnapshot: !Covers(client, head.SnapshotStateVector), cancellationToken);
+        }
+
         var parts = new List<byte[]>(1 + view!.Log.Count)
         {
             view.Snapshot is { } snapshot ? YUpdate.DiffUpdate(snapshot, clientVector) : view.Head.SnapshotDeleteSet,
@@ -101,8 +109,12 @@ public sealed partial class DocumentService
         return response;
     }
 
-    /// <summary>Checks and stores the client's update; null when it adds nothing the document lacks.</summary>
-    private async Task<DocumentHead?> AcceptAsync(string userId, string noteId, byte[] update, DocumentHead? head, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks and stores the client's update, returning the document after it (with the snapshot when the
+    /// client is behind it); null when the update adds nothing the document lacks.
+    /// </summary>
+    private async Task<DocumentView?> AcceptAsync(string userId, string noteId, byte[] update, DocumentHead? head,
+        IReadOnlyDictionary<ulong, long> client, CancellationToken cancellationToken)
     {
         var server = head is null ? new Dictionary<ulong, long>() : YUpdate.DecodeStateVector(head.StateVector);
         Dictionary<ulong, long> after;
@@ -144,8 +156,8 @@ public sealed partial class DocumentService
 
             var deleteSet = hasDeletions ? YUpdate.MergeUpdates([current.DeleteSet, deletions]) : current.DeleteSet;
             return new DocumentState(YUpdate.EncodeStateVector(merged), deleteSet);
-        }, _time.GetUtcNow(), cancellationToken);
-        DocumentChanged?.Invoke(userId, noteId, accepted.SyncVersion);
+        }, includeSnapshot: head is not null && !Covers(client, head.SnapshotStateVector), _time.GetUtcNow(), cancellationToken);
+        DocumentChanged?.Invoke(userId, noteId, accepted.Head.SyncVersion);
         return accepted;
     }
 

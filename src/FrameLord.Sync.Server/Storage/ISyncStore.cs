@@ -50,9 +50,11 @@ public interface ISyncStore : IAsyncDisposable
     /// <summary>
     /// Appends an update in one transaction: creates the document if needed, locks it, sets its state
     /// vector and delete set to <paramref name="advance"/> applied to the current ones, and bumps its sync version.
+    /// Returns the document as the same transaction leaves it: head, log after the snapshot, and the
+    /// snapshot when <paramref name="includeSnapshot"/> (so a sync needs no second read).
     /// </summary>
-    Task<DocumentHead> AppendDocumentUpdateAsync(string userId, string noteId, byte[] update,
-        Func<DocumentState, DocumentState> advance, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<DocumentView> AppendDocumentUpdateAsync(string userId, string noteId, byte[] update,
+        Func<DocumentState, DocumentState> advance, bool includeSnapshot, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Installs a compacted snapshot and deletes the log it folded, in one transaction, unless another

@@ -82,8 +82,8 @@ public sealed partial class PostgresSyncStore
         return head is null ? null : new DocumentView(head, snapshot, log);
     }
 
-    public async Task<DocumentHead> AppendDocumentUpdateAsync(string userId, string noteId, byte[] update,
-        Func<DocumentState, DocumentState> advance, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<DocumentView> AppendDocumentUpdateAsync(string userId, string noteId, byte[] update,
+        Func<DocumentState, DocumentState> advance, bool includeSnapshot, DateTimeOffset now, CancellationToken cancellationToken)
     {
         using var slot = await EnterWriteAsync(cancellationToken);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
@@ -118,6 +118,8 @@ public sealed partial class PostgresSyncStore
         var next = advance(current);
 
         DocumentHead head;
+        var log = new List<DocumentUpdateRow>();
+        byte[]? snapshot = null;
         await using (var write = new NpgsqlBatch(connection, tx)
         {
             BatchCommands =
@@ -139,18 +141,48 @@ public sealed partial class PostgresSyncStore
                         new() { Value = update.LongLength }, new() { Value = Ticks.From(now) }, new() { Value = next.DeleteSet },
                     },
                 },
+
+                // The answer's log in the same round trip: the row is locked, so the snapshot seq is current.
+                new NpgsqlBatchCommand("""
+                    SELECT seq, update_bytes FROM document_updates
+                    WHERE user_id = $1 AND note_id = $2
+                      AND seq > (SELECT snapshot_seq FROM documents WHERE user_id = $1 AND note_id = $2)
+                    ORDER BY seq
+                    """)
+                {
+                    Parameters = { new() { Value = userId }, new() { Value = noteId } },
+                },
             },
         })
         {
+            if (includeSnapshot)
+            {
+                write.BatchCommands.Add(new NpgsqlBatchCommand("SELECT snapshot FROM document_snapshots WHERE user_id = $1 AND note_id = $2")
+                {
+                    Parameters = { new() { Value = userId }, new() { Value = noteId } },
+                });
+            }
+
             await using var reader = await write.ExecuteReaderAsync(cancellationToken);
             await SkipToRowsAsync(reader, cancellationToken);
             await reader.ReadAsync(cancellationToken);
             head = RowReaders.DocumentHead(reader);
+            await reader.NextResultAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                log.Add(new DocumentUpdateRow(reader.GetInt64(0), (byte[])reader.GetValue(1)));
+            }
+
+            if (includeSnapshot)
+            {
+                await reader.NextResultAsync(cancellationToken);
+                snapshot = await reader.ReadAsync(cancellationToken) ? (byte[])reader.GetValue(0) : RowReaders.EmptyUpdate;
+            }
         }
 
         await _faults.HitAsync(StoreFaults.BeforeCommit);
         await tx.CommitAsync(cancellationToken);
-        return head;
+        return new DocumentView(head, snapshot, log);
     }
 
     /// <summary>Moves a batch's reader past the results of statements that return no rows (the INSERTs).</summary>

@@ -32,6 +32,13 @@ public sealed partial class SqliteSyncStore
             return null;
         }
 
+        return await ReadViewAsync(connection, tx, userId, noteId, head, includeSnapshot, cancellationToken);
+    }
+
+    /// <summary>The log after the head's snapshot and, when asked, the snapshot, inside <paramref name="tx"/>.</summary>
+    private static async Task<DocumentView> ReadViewAsync(SqliteConnection connection, SqliteTransaction tx, string userId, string noteId,
+        DocumentHead head, bool includeSnapshot, CancellationToken cancellationToken)
+    {
         var log = new List<DocumentUpdateRow>(head.LogCount);
         using (var command = connection.CreateCommand())
         {
@@ -61,8 +68,8 @@ public sealed partial class SqliteSyncStore
         return new DocumentView(head, snapshot, log);
     }
 
-    public async Task<DocumentHead> AppendDocumentUpdateAsync(string userId, string noteId, byte[] update,
-        Func<DocumentState, DocumentState> advance, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<DocumentView> AppendDocumentUpdateAsync(string userId, string noteId, byte[] update,
+        Func<DocumentState, DocumentState> advance, bool includeSnapshot, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
@@ -111,10 +118,11 @@ public sealed partial class SqliteSyncStore
             }
 
             var head = await ReadHeadAsync(connection, tx, userId, noteId, cancellationToken);
+            var view = await ReadViewAsync(connection, tx, userId, noteId, head!, includeSnapshot, cancellationToken);
             await _faults.HitAsync(StoreFaults.BeforeCommit);
             await tx.CommitAsync(cancellationToken);
             OnCommitted();
-            return head!;
+            return view;
         }
         finally
         {

@@ -36,28 +36,12 @@ public sealed partial class PostgresSyncStore
                 {
                     Parameters = { new() { Value = userId }, new() { Value = noteId } },
                 },
-                new NpgsqlBatchCommand("""
-                    SELECT seq, update_bytes FROM document_updates
-                    WHERE user_id = $1 AND note_id = $2
-                      AND seq > (SELECT snapshot_seq FROM documents WHERE user_id = $1 AND note_id = $2)
-                    ORDER BY seq
-                    """)
-                {
-                    Parameters = { new() { Value = userId }, new() { Value = noteId } },
-                },
             },
         };
-        if (includeSnapshot)
-        {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT snapshot FROM document_snapshots WHERE user_id = $1 AND note_id = $2")
-            {
-                Parameters = { new() { Value = userId }, new() { Value = noteId } },
-            });
-        }
+        AddLogReads(batch, userId, noteId, includeSnapshot);
 
         DocumentHead? head = null;
-        var log = new List<DocumentUpdateRow>();
-        byte[]? snapshot = null;
+        (List<DocumentUpdateRow> Log, byte[]? Snapshot) rest;
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
             if (await reader.ReadAsync(cancellationToken))
@@ -65,21 +49,53 @@ public sealed partial class PostgresSyncStore
                 head = RowReaders.DocumentHead(reader);
             }
 
-            await reader.NextResultAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                log.Add(new DocumentUpdateRow(reader.GetInt64(0), (byte[])reader.GetValue(1)));
-            }
-
-            if (includeSnapshot)
-            {
-                await reader.NextResultAsync(cancellationToken);
-                snapshot = await reader.ReadAsync(cancellationToken) ? (byte[])reader.GetValue(0) : RowReaders.EmptyUpdate;
-            }
+            rest = await ReadLogAsync(reader, includeSnapshot, cancellationToken);
         }
 
         await tx.CommitAsync(cancellationToken);
-        return head is null ? null : new DocumentView(head, snapshot, log);
+        return head is null ? null : new DocumentView(head, rest.Snapshot, rest.Log);
+    }
+
+    /// <summary>Adds the reads of the log after the snapshot and, when asked, of the snapshot itself.</summary>
+    private static void AddLogReads(NpgsqlBatch batch, string userId, string noteId, bool includeSnapshot)
+    {
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("""
+            SELECT seq, update_bytes FROM document_updates
+            WHERE user_id = $1 AND note_id = $2
+              AND seq > (SELECT snapshot_seq FROM documents WHERE user_id = $1 AND note_id = $2)
+            ORDER BY seq
+            """)
+        {
+            Parameters = { new() { Value = userId }, new() { Value = noteId } },
+        });
+        if (includeSnapshot)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT snapshot FROM document_snapshots WHERE user_id = $1 AND note_id = $2")
+            {
+                Parameters = { new() { Value = userId }, new() { Value = noteId } },
+            });
+        }
+    }
+
+    /// <summary>Reads what <see cref="AddLogReads"/> asked for, from the result before them onwards.</summary>
+    private static async Task<(List<DocumentUpdateRow> Log, byte[]? Snapshot)> ReadLogAsync(
+        NpgsqlDataReader reader, bool includeSnapshot, CancellationToken cancellationToken)
+    {
+        var log = new List<DocumentUpdateRow>();
+        await reader.NextResultAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            log.Add(new DocumentUpdateRow(reader.GetInt64(0), (byte[])reader.GetValue(1)));
+        }
+
+        byte[]? snapshot = null;
+        if (includeSnapshot)
+        {
+            await reader.NextResultAsync(cancellationToken);
+            snapshot = await reader.ReadAsync(cancellationToken) ? (byte[])reader.GetValue(0) : RowReaders.EmptyUpdate;
+        }
+
+        return (log, snapshot);
     }
 
     public async Task<DocumentView> AppendDocumentUpdateAsync(string userId, string noteId, byte[] update,
@@ -118,8 +134,7 @@ public sealed partial class PostgresSyncStore
         var next = advance(current);
 
         DocumentHead head;
-        var log = new List<DocumentUpdateRow>();
-        byte[]? snapshot = null;
+        (List<DocumentUpdateRow> Log, byte[]? Snapshot) rest;
         await using (var write = new NpgsqlBatch(connection, tx)
         {
             BatchCommands =
@@ -141,48 +156,21 @@ public sealed partial class PostgresSyncStore
                         new() { Value = update.LongLength }, new() { Value = Ticks.From(now) }, new() { Value = next.DeleteSet },
                     },
                 },
-
-                // The answer's log in the same round trip: the row is locked, so the snapshot seq is current.
-                new NpgsqlBatchCommand("""
-                    SELECT seq, update_bytes FROM document_updates
-                    WHERE user_id = $1 AND note_id = $2
-                      AND seq > (SELECT snapshot_seq FROM documents WHERE user_id = $1 AND note_id = $2)
-                    ORDER BY seq
-                    """)
-                {
-                    Parameters = { new() { Value = userId }, new() { Value = noteId } },
-                },
             },
         })
         {
-            if (includeSnapshot)
-            {
-                write.BatchCommands.Add(new NpgsqlBatchCommand("SELECT snapshot FROM document_snapshots WHERE user_id = $1 AND note_id = $2")
-                {
-                    Parameters = { new() { Value = userId }, new() { Value = noteId } },
-                });
-            }
-
+            // The answer's log in the same round trip: the row is locked, so the snapshot seq is current.
+            AddLogReads(write, userId, noteId, includeSnapshot);
             await using var reader = await write.ExecuteReaderAsync(cancellationToken);
             await SkipToRowsAsync(reader, cancellationToken);
             await reader.ReadAsync(cancellationToken);
             head = RowReaders.DocumentHead(reader);
-            await reader.NextResultAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                log.Add(new DocumentUpdateRow(reader.GetInt64(0), (byte[])reader.GetValue(1)));
-            }
-
-            if (includeSnapshot)
-            {
-                await reader.NextResultAsync(cancellationToken);
-                snapshot = await reader.ReadAsync(cancellationToken) ? (byte[])reader.GetValue(0) : RowReaders.EmptyUpdate;
-            }
+            rest = await ReadLogAsync(reader, includeSnapshot, cancellationToken);
         }
 
         await _faults.HitAsync(StoreFaults.BeforeCommit);
         await tx.CommitAsync(cancellationToken);
-        return new DocumentView(head, snapshot, log);
+        return new DocumentView(head, rest.Snapshot, rest.Log);
     }
 
     /// <summary>Moves a batch's reader past the results of statements that return no rows (the INSERTs).</summary>

@@ -18,7 +18,7 @@ public sealed class StorageOptions
     /// PostgreSQL: how many write transactions (pushes, resolutions, document appends and compactions)
     /// run at once; the rest wait their turn. Dozens of concurrent writers make the database thrash
     /// (lock waits, context switches) and finish later than a few at a time. 0 (the default) means
-    /// max(4, 2 × processor count). The SQLite store always has one writer.
+    /// max(8, 2 × processor count). The SQLite store always has one writer.
     /// </summary>
     public int MaxConcurrentWrites { get; set; }
 

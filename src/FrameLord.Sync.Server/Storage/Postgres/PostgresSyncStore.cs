@@ -20,7 +20,7 @@ public sealed partial class PostgresSyncStore : ISyncStore
     /// <param name="connectionString">An Npgsql connection string.</param>
     /// <param name="time">The clock.</param>
     /// <param name="faults">Injected failures (tests).</param>
-    /// <param name="maxConcurrentWrites">Write transactions at once; 0: max(4, 2 × processor count).</param>
+    /// <param name="maxConcurrentWrites">Write transactions at once; 0: max(8, 2 × processor count).</param>
     public PostgresSyncStore(string connectionString, TimeProvider time, StoreFaults? faults = null, int maxConcurrentWrites = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxConcurrentWrites);
@@ -28,7 +28,7 @@ public sealed partial class PostgresSyncStore : ISyncStore
         _dataSource = builder.Build();
         _time = time;
         _faults = faults ?? new StoreFaults();
-        MaxConcurrentWrites = maxConcurrentWrites > 0 ? maxConcurrentWrites : Math.Max(4, 2 * Environment.ProcessorCount);
+        MaxConcurrentWrites = maxConcurrentWrites > 0 ? maxConcurrentWrites : Math.Max(8, 2 * Environment.ProcessorCount);
         _writeSlots = new SemaphoreSlim(MaxConcurrentWrites, MaxConcurrentWrites);
     }
 

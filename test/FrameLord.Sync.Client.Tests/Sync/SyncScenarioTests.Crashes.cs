@@ -169,16 +169,35 @@ public abstract partial class SyncScenarioTests
     public async Task ARealProcessKilledMidSync_LosesNoAcknowledgedWrite_AndDuplicatesNothing()
     {
         await DevicesAsync("owner");
+        var acknowledged = await RunCrashHostUntilKilledAsync([], writes: 600, syncs: 3, "the host wrote and pushed");
+
+        var reopened = await OpenDeviceAsync("host");
+        var local = (await reopened.Contacts.ListAsync()).Where(c => !c.IsContactZero).Select(c => c.Id).ToHashSet();
+        Assert.Superset(acknowledged.ToHashSet(), local);
+        Assert.InRange(local.Count, acknowledged.Length, acknowledged.Length + 1);
+        Assert.True(reopened.State.PendingChanges < local.Count, "some changes were pushed before the kill");
+
+        await reopened.LoginAsync(Email, Password);
+        await reopened.SyncNowAsync();
+        var versions = await ServerVersionsAsync();
+        Assert.Equal(local.Order(), versions.Keys.Select(k => k["contact/".Length..]).Order());
+        Assert.All(versions.Values, v => Assert.Equal(1, v));
+        Assert.Equal(0, reopened.State.PendingChanges);
+        Assert.Equal(await ServerSnapshotAsync(), Snapshot(reopened));
+    }
+
+    /// <summary>
+    /// Runs the crash host (a real device process) with <paramref name="extraArgs"/> until it reported
+    /// <paramref name="writes"/> acknowledged writes (<c>W id</c>) and <paramref name="syncs"/> syncs
+    /// (<c>A</c>), kills it, and returns the ids it acknowledged.
+    /// </summary>
+    private async Task<string[]> RunCrashHostUntilKilledAsync(string[] extraArgs, int writes, int syncs, string what)
+    {
         var host = typeof(SyncScenarioTests).Assembly.Location
             .Replace("FrameLord.Sync.Client.Tests", "FrameLord.Sync.Client.CrashHost", StringComparison.Ordinal);
         Assert.True(File.Exists(host), $"crash host not built at {host}");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { host, Folder.File("host.db"), Server.BaseAddress.ToString(), Email, Password, "100000" })
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { host, Folder.File("host.db"), Server.BaseAddress.ToString(), Email, Password, "100000" }.Concat(extraArgs))
         {
             start.ArgumentList.Add(arg);
         }
@@ -206,8 +225,7 @@ public abstract partial class SyncScenarioTests
         process.BeginErrorReadLine();
         try
         {
-            await Wait.UntilAsync(() => { lock (written) { return (written.Count >= 600 && acks >= 3) || process.HasExited; } },
-                "the host wrote and pushed", 90_000);
+            await Wait.UntilAsync(() => { lock (written) { return (written.Count >= writes && acks >= syncs) || process.HasExited; } }, what, 90_000);
             Assert.False(process.HasExited, $"the host exited early: {errors}");
         }
         finally
@@ -216,24 +234,9 @@ public abstract partial class SyncScenarioTests
             await process.WaitForExitAsync();
         }
 
-        string[] acknowledged;
         lock (written)
         {
-            acknowledged = [.. written];
+            return [.. written];
         }
-
-        var reopened = await OpenDeviceAsync("host");
-        var local = (await reopened.Contacts.ListAsync()).Where(c => !c.IsContactZero).Select(c => c.Id).ToHashSet();
-        Assert.Superset(acknowledged.ToHashSet(), local);
-        Assert.InRange(local.Count, acknowledged.Length, acknowledged.Length + 1);
-        Assert.True(reopened.State.PendingChanges < local.Count, "some changes were pushed before the kill");
-
-        await reopened.LoginAsync(Email, Password);
-        await reopened.SyncNowAsync();
-        var versions = await ServerVersionsAsync();
-        Assert.Equal(local.Order(), versions.Keys.Select(k => k["contact/".Length..]).Order());
-        Assert.All(versions.Values, v => Assert.Equal(1, v));
-        Assert.Equal(0, reopened.State.PendingChanges);
-        Assert.Equal(await ServerSnapshotAsync(), Snapshot(reopened));
     }
 }

@@ -436,53 +436,7 @@ public abstract partial class SyncScenarioTests
     public async Task NoteBodies_ARealProcessKilledWhileEditing_LosesNoAcknowledgedEdit()
     {
         await DevicesAsync("owner");
-        var host = typeof(SyncScenarioTests).Assembly.Location
-            .Replace("FrameLord.Sync.Client.Tests", "FrameLord.Sync.Client.CrashHost", StringComparison.Ordinal);
-        Assert.True(File.Exists(host), $"crash host not built at {host}");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { host, Folder.File("host.db"), Server.BaseAddress.ToString(), Email, Password, "100000", "note_killed" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var written = new List<string>();
-        var synced = 0;
-        var errors = new System.Text.StringBuilder();
-        using var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) =>
-        {
-            lock (written)
-            {
-                if (e.Data?.StartsWith("W ", StringComparison.Ordinal) == true)
-                {
-                    written.Add(e.Data[2..]);
-                }
-                else if (e.Data?.StartsWith("A ", StringComparison.Ordinal) == true)
-                {
-                    synced++;
-                }
-            }
-        };
-        process.ErrorDataReceived += (_, e) => { lock (errors) { errors.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await Wait.UntilAsync(() => { lock (written) { return (written.Count >= 800 && synced >= 2) || process.HasExited; } },
-                "the host edited and synced", 90_000);
-            Assert.False(process.HasExited, $"the host exited early: {errors}");
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-
-        string[] acknowledged;
-        lock (written)
-        {
-            acknowledged = [.. written];
-        }
+        var acknowledged = await RunCrashHostUntilKilledAsync(["note_killed"], writes: 800, syncs: 2, "the host edited and synced");
 
         // Every block whose transaction returned is in the reopened database (one more may have committed unreported).
         var reopened = await OpenDeviceAsync("host");

@@ -47,6 +47,28 @@ public static class NodeYjs
 
     /// <summary>Starts <c>node script args</c> in eng/yjs; its output lines arrive through <see cref="NodeProcess.NextLineAsync"/>.</summary>
     public static NodeProcess Start(string script, string arguments) => new(script, arguments);
+
+    /// <summary>
+    /// The note-client handshake (eng/yjs/note-client.mjs): waits for every client's <c>{"ready":true}</c>,
+    /// writes <c>go</c> to <paramref name="waitFile"/>, and returns each client's final content (raw JSON).
+    /// </summary>
+    public static async Task<List<string>> ReleaseNoteClientsAsync(IReadOnlyList<NodeProcess> nodes, string waitFile)
+    {
+        foreach (var node in nodes)
+        {
+            Assert.Equal("""{"ready":true}""", await node.NextLineAsync(TimeSpan.FromMinutes(2)));
+        }
+
+        await File.WriteAllTextAsync(waitFile, "go");
+        var contents = new List<string>();
+        foreach (var node in nodes)
+        {
+            var line = await node.NextLineAsync(TimeSpan.FromMinutes(2));
+            contents.Add(System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("content").GetRawText());
+        }
+
+        return contents;
+    }
 }
 
 /// <summary>A running Node script: stdout as a channel of lines, stderr collected for failure messages.</summary>

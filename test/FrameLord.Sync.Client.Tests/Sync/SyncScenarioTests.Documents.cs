@@ -391,18 +391,7 @@ public abstract partial class SyncScenarioTests
 
                 await device.SyncNowAsync();
             })));
-            foreach (var node in nodes)
-            {
-                Assert.Equal("""{"ready":true}""", await node.NextLineAsync(TimeSpan.FromMinutes(2)));
-            }
-
-            await File.WriteAllTextAsync(wait, "go");
-            var nodeContents = new List<string>();
-            foreach (var node in nodes)
-            {
-                var line = await node.NextLineAsync(TimeSpan.FromMinutes(2));
-                nodeContents.Add(JsonDocument.Parse(line).RootElement.GetProperty("content").GetRawText());
-            }
+            var nodeContents = await NodeYjs.ReleaseNoteClientsAsync(nodes, wait);
 
             foreach (var device in devices)
             {

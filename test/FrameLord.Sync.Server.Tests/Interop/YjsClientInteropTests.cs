@@ -133,18 +133,7 @@ public abstract class YjsClientInteropTests(Backend backend) : IAsyncLifetime
         try
         {
             await Task.WhenAll(csharp.Select(c => Task.Run(() => c.EditAsync(60, 3))));
-            foreach (var node in nodes)
-            {
-                Assert.Equal("""{"ready":true}""", await node.NextLineAsync(TimeSpan.FromMinutes(2)));
-            }
-
-            await File.WriteAllTextAsync(wait, "go");
-            var nodeContents = new List<string>();
-            foreach (var node in nodes)
-            {
-                var line = await node.NextLineAsync(TimeSpan.FromMinutes(2));
-                nodeContents.Add(JsonDocument.Parse(line).RootElement.GetProperty("content").GetRawText());
-            }
+            var nodeContents = await NodeYjs.ReleaseNoteClientsAsync(nodes, wait);
 
             foreach (var client in csharp)
             {

@@ -35,6 +35,29 @@ internal static class UpdateDecoder
         }
     }
 
+    /// <summary>A section's header (struct count, client, first clock); a client in two sections is malformed.</summary>
+    internal static (int Count, ulong Client, long Clock) ReadSectionHeader(ref ByteReader reader, HashSet<ulong>? seen)
+    {
+        var count = reader.ReadLength();
+        var client = (ulong)reader.ReadVarUint();
+        var clock = reader.ReadVarUint();
+        if (seen is not null && !seen.Add(client))
+        {
+            throw new YjsFormatException($"Client {client} appears in two sections.");
+        }
+
+        return (count, client, clock);
+    }
+
+    /// <summary>A struct must cover at least one clock and end within 2^53 - 1.</summary>
+    internal static void CheckClockRange(long length, long clock)
+    {
+        if (length <= 0 || length > ByteReader.MaxSafeInteger - clock)
+        {
+            throw new YjsFormatException("Struct with an empty or impossible clock range.");
+        }
+    }
+
     private static List<ClientStructs> ReadStructs(ref ByteReader reader)
     {
         var numSections = reader.ReadLength();
@@ -42,23 +65,14 @@ internal static class UpdateDecoder
         HashSet<ulong>? seen = numSections > 1 ? [] : null;
         for (var s = 0; s < numSections; s++)
         {
-            var numStructs = reader.ReadLength();
-            var client = (ulong)reader.ReadVarUint();
-            var clock = reader.ReadVarUint();
-            if (seen is not null && !seen.Add(client))
-            {
-                throw new YjsFormatException($"Client {client} appears in two sections.");
-            }
+            var (numStructs, client, clock) = ReadSectionHeader(ref reader, seen);
 
             // Every struct takes at least two bytes, so the count bounds nothing we allocate beyond the input.
             var section = new ClientStructs(client, Math.Min(numStructs, reader.Remaining / 2));
             for (var i = 0; i < numStructs; i++)
             {
                 var st = ReadStruct(ref reader, client, clock);
-                if (st.Length <= 0 || st.Length > ByteReader.MaxSafeInteger - clock)
-                {
-                    throw new YjsFormatException("Struct with an empty or impossible clock range.");
-                }
+                CheckClockRange(st.Length, clock);
 
                 clock += st.Length;
                 section.Refs.Add(st);

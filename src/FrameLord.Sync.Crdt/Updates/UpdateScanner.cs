@@ -37,22 +37,13 @@ internal static class UpdateScanner
         HashSet<ulong>? seen = numSections > 1 ? [] : null;
         for (var s = 0; s < numSections; s++)
         {
-            var numStructs = reader.ReadLength();
-            var client = (ulong)reader.ReadVarUint();
-            var clock = reader.ReadVarUint();
-            if (seen is not null && !seen.Add(client))
-            {
-                throw new YjsFormatException($"Client {client} appears in two sections.");
-            }
+            var (numStructs, client, clock) = UpdateDecoder.ReadSectionHeader(ref reader, seen);
 
             for (var i = 0; i < numStructs; i++)
             {
                 var start = reader.Position;
                 var (kind, length) = ScanStruct(ref reader, client, clock);
-                if (length <= 0 || length > ByteReader.MaxSafeInteger - clock)
-                {
-                    throw new YjsFormatException("Struct with an empty or impossible clock range.");
-                }
+                UpdateDecoder.CheckClockRange(length, clock);
 
                 structs.Add(new ScannedStruct(kind, client, clock, length, start, reader.Position));
                 clock += length;

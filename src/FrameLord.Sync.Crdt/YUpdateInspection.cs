@@ -24,7 +24,28 @@ public static class YUpdateInspection
     public static bool TryIntegrate(ReadOnlySpan<byte> update, IReadOnlyDictionary<ulong, long> stateVector, out Dictionary<ulong, long> after)
     {
         ArgumentNullException.ThrowIfNull(stateVector);
+        return TryIntegrate(UpdateDecoder.Decode(update), stateVector, out after);
+    }
+
+    /// <summary>
+    /// Everything a server asks of a client's update, from one decoding: whether it integrates into a
+    /// document with <paramref name="stateVector"/> (see <see cref="TryIntegrate(ReadOnlySpan{byte}, IReadOnlyDictionary{ulong, long}, out Dictionary{ulong, long})"/>),
+    /// the state vector after it, whether it adds nothing to a document whose deletions are
+    /// <paramref name="knownDeletions"/> (see <see cref="AddsNothing(ReadOnlySpan{byte}, IReadOnlyDictionary{ulong, long}, ReadOnlySpan{byte})"/>),
+    /// and its delete set alone (see <see cref="DeleteSetOf"/>).
+    /// </summary>
+    public static UpdateInspection Inspect(ReadOnlySpan<byte> update, IReadOnlyDictionary<ulong, long> stateVector, ReadOnlySpan<byte> knownDeletions)
+    {
+        ArgumentNullException.ThrowIfNull(stateVector);
         var decoded = UpdateDecoder.Decode(update);
+        var addsNothing = StructsCovered(decoded, stateVector)
+            && (decoded.DeleteSet.IsEmpty || Covered(decoded.DeleteSet, UpdateDecoder.Decode(knownDeletions).DeleteSet));
+        var integrates = TryIntegrate(decoded, stateVector, out var after);
+        return new UpdateInspection(integrates, after, addsNothing, Encode(decoded.DeleteSet));
+    }
+
+    private static bool TryIntegrate(DecodedUpdate decoded, IReadOnlyDictionary<ulong, long> stateVector, out Dictionary<ulong, long> after)
+    {
         after = new Dictionary<ulong, long>(stateVector);
         var cursors = new int[decoded.Sections.Count];
 
@@ -150,9 +171,11 @@ public static class YUpdateInspection
     }
 
     /// <summary>The delete set of <paramref name="update"/> alone, as an update with no structs (sorted and merged).</summary>
-    public static byte[] DeleteSetOf(ReadOnlySpan<byte> update)
+    public static byte[] DeleteSetOf(ReadOnlySpan<byte> update) => Encode(UpdateDecoder.Decode(update).DeleteSet);
+
+    /// <summary>A delete set as an update with no structs, sorted and merged.</summary>
+    private static byte[] Encode(DeleteSet deleteSet)
     {
-        var deleteSet = UpdateDecoder.Decode(update).DeleteSet;
         deleteSet.SortAndMerge();
         using var writer = new ByteWriter(16);
         writer.WriteVarUint(0UL);
@@ -228,3 +251,10 @@ public static class YUpdateInspection
         return (from, to);
     }
 }
+
+/// <summary>What <see cref="YUpdateInspection.Inspect"/> found.</summary>
+/// <param name="Integrates">False when part of the update depends on content outside the state and the update.</param>
+/// <param name="After">The state vector after integrating it.</param>
+/// <param name="AddsNothing">Every struct and every deletion is already known: storing it would change nothing.</param>
+/// <param name="Deletions">The update's delete set alone, as an update with no structs.</param>
+public sealed record UpdateInspection(bool Integrates, Dictionary<ulong, long> After, bool AddsNothing, byte[] Deletions);

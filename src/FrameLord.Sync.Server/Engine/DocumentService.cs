@@ -117,28 +117,29 @@ public sealed partial class DocumentService
         IReadOnlyDictionary<ulong, long> client, CancellationToken cancellationToken)
     {
         var server = head is null ? new Dictionary<ulong, long>() : YUpdate.DecodeStateVector(head.StateVector);
-        Dictionary<ulong, long> after;
-        byte[] deletions;
+        UpdateInspection inspection;
         try
         {
-            if (!YUpdateInspection.TryIntegrate(update, server, out after))
-            {
-                throw new ApiException(400, ErrorCodes.InvalidYjsUpdate,
-                    "The update depends on content the server does not have; send the full state (no state vector).");
-            }
-
-            // yjs clients resend their whole delete set with every update; one the document has is no change.
-            if (YUpdateInspection.AddsNothing(update, server, head?.DeleteSet ?? RowReaders.EmptyUpdate))
-            {
-                return null;
-            }
-
-            deletions = YUpdateInspection.DeleteSetOf(update);
+            inspection = YUpdateInspection.Inspect(update, server, head?.DeleteSet ?? RowReaders.EmptyUpdate);
         }
         catch (YjsFormatException e)
         {
             throw new ApiException(400, ErrorCodes.InvalidYjsUpdate, $"The update does not decode: {e.Message}");
         }
+
+        if (!inspection.Integrates)
+        {
+            throw new ApiException(400, ErrorCodes.InvalidYjsUpdate,
+                "The update depends on content the server does not have; send the full state (no state vector).");
+        }
+
+        // yjs clients resend their whole delete set with every update; one the document has is no change.
+        if (inspection.AddsNothing)
+        {
+            return null;
+        }
+
+        var (after, deletions) = (inspection.After, inspection.Deletions);
 
         var hasDeletions = deletions.Length > 2;
         var accepted = await _store.AppendDocumentUpdateAsync(userId, noteId, update, current =>

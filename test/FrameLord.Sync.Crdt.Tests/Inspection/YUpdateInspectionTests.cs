@@ -103,6 +103,32 @@ public class YUpdateInspectionTests
         Assert.False(YUpdateInspection.AddsNothing(doc.EncodeStateAsUpdate(), state, known));
     }
 
+    [Fact]
+    public void Inspect_AgreesWithTheSeparateQuestions()
+    {
+        var (a, aUpdates) = Recording(1);
+        a.GetText("t").Insert(0, "hello");
+        a.GetText("t").Delete(1, 2);
+        var (b, bUpdates) = Recording(2);
+        b.ApplyUpdate(a.EncodeStateAsUpdate());
+        bUpdates.Clear();
+        b.GetText("t").Insert(0, ">");
+        var known = YUpdateInspection.DeleteSetOf(aUpdates[1]);
+        var aState = new Dictionary<ulong, long>(a.GetStateVector());
+
+        foreach (var (update, state) in new[] { (a.EncodeStateAsUpdate(), aState), (a.EncodeStateAsUpdate(), Empty), (bUpdates[0], Empty), (bUpdates[0], aState) })
+        {
+            var inspection = YUpdateInspection.Inspect(update, state, known);
+            Assert.Equal(YUpdateInspection.TryIntegrate(update, state, out var after), inspection.Integrates);
+            Assert.Equal(after, inspection.After);
+            Assert.Equal(YUpdateInspection.AddsNothing(update, state, known), inspection.AddsNothing);
+            Assert.Equal(YUpdateInspection.DeleteSetOf(update), inspection.Deletions);
+        }
+
+        Assert.True(YUpdateInspection.Inspect(a.EncodeStateAsUpdate(), aState, known).AddsNothing);
+        Assert.False(YUpdateInspection.Inspect(bUpdates[0], Empty, known).Integrates);
+    }
+
     /// <summary>The verdict agrees with what a document does: apply iff it would leave nothing pending.</summary>
     [Fact]
     public void TryIntegrate_AgreesWithADocument_OnRandomDeliveries()

@@ -104,7 +104,6 @@ public sealed class Devices : IAsyncDisposable
             await Database.DisposeAsync();
         }
 
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {
             Directory.Delete(_folder, recursive: true);

@@ -47,7 +47,11 @@ public static class PostgresEnvironment
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         var name = builder.Database;
-        NpgsqlConnection.ClearAllPools();
+        await using (var pooled = new NpgsqlConnection(connectionString))
+        {
+            NpgsqlConnection.ClearPool(pooled);
+        }
+
         await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(RequireConnectionString()).ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);

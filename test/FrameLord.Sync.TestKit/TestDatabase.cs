@@ -52,10 +52,6 @@ public sealed class TestDatabase : IAsyncDisposable
         {
             await PostgresEnvironment.DropDatabaseAsync(Storage.ConnectionString!);
         }
-        else
-        {
-            SqliteConnection.ClearAllPools();
-        }
 
         if (_folder is not null)
         {

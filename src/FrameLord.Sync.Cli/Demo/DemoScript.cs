@@ -87,7 +87,6 @@ public static partial class DemoScript
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             try
             {
                 Directory.Delete(folder, recursive: true);

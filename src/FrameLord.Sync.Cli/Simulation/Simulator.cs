@@ -317,7 +317,6 @@ public sealed partial class Simulator : IAsyncDisposable
         {
             try
             {
-                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
                 Directory.Delete(_folder, recursive: true);
             }
             catch (IOException)

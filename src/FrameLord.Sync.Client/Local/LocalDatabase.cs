@@ -63,7 +63,9 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
         }
         catch
         {
+            // A refused database (a newer SDK's, say) keeps no pooled connection open behind the error.
             writer.Dispose();
+            SqliteConnection.ClearPool(writer);
             throw;
         }
     }
@@ -272,7 +274,8 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
 
             _commands.Clear();
             await _writer.DisposeAsync();
-            SqliteConnection.ClearPool(new SqliteConnection(_connectionString));
+            using var pooled = new SqliteConnection(_connectionString);
+            SqliteConnection.ClearPool(pooled);
         }
         finally
         {

@@ -41,7 +41,6 @@ public sealed class LocalSchemaTests : IDisposable
         }
 
         // What version 1 left behind: deletes that kept their field edits aside in the held column.
-        SqliteConnection.ClearAllPools();
         Execute("""
             ALTER TABLE outbox ADD COLUMN held TEXT NULL;
             INSERT INTO outbox (change_id, entity_type, entity_id, operation, data, held, client_timestamp, sync_version, base_version, sent)
@@ -80,11 +79,9 @@ public sealed class LocalSchemaTests : IDisposable
         {
         }
 
-        SqliteConnection.ClearAllPools();
         Execute("UPDATE sync_meta SET value = '999' WHERE key = 'schema_version';");
         var error = await Assert.ThrowsAsync<InvalidOperationException>(Open);
         Assert.Contains("999", error.Message, StringComparison.Ordinal);
-        SqliteConnection.ClearAllPools();
         using var connection = new SqliteConnection($"Data Source={Path};Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
@@ -100,7 +97,6 @@ public sealed class LocalSchemaTests : IDisposable
             await client.Contacts.CreateAsync(new Contact { Id = "cnt_kept", Name = "A" });
         }
 
-        SqliteConnection.ClearAllPools();
         Execute("DROP TABLE document_updates; DROP TABLE documents; UPDATE sync_meta SET value = '2' WHERE key = 'schema_version';");
 
         await using (var client = await Open())

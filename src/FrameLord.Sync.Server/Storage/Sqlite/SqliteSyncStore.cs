@@ -182,6 +182,10 @@ public sealed partial class SqliteSyncStore : ISyncStore
         }
 
         await CheckpointAsync("TRUNCATE");
-        SqliteConnection.ClearAllPools();
+
+        // This store's pool only: clearing every pool in the process races with other stores and
+        // clients opening connections (the pool can dispose a connection it is handing out).
+        using var pooled = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(pooled);
     }
 }

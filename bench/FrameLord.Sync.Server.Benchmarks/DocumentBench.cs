@@ -191,7 +191,7 @@ internal static class DocumentBench
         var first = await documents.SyncAsync(userId, note, new DocumentSyncRequest { YjsUpdates = doc.EncodeStateAsUpdate() }, CancellationToken.None);
         await documents.CompactAsync(userId, note, CancellationToken.None);
         var vector = first.NewStateVector;
-        const int Requests = 60;
+        const int Requests = 410;
         long allocated = 0;
         double ms = 0;
         for (var i = 0; i < Requests; i++)

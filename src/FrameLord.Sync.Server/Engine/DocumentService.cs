@@ -142,7 +142,7 @@ public sealed partial class DocumentService
         var (after, deletions) = (inspection.After, inspection.Deletions);
 
         var hasDeletions = deletions.Length > 2;
-        var accepted = await _store.AppendDocumentUpdateAsync(userId, noteId, update, current =>
+        var accepted = await _store.AppendDocumentUpdateAsync(userId, noteId, update, head, current =>
         {
             // The stored vector and delete set may have moved since they were read; both only grow, so
             // the union is the maximum.

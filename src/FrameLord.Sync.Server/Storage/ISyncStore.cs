@@ -52,8 +52,11 @@ public interface ISyncStore : IAsyncDisposable
     /// vector and delete set to <paramref name="advance"/> applied to the current ones, and bumps its sync version.
     /// Returns the document as the same transaction leaves it: head, log after the snapshot, and the
     /// snapshot when <paramref name="includeSnapshot"/> (so a sync needs no second read).
+    /// <paramref name="seen"/> is the head the caller read before, if any: a store may apply
+    /// <paramref name="advance"/> to it and write only if the document has not moved since (its sync
+    /// version unchanged), which spares it the locking read; otherwise it reads and locks the row as above.
     /// </summary>
-    Task<DocumentView> AppendDocumentUpdateAsync(string userId, string noteId, byte[] update,
+    Task<DocumentView> AppendDocumentUpdateAsync(string userId, string noteId, byte[] update, DocumentHead? seen,
         Func<DocumentState, DocumentState> advance, bool includeSnapshot, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>

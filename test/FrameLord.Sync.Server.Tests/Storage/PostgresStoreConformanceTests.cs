@@ -23,7 +23,7 @@ public sealed class PostgresStoreConformanceTests() : StoreConformanceTests(Back
         using (var impatient = new CancellationTokenSource(TimeSpan.FromMilliseconds(200)))
         {
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.AppendDocumentUpdateAsync(b.UserId, "n", [0, 0],
-                state => state, includeSnapshot: false, Time.GetUtcNow(), impatient.Token));
+                seen: null, state => state, includeSnapshot: false, Time.GetUtcNow(), impatient.Token));
         }
 
         await first.DisposeAsync();

@@ -264,6 +264,54 @@ public abstract partial class StoreConformanceTests
     }
 
     [Fact]
+    public async Task Documents_AnAppendAgainstAHeadThatMoved_AdvancesTheCurrentState_NotTheOneSeen()
+    {
+        var user = await NewUserAsync();
+        var doc = new YDoc(new YDocOptions { ClientId = 1 });
+        var updates = new List<byte[]>();
+        var states = new List<DocumentState>();
+        for (var i = 0; i < 3; i++)
+        {
+            var before = doc.EncodeStateVector();
+            doc.GetText("t").Insert(0, $"{i}");
+            updates.Add(doc.EncodeStateAsUpdate(before));
+            states.Add(new DocumentState(doc.EncodeStateVector(), YUpdateInspection.DeleteSetOf(doc.EncodeStateAsUpdate())));
+        }
+
+        async Task<(DocumentView View, List<DocumentState> Given)> AppendAsync(int i, DocumentHead? seen)
+        {
+            var given = new List<DocumentState>();
+            var view = await Store.AppendDocumentUpdateAsync(user.UserId, "n", updates[i], seen, current =>
+            {
+                given.Add(current);
+                return states[i];
+            }, includeSnapshot: false, Time.GetUtcNow(), CancellationToken.None);
+            return (view, given);
+        }
+
+        var (created, _) = await AppendAsync(0, seen: null);
+        Assert.Equal(1, created.Head.SyncVersion);
+        var seen = (await Store.ReadDocumentHeadAsync(user.UserId, "n", CancellationToken.None))!;
+        var (second, _) = await AppendAsync(1, seen);
+        Assert.Equal(2, second.Head.SyncVersion);
+
+        // The same head again: another append has moved the document since it was read.
+        var (third, given) = await AppendAsync(2, seen);
+        Assert.Equal(states[1].StateVector, given[^1].StateVector);
+        Assert.Equal(3, third.Head.SyncVersion);
+        Assert.Equal(states[2].StateVector, third.Head.StateVector);
+        Assert.Equal(updates, third.Log.Select(e => e.Update));
+        Assert.Equal(3, third.Log.Select(e => e.Seq).Distinct().Count());
+        Assert.Equal((3, updates.Sum(u => (long)u.Length)), (third.Head.LogCount, third.Head.LogBytes));
+
+        var reread = (await Store.ReadDocumentAsync(user.UserId, "n", includeSnapshot: false, CancellationToken.None))!;
+        Assert.Equal(3, reread.Head.SyncVersion);
+        Assert.Equal(states[2].StateVector, reread.Head.StateVector);
+        Assert.Equal(states[2].DeleteSet, reread.Head.DeleteSet);
+        Assert.Equal(updates, reread.Log.Select(e => e.Update));
+    }
+
+    [Fact]
     public async Task Documents_ATenThousandBlockDocument_RoundTrips()
     {
         var user = await NewUserAsync();

@@ -98,15 +98,37 @@ public sealed partial class PostgresSyncStore
         return (log, snapshot);
     }
 
-    public async Task<DocumentView> AppendDocumentUpdateAsync(string userId, string noteId, byte[] update,
+    public async Task<DocumentView> AppendDocumentUpdateAsync(string userId, string noteId, byte[] update, DocumentHead? seen,
         Func<DocumentState, DocumentState> advance, bool includeSnapshot, DateTimeOffset now, CancellationToken cancellationToken)
     {
         using var slot = await EnterWriteAsync(cancellationToken);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
-        DocumentState current;
-        long seq;
-        await using (var lockRow = new NpgsqlBatch(connection, tx)
+
+        // Most of the time nobody appended since the caller read the head: write what advance makes of it,
+        // guarded by its sync version, in one round trip. Only when that guard fails (or the document is
+        // new) is the row created if needed and read under lock, one round trip more.
+        var view = seen is null
+            ? null
+            : await TryWriteAsync(connection, tx, userId, noteId, update, seen.SyncVersion,
+                advance(new DocumentState(seen.StateVector, seen.DeleteSet)), includeSnapshot, now, cancellationToken);
+        if (view is null)
+        {
+            var current = await LockForAppendAsync(connection, tx, userId, noteId, now, cancellationToken);
+            view = await TryWriteAsync(connection, tx, userId, noteId, update, expectedVersion: null, advance(current), includeSnapshot, now, cancellationToken)
+                ?? throw new InvalidOperationException($"Document {noteId} vanished while locked.");
+        }
+
+        await _faults.HitAsync(StoreFaults.BeforeCommit);
+        await tx.CommitAsync(cancellationToken);
+        return view;
+    }
+
+    /// <summary>Creates the document if it is new and locks its row; returns its state vector and delete set.</summary>
+    private static async Task<DocumentState> LockForAppendAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, string userId, string noteId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var batch = new NpgsqlBatch(connection, tx)
         {
             BatchCommands =
             {
@@ -117,60 +139,61 @@ public sealed partial class PostgresSyncStore
                 {
                     Parameters = { new() { Value = userId }, new() { Value = noteId }, new() { Value = Ticks.From(now) } },
                 },
-                new NpgsqlBatchCommand("SELECT state_vector, delete_set, next_seq FROM documents WHERE user_id = $1 AND note_id = $2 FOR UPDATE")
+                new NpgsqlBatchCommand("SELECT state_vector, delete_set FROM documents WHERE user_id = $1 AND note_id = $2 FOR UPDATE")
                 {
                     Parameters = { new() { Value = userId }, new() { Value = noteId } },
                 },
             },
-        })
-        {
-            await using var reader = await lockRow.ExecuteReaderAsync(cancellationToken);
-            await SkipToRowsAsync(reader, cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            current = new DocumentState((byte[])reader.GetValue(0), (byte[])reader.GetValue(1));
-            seq = reader.GetInt64(2);
-        }
+        };
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await SkipToRowsAsync(reader, cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new DocumentState((byte[])reader.GetValue(0), (byte[])reader.GetValue(1));
+    }
 
-        var next = advance(current);
-
-        DocumentHead head;
-        (List<DocumentUpdateRow> Log, byte[]? Snapshot) rest;
-        await using (var write = new NpgsqlBatch(connection, tx)
+    /// <summary>
+    /// Moves the document to <paramref name="next"/>, bumps its sync version and stores the update under
+    /// the next seq, then reads the answer's log, all in one batch. With <paramref name="expectedVersion"/>
+    /// the write happens only if the sync version is still that one; null (nothing written) otherwise.
+    /// </summary>
+    private static async Task<DocumentView?> TryWriteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string userId, string noteId,
+        byte[] update, long? expectedVersion, DocumentState next, bool includeSnapshot, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var write = new NpgsqlBatchCommand($"""
+            WITH moved AS (
+                UPDATE documents SET state_vector = $3, delete_set = $6, sync_version = sync_version + 1, next_seq = next_seq + 1,
+                    log_count = log_count + 1, log_bytes = log_bytes + $4, updated_at = $5
+                WHERE user_id = $1 AND note_id = $2{(expectedVersion is null ? "" : " AND sync_version = $8")}
+                RETURNING {RowReaders.DocumentHeadColumns}, next_seq),
+            stored AS (
+                INSERT INTO document_updates (user_id, note_id, seq, update_bytes) SELECT $1, $2, next_seq - 1, $7 FROM moved)
+            SELECT {RowReaders.DocumentHeadColumns} FROM moved
+            """)
         {
-            BatchCommands =
+            Parameters =
             {
-                new NpgsqlBatchCommand("INSERT INTO document_updates (user_id, note_id, seq, update_bytes) VALUES ($1, $2, $3, $4)")
-                {
-                    Parameters = { new() { Value = userId }, new() { Value = noteId }, new() { Value = seq }, new() { Value = update } },
-                },
-                new NpgsqlBatchCommand($"""
-                    UPDATE documents SET state_vector = $3, delete_set = $6, sync_version = sync_version + 1, next_seq = next_seq + 1,
-                        log_count = log_count + 1, log_bytes = log_bytes + $4, updated_at = $5
-                    WHERE user_id = $1 AND note_id = $2
-                    RETURNING {RowReaders.DocumentHeadColumns}
-                    """)
-                {
-                    Parameters =
-                    {
-                        new() { Value = userId }, new() { Value = noteId }, new() { Value = next.StateVector },
-                        new() { Value = update.LongLength }, new() { Value = Ticks.From(now) }, new() { Value = next.DeleteSet },
-                    },
-                },
+                new() { Value = userId }, new() { Value = noteId }, new() { Value = next.StateVector },
+                new() { Value = update.LongLength }, new() { Value = Ticks.From(now) }, new() { Value = next.DeleteSet },
+                new() { Value = update },
             },
-        })
+        };
+        if (expectedVersion is { } version)
         {
-            // The answer's log in the same round trip: the row is locked, so the snapshot seq is current.
-            AddLogReads(write, userId, noteId, includeSnapshot);
-            await using var reader = await write.ExecuteReaderAsync(cancellationToken);
-            await SkipToRowsAsync(reader, cancellationToken);
-            await reader.ReadAsync(cancellationToken);
-            head = RowReaders.DocumentHead(reader);
-            rest = await ReadLogAsync(reader, includeSnapshot, cancellationToken);
+            write.Parameters.Add(new() { Value = version });
         }
 
-        await _faults.HitAsync(StoreFaults.BeforeCommit);
-        await tx.CommitAsync(cancellationToken);
-        return new DocumentView(head, rest.Snapshot, rest.Log);
+        await using var batch = new NpgsqlBatch(connection, tx) { BatchCommands = { write } };
+        // The answer's log in the same round trip: the row is locked, so the snapshot seq is current.
+        AddLogReads(batch, userId, noteId, includeSnapshot);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var head = RowReaders.DocumentHead(reader);
+        var (log, snapshot) = await ReadLogAsync(reader, includeSnapshot, cancellationToken);
+        return new DocumentView(head, snapshot, log);
     }
 
     /// <summary>Moves a batch's reader past the results of statements that return no rows (the INSERTs).</summary>

@@ -68,7 +68,8 @@ public sealed partial class SqliteSyncStore
         return new DocumentView(head, snapshot, log);
     }
 
-    public async Task<DocumentView> AppendDocumentUpdateAsync(string userId, string noteId, byte[] update,
+    // In process the locking read costs next to nothing, so the head the caller saw is not used.
+    public async Task<DocumentView> AppendDocumentUpdateAsync(string userId, string noteId, byte[] update, DocumentHead? seen,
         Func<DocumentState, DocumentState> advance, bool includeSnapshot, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken);

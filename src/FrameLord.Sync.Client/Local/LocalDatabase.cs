@@ -17,6 +17,12 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
     private bool _disposed;
 
+    /// <summary>Commits since the last background checkpoint was started (counted under the write gate).</summary>
+    private int _commitsSinceCheckpoint;
+
+    /// <summary>The background checkpoint <see cref="Run"/> started last (awaited by dispose, read by tests).</summary>
+    internal Task<CheckpointResult> BackgroundCheckpoint { get; private set; } = Task.FromResult(new CheckpointResult(0, 0));
+
     /// <summary>True on a thread while it runs a write's work (the work is synchronous, so the flag is exact).</summary>
     [ThreadStatic]
     private static bool t_writing;
@@ -73,11 +79,11 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
     private static LocalDatabase Open(string connectionString, SqliteConnection writer, bool durableAgainstPowerLoss)
     {
         Execute(writer, "PRAGMA journal_mode = WAL;");
-        // A checkpoint inside a commit copies the log into the database and syncs it: a pause for the
-        // write that happens to trigger it. The sync loop checkpoints after each step, outside the write
-        // gate (Checkpoint); the automatic one stays as a bound for long offline periods and for apps
-        // that drive SyncNowAsync themselves.
-        Execute(writer, $"PRAGMA synchronous = {(durableAgainstPowerLoss ? "FULL" : "NORMAL")}; PRAGMA busy_timeout = 30000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 20000;");
+        // SQLite's automatic checkpoint runs inside whichever commit crosses its threshold, copies the log
+        // into the database and syncs it: a pause of 100 to 250 ms for that one write. It is off. The log
+        // is checkpointed from a connection of its own, outside the write gate, after each step of the
+        // sync loop and every CommitsPerCheckpoint local writes (Checkpoint), so a write never pays for it.
+        Execute(writer, $"PRAGMA synchronous = {(durableAgainstPowerLoss ? "FULL" : "NORMAL")}; PRAGMA busy_timeout = 30000; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 0;");
         using (var tx = writer.BeginTransaction())
         {
             Prepare(writer, tx);
@@ -189,6 +195,12 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
         {
             var result = work(writer);
             tx.Commit();
+            if (++_commitsSinceCheckpoint >= CommitsPerCheckpoint && BackgroundCheckpoint.IsCompleted)
+            {
+                _commitsSinceCheckpoint = 0;
+                BackgroundCheckpoint = Task.Run(Checkpoint);
+            }
+
             return result;
         }
         catch
@@ -215,19 +227,34 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
 
     /// <summary>
     /// Moves the write-ahead log into the database file from a connection of its own, without the write
-    /// gate: local writes go on meanwhile (a passive checkpoint never waits for them).
+    /// gate: local writes go on meanwhile (a passive checkpoint never waits for them). A checkpoint that
+    /// fails leaves the log for the next one: nothing depends on it, so it reports (-1, -1) and never throws.
     /// </summary>
-    public void Checkpoint()
+    public CheckpointResult Checkpoint()
     {
         if (_disposed)
         {
-            return;
+            return new CheckpointResult(0, 0);
         }
 
-        using var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        Execute(connection, "PRAGMA wal_checkpoint(PASSIVE);");
+        try
+        {
+            using var connection = new SqliteConnection(_connectionString);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+            using var reader = command.ExecuteReader();
+            reader.Read();
+            return new CheckpointResult(reader.GetInt32(1), reader.GetInt32(2));
+        }
+        catch (SqliteException)
+        {
+            return new CheckpointResult(-1, -1);
+        }
     }
+
+    /// <summary>Local writes between two background checkpoints: bounds the log when no sync loop runs.</summary>
+    internal const int CommitsPerCheckpoint = 4000;
 
     internal void AdjustPending(int delta) => PendingCount += delta;
 
@@ -267,6 +294,8 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
             }
 
             _disposed = true;
+            await BackgroundCheckpoint; // its connection is of this database's pool, cleared below
+
             foreach (var command in _commands.Values)
             {
                 command.Dispose();
@@ -283,3 +312,6 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
         }
     }
 }
+
+/// <summary>What a passive checkpoint reports: frames in the log, and how many of them are now in the database file.</summary>
+internal readonly record struct CheckpointResult(int LogFrames, int Copied);

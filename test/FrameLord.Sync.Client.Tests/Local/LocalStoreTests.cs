@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FrameLord.Sync.Client.Local;
 using FrameLord.Sync.Client.Models;
 using FrameLord.Sync.Client.Tests.Support;
 using FrameLord.Sync.Protocol;
@@ -40,6 +41,30 @@ public sealed class LocalStoreTests : IDisposable
         Assert.Single(await client.Contacts.ListAsync());
         Assert.Equal(SyncStatus.Pending, client.State.Status);
         Assert.Equal(1, client.State.PendingChanges);
+    }
+
+    [Fact]
+    public async Task LocalWrites_NeverCheckpointInsideACommit_TheLogIsCheckpointedInTheBackground()
+    {
+        await using var client = await Open();
+
+        // SQLite's own checkpoint would run inside whichever commit crosses its threshold and stall that write.
+        var automatic = await client.Database.WriteAsync(w => (long)w.Command("PRAGMA wal_autocheckpoint;").ExecuteScalar()!, CancellationToken.None);
+        Assert.Equal(0, automatic);
+
+        // No sync loop runs here: the writes themselves start a checkpoint, on another connection, every so often.
+        var first = client.Database.BackgroundCheckpoint;
+        for (var i = 0; i < LocalDatabase.CommitsPerCheckpoint; i++)
+        {
+            await client.Contacts.CreateAsync(new Contact { Id = $"cnt_{i}", Name = $"C{i}" });
+        }
+
+        var started = client.Database.BackgroundCheckpoint;
+        Assert.NotSame(first, started);
+        var result = await started.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(result.LogFrames > LocalDatabase.CommitsPerCheckpoint, $"the log held {result.LogFrames} frames");
+        Assert.True(result.Copied > 0, "the checkpoint copied the log into the database");
+        Assert.Equal(LocalDatabase.CommitsPerCheckpoint, await client.Contacts.CountAsync());
     }
 
     [Fact]

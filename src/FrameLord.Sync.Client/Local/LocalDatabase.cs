@@ -17,7 +17,7 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
     private bool _disposed;
 
-    /// <summary>Commits since the last background checkpoint was started (counted under the write gate).</summary>
+    /// <summary>Commits since the last checkpoint started, the sync loop's included (those reset it from outside the gate).</summary>
     private int _commitsSinceCheckpoint;
 
     /// <summary>The background checkpoint <see cref="Run"/> started last (awaited by dispose, read by tests).</summary>
@@ -195,9 +195,8 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
         {
             var result = work(writer);
             tx.Commit();
-            if (++_commitsSinceCheckpoint >= CommitsPerCheckpoint && BackgroundCheckpoint.IsCompleted)
+            if (Interlocked.Increment(ref _commitsSinceCheckpoint) >= CommitsPerCheckpoint && BackgroundCheckpoint.IsCompleted)
             {
-                _commitsSinceCheckpoint = 0;
                 BackgroundCheckpoint = Task.Run(Checkpoint);
             }
 
@@ -237,6 +236,8 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
             return new CheckpointResult(0, 0);
         }
 
+        // With the sync loop running, its checkpoints after each step keep the log short and the writes start none.
+        Volatile.Write(ref _commitsSinceCheckpoint, 0);
         try
         {
             using var connection = new SqliteConnection(_connectionString);

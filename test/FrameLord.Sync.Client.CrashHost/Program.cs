@@ -27,14 +27,24 @@ await client.LoginAsync(email, password);
 var output = Console.Out;
 var gate = new Lock();
 var lastPending = -1;
+
+// One line at a time, flushed at once: the test reads them as the process goes, up to the kill.
+void Say(string line)
+{
+    lock (gate)
+    {
+        output.WriteLine(line);
+        output.Flush();
+    }
+}
+
 client.StatusChanged += (_, e) =>
 {
     lock (gate)
     {
         if (e.State.PendingChanges < lastPending || lastPending < 0)
         {
-            output.WriteLine($"A {e.State.PendingChanges}");
-            output.Flush();
+            Say($"A {e.State.PendingChanges}");
         }
 
         lastPending = e.State.PendingChanges;
@@ -47,11 +57,7 @@ if (args.Length == 6)
     {
         if (e.Phase == SyncPhase.Documents && e.Done > 0 && e.Done == e.Total)
         {
-            lock (gate)
-            {
-                output.WriteLine($"A {e.Done}");
-                output.Flush();
-            }
+            Say($"A {e.Done}");
         }
     };
     client.Start();
@@ -69,11 +75,7 @@ if (args.Length == 6)
             });
         }
 
-        lock (gate)
-        {
-            output.WriteLine($"W {key}");
-            output.Flush();
-        }
+        Say($"W {key}");
 
         await Task.Delay(1);
     }
@@ -87,11 +89,7 @@ client.Start();
 for (var i = 0; i < writes; i++)
 {
     var created = await client.Contacts.CreateAsync(new Contact { Name = $"Contact {i}", Email = $"c{i}@example.com" });
-    lock (gate)
-    {
-        output.WriteLine($"W {created.Id}");
-        output.Flush();
-    }
+    Say($"W {created.Id}");
 
     await Task.Delay(2);
 }

@@ -334,10 +334,7 @@ public abstract partial class SyncScenarioTests
     [Fact]
     public async Task NoteBodies_ALiveDocEvent_MakesTheOtherDeviceSyncTheOpenNote()
     {
-        var a = await OpenDeviceAsync("a", debounce: TimeSpan.FromMilliseconds(50));
-        await a.SignupAsync(Email, Password, "Me");
-        var b = await OpenDeviceAsync("b", pullInterval: TimeSpan.FromHours(1));
-        await b.LoginAsync(Email, Password);
+        var (a, b) = await LivePairAsync();
         var noteB = await b.Documents.OpenAsync("note_live");
         var noteA = await a.Documents.OpenAsync("note_live");
         a.Start();

@@ -5,13 +5,20 @@ namespace FrameLord.Sync.Client.Tests.Sync;
 
 public abstract partial class SyncScenarioTests
 {
-    [Fact]
-    public async Task ALiveChangeEvent_MakesTheOtherDevicePull_WithoutWaitingForThePollInterval()
+    /// <summary>Device a pushes soon after each write; device b polls once an hour, so only a live event brings a's writes over in time.</summary>
+    private async Task<(SyncClient A, SyncClient B)> LivePairAsync()
     {
         var a = await OpenDeviceAsync("a", debounce: TimeSpan.FromMilliseconds(50));
         await a.SignupAsync(Email, Password, "Me");
         var b = await OpenDeviceAsync("b", pullInterval: TimeSpan.FromHours(1));
         await b.LoginAsync(Email, Password);
+        return (a, b);
+    }
+
+    [Fact]
+    public async Task ALiveChangeEvent_MakesTheOtherDevicePull_WithoutWaitingForThePollInterval()
+    {
+        var (a, b) = await LivePairAsync();
         var notified = new List<RemoteChangeEventArgs>();
         b.EntityChangedRemotely += (_, e) => { lock (notified) { notified.Add(e); } };
         a.Start();

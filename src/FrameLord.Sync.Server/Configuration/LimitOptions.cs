@@ -11,7 +11,10 @@ public sealed class LimitOptions
     /// <summary>Most changes in one push. Default 1,000 (400 above).</summary>
     public int MaxChangesPerPush { get; set; } = 1000;
 
-    /// <summary>Largest entity JSON after a change. Default 256 KiB (the change fails with ENTITY_TOO_LARGE).</summary>
+    /// <summary>
+    /// Largest entity as stored after a change: its JSON plus its per-field stamps (the LWW metadata kept per
+    /// field), in UTF-8 bytes. Default 256 KiB (the change fails with ENTITY_TOO_LARGE; a resolution answers 413).
+    /// </summary>
     public int MaxEntityBytes { get; set; } = 256 * 1024;
 
     /// <summary>Largest Yjs update in one document sync. Default 10 MiB (413 above).</summary>
@@ -22,6 +25,18 @@ public sealed class LimitOptions
 
     /// <summary>Largest pull page; larger requests are capped. Default 1,000.</summary>
     public int MaxPullLimit { get; set; } = 1000;
+
+    /// <summary>
+    /// Entity bytes (UTF-8 JSON) after which a pull page stops early with <c>has_more: true</c>; a page always
+    /// holds at least one entity. Default 8 MiB (no error: the client pulls the next page).
+    /// </summary>
+    public long MaxPullPageBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// Conflict bytes (UTF-8 JSON) after which a conflicts listing page stops early with <c>has_more: true</c>;
+    /// a page always holds at least one conflict. Default 8 MiB (no error: the client asks for the next page).
+    /// </summary>
+    public long MaxConflictsPageBytes { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>Conflicts listing page size when the request gives none. Default 100.</summary>
     public int DefaultConflictsLimit { get; set; } = 100;

@@ -14,7 +14,9 @@ internal sealed class ChangeMerger(SyncOptions options)
     {
         var stamp = change.Stamp;
         var next = current.Clone();
-        var newVersion = current.Exists ? Math.Max(current.Version + 1, change.SyncVersion) : Math.Max(1, change.SyncVersion);
+        // Checked: a stored version is at most MaxVersion (callers refuse changes to an entity already
+        // there), so the sum cannot wrap; if it ever could, an exception beats a version that goes back to 1.
+        var newVersion = current.Exists ? Math.Max(checked(current.Version + 1), change.SyncVersion) : Math.Max(1, change.SyncVersion);
         var entityWins = current.EntityStamp is null || stamp > current.EntityStamp.Stamp;
         List<ContestedField>? contested = null;
 
@@ -42,7 +44,7 @@ internal sealed class ChangeMerger(SyncOptions options)
             // by another device (a device has always seen its own writes), and the values differ.
             if (hasStamp && hasValue && differs && storedStamp!.At > change.BaseVersion && storedStamp.D != stamp.DeviceId)
             {
-                (contested ??= []).Add(new ContestedField(name, value, stored, wins, storedStamp.T));
+                (contested ??= []).Add(new ContestedField(name, value, stored, wins, storedStamp));
             }
 
             if (wins)

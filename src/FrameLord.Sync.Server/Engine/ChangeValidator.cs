@@ -11,6 +11,16 @@ internal static class ChangeValidator
     /// <summary>Longest field name, in UTF-16 units.</summary>
     public const int MaxFieldNameLength = 128;
 
+    /// <summary>
+    /// The largest version (2^53 − 1, JavaScript's largest exact integer: browser clients read versions as
+    /// doubles). Pushed versions above it fail the change, and no entity's version is ever moved past it.
+    /// </summary>
+    public const long MaxVersion = (1L << 53) - 1;
+
+    /// <summary>The change that would move an entity past <see cref="MaxVersion"/> fails with this.</summary>
+    public static ErrorBody VersionExhausted() =>
+        Fail(ErrorCodes.ValidationFailed, $"The entity's version cannot move past {MaxVersion}.");
+
     public static bool IsValidId([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? id, int maxLength) =>
         !string.IsNullOrEmpty(id) && id.Length <= maxLength && !id.Any(char.IsControl);
 
@@ -40,9 +50,14 @@ internal static class ChangeValidator
             return (null, Fail(ErrorCodes.ValidationFailed, $"entity_id must be 1 to {limits.MaxIdLength} characters without control characters."));
         }
 
-        if (change.BaseVersion < 0 || change.SyncVersion <= change.BaseVersion)
+        if (change.BaseVersion is < 0 or > MaxVersion || change.SyncVersion is < 0 or > MaxVersion)
         {
-            return (null, Fail(ErrorCodes.ValidationFailed, "sync_version must be greater than base_version, and base_version not negative."));
+            return (null, Fail(ErrorCodes.ValidationFailed, $"sync_version and base_version must be integers from 0 to {MaxVersion}."));
+        }
+
+        if (change.SyncVersion <= change.BaseVersion)
+        {
+            return (null, Fail(ErrorCodes.ValidationFailed, "sync_version must be greater than base_version."));
         }
 
         var fields = new List<KeyValuePair<string, JsonElement>>();

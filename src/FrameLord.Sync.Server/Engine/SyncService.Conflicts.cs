@@ -38,10 +38,23 @@ public sealed partial class SyncService
         }
 
         var size = Math.Min(limit ?? _limits.DefaultConflictsLimit, _limits.MaxConflictsLimit);
-        // One row past the page says whether another page follows.
-        var rows = await _store.ListConflictsAsync(userId, openOnly, size + 1, after, cancellationToken);
-        var hasMore = rows.Count > size;
-        var page = hasMore ? rows.Take(size).ToArray() : rows.ToArray();
+        var rows = await _store.ListConflictsAsync(userId, openOnly, size + 1, _limits.MaxConflictsPageBytes, after, cancellationToken);
+        // One row past the page (by count, or the one that crossed the byte budget) says another page follows.
+        var take = 0;
+        long bytes = 0;
+        while (take < rows.Count && take < size)
+        {
+            bytes += System.Text.Encoding.UTF8.GetByteCount(rows[take].ConflictJson);
+            if (take > 0 && bytes > _limits.MaxConflictsPageBytes)
+            {
+                break;
+            }
+
+            take++;
+        }
+
+        var hasMore = rows.Count > take;
+        var page = rows.Take(take).ToArray();
         var last = page.Length > 0 ? new ConflictPosition(page[^1].CreatedAt, page[^1].ConflictId) : after;
         return new ConflictList
         {
@@ -49,6 +62,40 @@ public sealed partial class SyncService
             Cursor = last is null ? null : ConflictCursor.Encode(last),
             HasMore = hasMore,
         };
+    }
+
+    /// <summary>
+    /// The values the conflict's change met. A later conflict of one entity in one push leaves out of its
+    /// <c>remote</c> what an earlier one of that push (same <c>winner_ref</c> group) carries; they come from there.
+    /// </summary>
+    private static async Task<JsonElement> RemoteValuesAsync(IWriteSession session, ConflictRow row, Conflict conflict, CancellationToken cancellationToken)
+    {
+        var missing = conflict.Fields.Where(f => !conflict.Remote.TryGetProperty(f, out _)).ToList();
+        if (missing.Count == 0 || conflict.WinnerRef is not { } group)
+        {
+            return conflict.Remote;
+        }
+
+        var values = conflict.Remote.EnumerateObject().Select(p => KeyValuePair.Create(p.Name, p.Value)).ToList();
+        foreach (var sibling in await session.LoadConflictsRecordedWithAsync(row, cancellationToken))
+        {
+            var other = ToConflict(sibling);
+            if (other.ChangeId != group && other.WinnerRef != group)
+            {
+                continue;
+            }
+
+            for (var i = missing.Count - 1; i >= 0; i--)
+            {
+                if (other.Remote.TryGetProperty(missing[i], out var value))
+                {
+                    values.Add(KeyValuePair.Create(missing[i], value));
+                    missing.RemoveAt(i);
+                }
+            }
+        }
+
+        return ChangeMerger.ToObject(values);
     }
 
     private static Conflict ToConflict(ConflictRow row) =>
@@ -84,7 +131,7 @@ public sealed partial class SyncService
         var values = request.Choice switch
         {
             ResolutionChoices.KeepLocal => conflict.Local,
-            ResolutionChoices.UseRemote => conflict.Remote,
+            ResolutionChoices.UseRemote => await RemoteValuesAsync(session, row, conflict, cancellationToken),
             _ => request.Data!.Value,
         };
 
@@ -111,18 +158,23 @@ public sealed partial class SyncService
 
         // A stamp above everything stored (the entity's version bounds every stamp it holds) and a
         // base version of the current one: the resolution wins everywhere and contests nothing.
+        if (current.Version >= ChangeValidator.MaxVersion)
+        {
+            throw new ApiException(400, ErrorCodes.ValidationFailed, ChangeValidator.VersionExhausted().Message);
+        }
+
         var version = current.Version + 1;
         var resolution = new ValidatedChange($"resolve:{conflictId}", key.EntityType, key.EntityId, fields,
             new Stamp(version, now.UtcTicks, request.DeviceId), current.Version, version, createdAt);
         var result = _merger.Apply(current, resolution, ConflictPolicy.Field);
         var data = result.State.WriteData();
-        if (data.Length > _limits.MaxEntityBytes)
+        if (StoredSize(result.State, data) is var size && size > _limits.MaxEntityBytes)
         {
             throw new ApiException(413, ErrorCodes.PayloadTooLarge,
-                $"The entity would be {data.Length} bytes of JSON; the limit is {_limits.MaxEntityBytes}.");
+                $"The entity would store {size} bytes (its JSON and per-field stamps); the limit is {_limits.MaxEntityBytes}.");
         }
 
-        var writes = new WriteSet { NewSeq = session.CurrentSeq + 1 };
+        var writes = new WriteSet { NewSeq = checked(session.CurrentSeq + 1) };
         writes.Entities.Add(result.State.ToRow(writes.NewSeq, now, data));
         writes.ConflictUpdates.Add(new ConflictStatusUpdate(conflictId, ConflictStatuses.Resolved, now));
         await session.SaveAsync(writes, cancellationToken);

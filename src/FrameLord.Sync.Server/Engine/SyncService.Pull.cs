@@ -6,8 +6,9 @@ namespace FrameLord.Sync.Server.Engine;
 public sealed partial class SyncService
 {
     /// <summary>
-    /// One page of the user's changes after the cursor, in commit order (DESIGN 3.3). A cursor
-    /// from before a tombstone purge answers 410 RESYNC_REQUIRED.
+    /// One page of the user's changes after the cursor, in commit order (DESIGN 3.3), at most
+    /// <see cref="Configuration.LimitOptions.MaxPullPageBytes"/> of entities (at least one). A cursor from before a
+    /// tombstone purge it has not passed answers 410 RESYNC_REQUIRED.
     /// </summary>
     public async Task<PullResponse> PullAsync(string userId, PullRequest request, CancellationToken cancellationToken)
     {
@@ -20,17 +21,19 @@ public sealed partial class SyncService
 
         var limit = Math.Min(request.Limit ?? _limits.DefaultPullLimit, _limits.MaxPullLimit);
         long afterSeq = 0;
-        if (request.Cursor is not null && !Cursor.TryDecode(request.Cursor, out afterSeq))
+        long horizon = 0;
+        if (request.Cursor is not null && !Cursor.TryDecode(request.Cursor, out afterSeq, out horizon))
         {
             throw ApiException.Validation("cursor is not one this server issued.");
         }
 
         var now = _time.GetUtcNow();
         var since = request.Cursor is null ? request.LastSyncTimestamp : null;
-        var page = await _store.ReadChangesAsync(userId, afterSeq, limit, since, cancellationToken);
+        var page = await _store.ReadChangesAsync(userId, afterSeq, limit, _limits.MaxPullPageBytes, since, cancellationToken);
 
+        // Stale: tombstones after the cursor were purged since the pulls that led to it began.
         var stale = request.Cursor is not null
-            ? afterSeq < page.PurgedSeq
+            ? afterSeq < page.PurgedSeq && horizon < page.PurgedSeq
             : since is { } s && page.PurgedSeq > 0 && s < now - _options.TombstoneRetention;
         if (stale)
         {
@@ -55,12 +58,16 @@ public sealed partial class SyncService
             };
         }
 
+        var last = page.Rows.Count > 0 ? page.Rows[^1].Seq : afterSeq;
         return new PullResponse
         {
             Changes = changes,
-            Cursor = Cursor.Encode(page.Rows.Count > 0 ? page.Rows[^1].Seq : afterSeq),
+            // This pull passed the purge check against the current horizon, so its cursor carries that horizon.
+            Cursor = Cursor.Encode(last, Math.Max(horizon, page.PurgedSeq)),
             HasMore = page.HasMore,
             SyncTimestamp = now,
+            // Every change after this page has a seq above the last one and at most the user's change seq.
+            Remaining = page.HasMore ? Math.Max(1, page.ChangeSeq - last) : 0,
         };
     }
 }

@@ -52,7 +52,11 @@ public sealed partial class SyncService
             }
         }
 
-        var recorded = await session.LoadOutcomesAsync(deviceId, changeIds, cancellationToken);
+        var recorded = new Dictionary<string, RecordedOutcome>(StringComparer.Ordinal);
+        foreach (var (id, row) in await session.LoadOutcomesAsync(deviceId, changeIds, cancellationToken))
+        {
+            recorded[id] = JsonSerializer.Deserialize(row.OutcomeJson, ServerJsonContext.Default.RecordedOutcome)!;
+        }
 
         var keys = new HashSet<EntityKey>();
         foreach (var change in request.Changes)
@@ -61,6 +65,15 @@ public sealed partial class SyncService
                 && ChangeValidator.IsValidId(change.EntityId, _limits.MaxIdLength))
             {
                 keys.Add(new EntityKey(change.EntityType, change.EntityId));
+            }
+        }
+
+        // A replayed conflict answers with the entity as it is now (its record keeps no winner).
+        foreach (var outcome in recorded.Values)
+        {
+            if (outcome.Conflict is { } replayed)
+            {
+                keys.Add(new EntityKey(replayed.EntityType, replayed.EntityId));
             }
         }
 
@@ -77,14 +90,17 @@ public sealed partial class SyncService
         var successful = new List<ChangeSucceeded>(request.Changes.Count);
         var failed = new List<ChangeFailed>();
         var conflicts = new List<Conflict>();
+        var answered = new HashSet<string>(StringComparer.Ordinal);
+        var fresh = new List<RecordedOutcome>();
+        var groups = new Dictionary<EntityKey, ConflictGroup>();
 
         for (var i = 0; i < request.Changes.Count; i++)
         {
             var change = request.Changes[i];
             RecordedOutcome? outcome = null;
-            if (change.ChangeId is not null && recorded.TryGetValue(change.ChangeId, out var row))
+            if (change.ChangeId is not null && recorded.TryGetValue(change.ChangeId, out var replay))
             {
-                outcome = JsonSerializer.Deserialize(row.OutcomeJson, ServerJsonContext.Default.RecordedOutcome);
+                outcome = replay;
             }
             else if (change.ChangeId is not null && outcomes.TryGetValue(change.ChangeId, out var earlier))
             {
@@ -93,12 +109,11 @@ public sealed partial class SyncService
 
             if (outcome is null)
             {
-                outcome = ApplyChange(change, validated[i], deviceId, session.User, states, dirty, writes, now);
+                outcome = ApplyChange(change, validated[i], deviceId, session.User, states, dirty, groups, now);
                 if (ChangeValidator.IsValidId(change.ChangeId, _limits.MaxIdLength))
                 {
                     outcomes[change.ChangeId] = outcome;
-                    writes.Outcomes.Add(new OutcomeRow(deviceId, change.ChangeId,
-                        JsonSerializer.Serialize(outcome, ServerJsonContext.Default.RecordedOutcome), now));
+                    fresh.Add(outcome);
                 }
             }
 
@@ -111,16 +126,22 @@ public sealed partial class SyncService
                 failed.Add(bad);
             }
 
-            if (outcome.Conflict is { } conflict)
+            // A change id repeated in the request, or replayed, answers its conflict once: repeats
+            // would otherwise copy its values once per repeat.
+            if (outcome.Conflict is { } conflict && answered.Add(conflict.ConflictId))
             {
                 conflicts.Add(conflict);
             }
         }
 
+        RecordConflicts(groups, fresh, dirty, deviceId, writes, now);
+        AttachWinners(conflicts, dirty, rows);
+
         var seq = session.CurrentSeq;
         foreach (var key in dirty.Order)
         {
-            writes.Entities.Add(states[key].ToRow(++seq, now, dirty.Data[key]));
+            seq = checked(seq + 1);
+            writes.Entities.Add(states[key].ToRow(seq, now, dirty.Data[key]));
         }
 
         writes.NewSeq = seq;
@@ -139,7 +160,7 @@ public sealed partial class SyncService
 
     private RecordedOutcome ApplyChange(
         Change change, (ValidatedChange? Change, ErrorBody? Error) validation, string deviceId, UserRecord user,
-        Dictionary<EntityKey, EntityState> states, Dirty dirty, WriteSet writes, DateTimeOffset now)
+        Dictionary<EntityKey, EntityState> states, Dirty dirty, Dictionary<EntityKey, ConflictGroup> groups, DateTimeOffset now)
     {
         if (validation.Change is not { } valid)
         {
@@ -153,12 +174,23 @@ public sealed partial class SyncService
 
         var key = new EntityKey(valid.EntityType, valid.EntityId);
         var current = states.TryGetValue(key, out var existing) ? existing : EntityState.New(valid.EntityType, valid.EntityId);
+        if (current.Version >= ChangeValidator.MaxVersion)
+        {
+            // Rows written before versions were bounded may hold anything up to long.MaxValue.
+            return Failed(change, ChangeValidator.VersionExhausted());
+        }
+
         var result = _merger.Apply(current, valid, _options.ConflictPolicy);
+        if (result.State.Version > ChangeValidator.MaxVersion)
+        {
+            return Failed(change, ChangeValidator.VersionExhausted());
+        }
+
         var data = result.State.WriteData();
-        if (data.Length > _limits.MaxEntityBytes)
+        if (StoredSize(result.State, data) is var size && size > _limits.MaxEntityBytes)
         {
             return Failed(change, ChangeValidator.Fail(ErrorCodes.EntityTooLarge,
-                $"The entity would be {data.Length} bytes of JSON; the limit is {_limits.MaxEntityBytes}."));
+                $"The entity would store {size} bytes (its JSON and per-field stamps); the limit is {_limits.MaxEntityBytes}."));
         }
 
         if (dirty.Data.TryAdd(key, data))
@@ -183,19 +215,36 @@ public sealed partial class SyncService
         Conflict? conflict = null;
         if (result.Contested.Count > 0)
         {
-            conflict = BuildConflict(valid, deviceId, result, data, now);
-            writes.NewConflicts.Add(new ConflictRow(
-                conflict.ConflictId, deviceId, valid.ChangeId, valid.EntityType, valid.EntityId, result.NeedsReview,
-                result.NeedsReview ? ConflictStatuses.Open : ConflictStatuses.AutoResolved, now, null,
-                JsonSerializer.Serialize(conflict, ServerJsonContext.Default.Conflict)));
+            if (!groups.TryGetValue(key, out var group))
+            {
+                groups[key] = group = new ConflictGroup(valid.ChangeId);
+            }
+
+            conflict = BuildConflict(valid, deviceId, result, group, now);
+            group.Conflicts.Add(conflict.ConflictId);
         }
 
         return new RecordedOutcome { Succeeded = succeeded, Conflict = conflict };
     }
 
-    private Conflict BuildConflict(ValidatedChange change, string deviceId, MergeResult result, byte[] winner, DateTimeOffset now)
+    /// <summary>
+    /// A conflict without its winner (<see cref="RecordConflicts"/> adds it once per entity). Values the change
+    /// met that an earlier conflict of the same entity in this push already carries are left out of
+    /// <c>remote</c>: within one push every repeat of a field meets the same stamp, hence the same value.
+    /// </summary>
+    private Conflict BuildConflict(ValidatedChange change, string deviceId, MergeResult result, ConflictGroup group, DateTimeOffset now)
     {
         var won = result.Contested.Count(c => c.LocalWon);
+        var first = group.Conflicts.Count == 0;
+        var remote = new List<KeyValuePair<string, JsonElement>>(result.Contested.Count);
+        foreach (var contested in result.Contested)
+        {
+            if (group.RemoteCarried.Add((contested.Name, contested.RemoteStamp)))
+            {
+                remote.Add(KeyValuePair.Create(contested.Name, contested.Remote));
+            }
+        }
+
         return new Conflict
         {
             ConflictId = _ids.NewId("cfl"),
@@ -206,13 +255,17 @@ public sealed partial class SyncService
             Resolution = won == result.Contested.Count ? ConflictResolutions.LocalWon
                 : won == 0 ? ConflictResolutions.RemoteWon : ConflictResolutions.Mixed,
             NeedsReview = result.NeedsReview,
-            Winner = JsonDocument.Parse(winner).RootElement,
+            WinnerRef = first ? null : group.CarrierChangeId,
             Local = ChangeMerger.ToObject(result.Contested.Select(c => KeyValuePair.Create(c.Name, c.Local))),
-            Remote = ChangeMerger.ToObject(result.Contested.Select(c => KeyValuePair.Create(c.Name, c.Remote))),
+            Remote = ChangeMerger.ToObject(remote),
             DeviceId = deviceId,
             CreatedAt = now,
         };
     }
+
+    /// <summary>What the store keeps for an entity: its JSON and its per-field stamps (DESIGN 8's entity limit bounds both).</summary>
+    private static long StoredSize(EntityState state, byte[] data) =>
+        data.Length + (long)System.Text.Encoding.UTF8.GetByteCount(state.WriteStamps());
 
     private static RecordedOutcome Failed(Change change, ErrorBody error) => new()
     {
@@ -224,6 +277,95 @@ public sealed partial class SyncService
             Error = error,
         },
     };
+
+    /// <summary>
+    /// Bounds what a push answers and stores (DESIGN 3.4): the answer's first conflict of each entity carries
+    /// the entity after the whole push as <c>winner</c>, later ones name it in <c>winner_ref</c>; the stored
+    /// record keeps the winner's contested fields only, and the recorded outcome (what a replay answers) no
+    /// winner at all. So neither grows with changes × entity size.
+    /// </summary>
+    private static void RecordConflicts(
+        Dictionary<EntityKey, ConflictGroup> groups, List<RecordedOutcome> fresh, Dirty dirty,
+        string deviceId, WriteSet writes, DateTimeOffset now)
+    {
+        var carriers = new Dictionary<string, EntityKey>(StringComparer.Ordinal);
+        foreach (var (key, group) in groups)
+        {
+            carriers[group.Conflicts[0]] = key;
+        }
+
+        foreach (var outcome in fresh)
+        {
+            if (outcome.Conflict is { } conflict)
+            {
+                var stored = carriers.TryGetValue(conflict.ConflictId, out var key)
+                    ? conflict with { Winner = ContestedOnly(conflict.Fields, dirty.Data[key]) }
+                    : conflict;
+                writes.NewConflicts.Add(new ConflictRow(
+                    conflict.ConflictId, deviceId, conflict.ChangeId, conflict.EntityType, conflict.EntityId, conflict.NeedsReview,
+                    conflict.NeedsReview ? ConflictStatuses.Open : ConflictStatuses.AutoResolved, now, null,
+                    JsonSerializer.Serialize(stored, ServerJsonContext.Default.Conflict)));
+            }
+
+            writes.Outcomes.Add(new OutcomeRow(deviceId, outcome.Succeeded?.ChangeId ?? outcome.Failed!.ChangeId,
+                JsonSerializer.Serialize(outcome, ServerJsonContext.Default.RecordedOutcome), now));
+        }
+    }
+
+    /// <summary>
+    /// The answer's first conflict of each entity carries the entity as this push leaves it; later ones of that
+    /// entity name that conflict's change in <c>winner_ref</c> instead (DESIGN 3.4).
+    /// </summary>
+    private static void AttachWinners(List<Conflict> answer, Dirty dirty, IReadOnlyDictionary<EntityKey, EntityRow> loaded)
+    {
+        var carriers = new Dictionary<EntityKey, string>();
+        for (var i = 0; i < answer.Count; i++)
+        {
+            var conflict = answer[i];
+            var key = new EntityKey(conflict.EntityType, conflict.EntityId);
+            if (carriers.TryGetValue(key, out var carrier))
+            {
+                answer[i] = conflict with { Winner = null, WinnerRef = carrier };
+                continue;
+            }
+
+            JsonElement? winner = dirty.Data.TryGetValue(key, out var data) ? JsonDocument.Parse(data).RootElement
+                : loaded.TryGetValue(key, out var row) ? JsonDocument.Parse(row.DataJson).RootElement
+                : null;
+            if (winner is not null)
+            {
+                carriers[key] = conflict.ChangeId;
+            }
+
+            answer[i] = conflict with { Winner = winner, WinnerRef = null };
+        }
+    }
+
+    /// <summary>The winner's values of the contested fields only (the entity itself is pull's to bring).</summary>
+    private static JsonElement ContestedOnly(IReadOnlyList<string> fields, byte[] entity)
+    {
+        var root = JsonDocument.Parse(entity).RootElement;
+        var values = new List<KeyValuePair<string, JsonElement>>(fields.Count);
+        foreach (var name in fields)
+        {
+            if (root.TryGetProperty(name, out var value))
+            {
+                values.Add(KeyValuePair.Create(name, value));
+            }
+        }
+
+        return ChangeMerger.ToObject(values);
+    }
+
+    /// <summary>The conflicts one push records for one entity, in change order, and the met values they already carry.</summary>
+    private sealed class ConflictGroup(string carrierChangeId)
+    {
+        public string CarrierChangeId { get; } = carrierChangeId;
+
+        public List<string> Conflicts { get; } = [];
+
+        public HashSet<(string Field, FieldStamp Stamp)> RemoteCarried { get; } = [];
+    }
 
     /// <summary>Entities changed by a batch, in the order they were first changed, with their latest JSON.</summary>
     private sealed class Dirty

@@ -17,7 +17,10 @@ internal sealed record ValidatedChange(
     DateTimeOffset CreatedAtHint);
 
 /// <summary>A field two writers set to different values without seeing each other's write.</summary>
-internal readonly record struct ContestedField(string Name, JsonElement Local, JsonElement Remote, bool LocalWon, long RemoteTicks);
+internal readonly record struct ContestedField(string Name, JsonElement Local, JsonElement Remote, bool LocalWon, FieldStamp RemoteStamp)
+{
+    public long RemoteTicks => RemoteStamp.T;
+}
 
 /// <summary>The entity after one change, and what the change met.</summary>
 internal sealed record MergeResult(EntityState State, IReadOnlyList<ContestedField> Contested, bool NeedsReview);

@@ -33,6 +33,8 @@ public static class ErrorResponses
         ApiException api => api,
         BadHttpRequestException { StatusCode: 413 } => new ApiException(413, ErrorCodes.PayloadTooLarge, "The request body is over the size limit."),
         BadHttpRequestException bad => new ApiException(bad.StatusCode is >= 400 and < 500 ? bad.StatusCode : 400, ErrorCodes.ValidationFailed, "The request could not be read."),
+        // A valid token whose account is gone (deleted): the caller is no longer anyone (DESIGN 3.1).
+        UnknownUserException => new ApiException(401, ErrorCodes.Unauthorized, "A valid access token is required."),
         StoreException { IsTransient: true } or DbException or TimeoutException =>
             new ApiException(503, ErrorCodes.Unavailable, "The store is unavailable; nothing was applied. Retry later.") { RetryAfterSeconds = 2 },
         _ => new ApiException(500, "INTERNAL", "Internal error."),

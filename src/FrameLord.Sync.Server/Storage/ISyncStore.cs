@@ -26,19 +26,25 @@ public interface ISyncStore : IAsyncDisposable
 
     /// <summary>
     /// Opens a transaction and locks the user's row (serializing writers of that user).
-    /// Throws <see cref="StoreException"/> when the user does not exist.
+    /// Throws <see cref="UnknownUserException"/> when the user does not exist.
     /// </summary>
     Task<IWriteSession> BeginWriteAsync(string userId, CancellationToken cancellationToken);
 
-    /// <summary>Entities with seq &gt; <paramref name="afterSeq"/> (and changed at or after <paramref name="since"/>), in seq order.</summary>
-    Task<ChangePage> ReadChangesAsync(string userId, long afterSeq, int limit, DateTimeOffset? since, CancellationToken cancellationToken);
+    /// <summary>
+    /// Entities with seq &gt; <paramref name="afterSeq"/> (and changed at or after <paramref name="since"/>), in seq
+    /// order: at most <paramref name="limit"/> rows, and no more once their data adds up to <paramref name="maxBytes"/>
+    /// (UTF-8 bytes of data_json; the first row always comes). Throws <see cref="UnknownUserException"/> for a
+    /// user without a row.
+    /// </summary>
+    Task<ChangePage> ReadChangesAsync(string userId, long afterSeq, int limit, long maxBytes, DateTimeOffset? since, CancellationToken cancellationToken);
 
     /// <summary>
     /// Up to <paramref name="limit"/> of the user's conflicts (open ones only when <paramref name="openOnly"/>)
-    /// ordered by (created_at, conflict_id), strictly after <paramref name="after"/> when given (keyset paging).
+    /// ordered by (created_at, conflict_id), strictly after <paramref name="after"/> when given (keyset paging),
+    /// and none that starts past <paramref name="maxBytes"/> of conflict_json (UTF-8 bytes) except the first two.
     /// </summary>
     Task<IReadOnlyList<ConflictRow>> ListConflictsAsync(
-        string userId, bool openOnly, int limit, ConflictPosition? after, CancellationToken cancellationToken);
+        string userId, bool openOnly, int limit, long maxBytes, ConflictPosition? after, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes tombstones last changed before <paramref name="tombstonesBefore"/> (raising each user's
@@ -85,6 +91,12 @@ public interface IWriteSession : IAsyncDisposable
 
     /// <summary>The user's conflict, or null (also for another user's conflict id).</summary>
     Task<ConflictRow?> LoadConflictAsync(string conflictId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The user's conflicts recorded for one device and entity at one server time: those of one push
+    /// (what a conflict's <c>winner_ref</c> points among).
+    /// </summary>
+    Task<IReadOnlyList<ConflictRow>> LoadConflictsRecordedWithAsync(ConflictRow conflict, CancellationToken cancellationToken);
 
     Task SaveAsync(WriteSet writes, CancellationToken cancellationToken);
 

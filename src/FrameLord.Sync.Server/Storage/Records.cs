@@ -69,8 +69,11 @@ public sealed class WriteSet
     public bool IsEmpty => Entities.Count == 0 && Outcomes.Count == 0 && NewConflicts.Count == 0 && ConflictUpdates.Count == 0;
 }
 
-/// <summary>One page of a pull: rows in seq order, and whether more follow.</summary>
-public sealed record ChangePage(IReadOnlyList<EntityRow> Rows, bool HasMore, long PurgedSeq);
+/// <summary>
+/// One page of a pull: rows in seq order, whether more follow, the user's purged seq and change seq,
+/// all from one snapshot.
+/// </summary>
+public sealed record ChangePage(IReadOnlyList<EntityRow> Rows, bool HasMore, long PurgedSeq, long ChangeSeq);
 
 /// <summary>What a tombstone purge removed.</summary>
 public sealed record PurgeResult(int TombstonesDeleted, int OutcomesDeleted);

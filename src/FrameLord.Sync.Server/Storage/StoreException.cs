@@ -17,3 +17,7 @@ public class StoreException : Exception
 
     public bool IsTransient { get; }
 }
+
+/// <summary>The user a request acts for has no row (a valid token of a deleted account): 401, not a store failure.</summary>
+public sealed class UnknownUserException(string userId)
+    : StoreException($"No user '{userId}'.", isTransient: false);

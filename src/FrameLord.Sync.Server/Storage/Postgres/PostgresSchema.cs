@@ -104,5 +104,9 @@ internal static class PostgresSchema
         ALTER TABLE documents ADD COLUMN delete_set bytea NOT NULL DEFAULT '\x0000'::bytea;
         UPDATE documents SET delete_set = snapshot_ds;
         """,
+        """
+        -- The conflicts listing pages by (created_at, conflict_id) in byte order, whatever the status filter.
+        CREATE INDEX ix_conflicts_user_created ON conflicts (user_id, created_at, conflict_id COLLATE "C");
+        """,
     ];
 }

@@ -18,7 +18,7 @@ public sealed partial class PostgresSyncStore
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             if (!await reader.ReadAsync(cancellationToken))
             {
-                throw new StoreException($"No user '{userId}'.", isTransient: false);
+                throw new UnknownUserException(userId);
             }
 
             var user = RowReaders.User(reader);

@@ -92,6 +92,27 @@ internal sealed class PostgresWriteSession(
         return await reader.ReadAsync(cancellationToken) ? RowReaders.Conflict(reader) : null;
     }
 
+    public async Task<IReadOnlyList<ConflictRow>> LoadConflictsRecordedWithAsync(ConflictRow conflict, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand($"""
+            SELECT {RowReaders.ConflictColumns} FROM conflicts
+            WHERE user_id = $1 AND created_at = $2 AND device_id = $3 AND entity_type = $4 AND entity_id = $5
+            """, connection, transaction);
+        command.Parameters.AddWithValue(User.UserId);
+        command.Parameters.AddWithValue(Ticks.From(conflict.CreatedAt));
+        command.Parameters.AddWithValue(conflict.DeviceId);
+        command.Parameters.AddWithValue(conflict.EntityType);
+        command.Parameters.AddWithValue(conflict.EntityId);
+        var rows = new List<ConflictRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(RowReaders.Conflict(reader));
+        }
+
+        return rows;
+    }
+
     public async Task SaveAsync(WriteSet writes, CancellationToken cancellationToken)
     {
         if (writes.Entities.Count > 0)

@@ -101,5 +101,9 @@ internal static class SqliteSchema
         ALTER TABLE documents ADD COLUMN delete_set BLOB NOT NULL DEFAULT x'0000';
         UPDATE documents SET delete_set = snapshot_ds;
         """,
+        """
+        -- The conflicts listing pages by (created_at, conflict_id) in byte order, whatever the status filter.
+        CREATE INDEX ix_conflicts_user_created ON conflicts (user_id, created_at, conflict_id);
+        """,
     ];
 }

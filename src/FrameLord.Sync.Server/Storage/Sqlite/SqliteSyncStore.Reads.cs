@@ -2,18 +2,26 @@ namespace FrameLord.Sync.Server.Storage.Sqlite;
 
 public sealed partial class SqliteSyncStore
 {
-    public async Task<ChangePage> ReadChangesAsync(string userId, long afterSeq, int limit, DateTimeOffset? since, CancellationToken cancellationToken)
+    public async Task<ChangePage> ReadChangesAsync(
+        string userId, long afterSeq, int limit, long maxBytes, DateTimeOffset? since, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        // One read transaction: the purged seq and the page come from the same snapshot.
+        // One read transaction: the user's seqs and the page come from the same snapshot.
         await using var tx = connection.BeginTransaction(deferred: true);
 
-        long purgedSeq;
-        using (var purged = connection.CreateCommand())
+        long purgedSeq, changeSeq;
+        using (var user = connection.CreateCommand())
         {
-            purged.CommandText = "SELECT purged_seq FROM users WHERE user_id = $u;";
-            purged.Parameters.AddWithValue("$u", userId);
-            purgedSeq = await purged.ExecuteScalarAsync(cancellationToken) is long p ? p : 0;
+            user.CommandText = "SELECT purged_seq, change_seq FROM users WHERE user_id = $u;";
+            user.Parameters.AddWithValue("$u", userId);
+            await using var found = await user.ExecuteReaderAsync(cancellationToken);
+            if (!await found.ReadAsync(cancellationToken))
+            {
+                throw new UnknownUserException(userId);
+            }
+
+            purgedSeq = found.GetInt64(0);
+            changeSeq = found.GetInt64(1);
         }
 
         using var command = connection.CreateCommand();
@@ -30,26 +38,19 @@ public sealed partial class SqliteSyncStore
             command.Parameters.AddWithValue("$since", Ticks.From(s));
         }
 
-        var rows = new List<EntityRow>(Math.Min(limit + 1, 1024));
+        var page = new PageBuilder(limit, maxBytes);
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken) && page.Add(RowReaders.Entity(reader)))
             {
-                rows.Add(RowReaders.Entity(reader));
             }
         }
 
-        var hasMore = rows.Count > limit;
-        if (hasMore)
-        {
-            rows.RemoveAt(rows.Count - 1);
-        }
-
-        return new ChangePage(rows, hasMore, purgedSeq);
+        return new ChangePage(page.Rows, page.HasMore, purgedSeq, changeSeq);
     }
 
     public async Task<IReadOnlyList<ConflictRow>> ListConflictsAsync(
-        string userId, bool openOnly, int limit, ConflictPosition? after, CancellationToken cancellationToken)
+        string userId, bool openOnly, int limit, long maxBytes, ConflictPosition? after, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
@@ -68,10 +69,14 @@ public sealed partial class SqliteSyncStore
         }
 
         var rows = new List<ConflictRow>(Math.Min(limit, 1024));
+        long bytes = 0;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        // Every row that starts within the budget, and always two, so the caller sees whether more follow.
+        while ((rows.Count < 2 || bytes <= maxBytes) && await reader.ReadAsync(cancellationToken))
         {
-            rows.Add(RowReaders.Conflict(reader));
+            var row = RowReaders.Conflict(reader);
+            bytes += System.Text.Encoding.UTF8.GetByteCount(row.ConflictJson);
+            rows.Add(row);
         }
 
         return rows;

@@ -84,6 +84,27 @@ internal sealed class SqliteWriteSession(
         return await reader.ReadAsync(cancellationToken) ? RowReaders.Conflict(reader) : null;
     }
 
+    public async Task<IReadOnlyList<ConflictRow>> LoadConflictsRecordedWithAsync(ConflictRow conflict, CancellationToken cancellationToken)
+    {
+        using var command = Command($"""
+            SELECT {RowReaders.ConflictColumns} FROM conflicts
+            WHERE user_id = $u AND created_at = $at AND device_id = $d AND entity_type = $t AND entity_id = $e;
+            """);
+        command.Parameters.AddWithValue("$u", User.UserId);
+        command.Parameters.AddWithValue("$at", Ticks.From(conflict.CreatedAt));
+        command.Parameters.AddWithValue("$d", conflict.DeviceId);
+        command.Parameters.AddWithValue("$t", conflict.EntityType);
+        command.Parameters.AddWithValue("$e", conflict.EntityId);
+        var rows = new List<ConflictRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(RowReaders.Conflict(reader));
+        }
+
+        return rows;
+    }
+
     public async Task SaveAsync(WriteSet writes, CancellationToken cancellationToken)
     {
         if (writes.Entities.Count > 0)

@@ -47,20 +47,24 @@ public sealed class AccountService
     {
         var email = NormalizeEmail(request.Email ?? "");
         if (email.Length is 0 or > MaxEmailLength || email.IndexOf('@', StringComparison.Ordinal) is <= 0 || email.EndsWith('@')
-            || email.Any(char.IsWhiteSpace))
+            || email.Any(char.IsWhiteSpace) || !TextRules.IsPlainText(email))
         {
             throw ApiException.Validation("email must be an email address.");
         }
 
-        if (request.Password is not { Length: >= MinPasswordLength and <= MaxPasswordLength })
+        // A password is only hashed, never stored as text, but one with control characters or unpaired
+        // surrogates cannot be typed again (and the latter do not hash as UTF-8 unambiguously): refused
+        // here, at signup. Login refuses nothing: such a password simply does not match.
+        if (request.Password is not { Length: >= MinPasswordLength and <= MaxPasswordLength } password || !TextRules.IsPlainText(password))
         {
-            throw ApiException.Validation($"password must be {MinPasswordLength} to {MaxPasswordLength} characters.");
+            throw ApiException.Validation(
+                $"password must be {MinPasswordLength} to {MaxPasswordLength} characters, without control characters.");
         }
 
         var displayName = (request.DisplayName ?? "").Trim();
-        if (displayName.Length > MaxDisplayNameLength)
+        if (displayName.Length > MaxDisplayNameLength || !TextRules.IsPlainText(displayName))
         {
-            throw ApiException.Validation($"display_name must be at most {MaxDisplayNameLength} characters.");
+            throw ApiException.Validation($"display_name must be at most {MaxDisplayNameLength} characters, without control characters.");
         }
 
         var userId = _ids.NewId("usr");
@@ -77,7 +81,9 @@ public sealed class AccountService
     public async Task<AuthResponse> LoginAsync(LoginRequest request, CancellationToken cancellationToken)
     {
         var email = NormalizeEmail(request.Email ?? "");
-        var user = email.Length is > 0 and <= MaxEmailLength ? await _store.FindUserByEmailAsync(email, cancellationToken) : null;
+        // An email no signup could have stored is not looked up (PostgreSQL cannot even compare one holding NUL).
+        var user = email.Length is > 0 and <= MaxEmailLength && TextRules.IsPlainText(email)
+            ? await _store.FindUserByEmailAsync(email, cancellationToken) : null;
         var password = request.Password is { Length: <= MaxPasswordLength } p ? p : "";
         var verdict = _hasher.VerifyHashedPassword(user!, user?.PasswordHash ?? _dummyHash, password);
         if (user is null || verdict == PasswordVerificationResult.Failed)

@@ -22,7 +22,7 @@ internal static class ChangeValidator
         Fail(ErrorCodes.ValidationFailed, $"The entity's version cannot move past {MaxVersion}.");
 
     public static bool IsValidId([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] string? id, int maxLength) =>
-        !string.IsNullOrEmpty(id) && id.Length <= maxLength && !id.Any(char.IsControl);
+        !string.IsNullOrEmpty(id) && id.Length <= maxLength && TextRules.IsPlainText(id);
 
     public static ErrorBody Fail(string code, string message) => new() { Code = code, Message = message };
 

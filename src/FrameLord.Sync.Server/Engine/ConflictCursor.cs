@@ -29,12 +29,13 @@ internal static class ConflictCursor
         position = null;
         // A conflict id is at most maxIdLength UTF-16 units, so at most three UTF-8 bytes each.
         var maxBytes = 9 + (3 * maxIdLength);
-        if (cursor.Length == 0 || cursor.Length > Base64Url.GetEncodedLength(maxBytes))
+        // A length of 4n + 1 is no base64url text at all (and not one the decoder sizes for).
+        if (cursor.Length == 0 || cursor.Length % 4 == 1 || cursor.Length > Base64Url.GetEncodedLength(maxBytes) || !Cursor.IsBase64Url(cursor))
         {
             return false;
         }
 
-        var bytes = new byte[Base64Url.GetMaxDecodedLength(cursor.Length)];
+        var bytes = new byte[(cursor.Length * 3 / 4) + 3];
         if (!Base64Url.TryDecodeFromChars(cursor, bytes, out var written) || written < 10 || bytes[0] != FormatVersion)
         {
             return false;

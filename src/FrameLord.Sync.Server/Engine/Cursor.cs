@@ -33,6 +33,20 @@ internal static class Cursor
         return Base64Url.EncodeToString(bytes);
     }
 
+    /// <summary>Only base64url's alphabet: anything else is refused before decoding (the decoder's own handling of stray characters is not relied on).</summary>
+    public static bool IsBase64Url(string text)
+    {
+        foreach (var c in text)
+        {
+            if (c is not ((>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     public static bool TryDecode(string? cursor, out long seq) => TryDecode(cursor, out seq, out _);
 
     public static bool TryDecode(string? cursor, out long seq, out long horizon)
@@ -40,7 +54,7 @@ internal static class Cursor
         seq = 0;
         horizon = 0;
         Span<byte> bytes = stackalloc byte[17];
-        if (cursor is not ({ Length: 12 } or { Length: 23 }) || !Base64Url.TryDecodeFromChars(cursor, bytes, out var written))
+        if (cursor is not ({ Length: 12 } or { Length: 23 }) || !IsBase64Url(cursor) || !Base64Url.TryDecodeFromChars(cursor, bytes, out var written))
         {
             return false;
         }

@@ -55,8 +55,11 @@ public sealed class ScriptedTransport : ISyncTransport
             : new PullResponse { Changes = [], Cursor = request.Cursor ?? "AQAAAAAAAAAA", HasMore = false, SyncTimestamp = DateTimeOffset.UnixEpoch });
     }
 
+    /// <summary>Decides a conflicts listing page (status, cursor); default: none.</summary>
+    public Func<string?, string?, ConflictList>? OnListConflicts { get; set; }
+
     public Task<ConflictList> ListConflictsAsync(string? status, string? cursor, string accessToken, CancellationToken cancellationToken) =>
-        Task.FromResult(new ConflictList { Conflicts = [] });
+        Task.FromResult(OnListConflicts?.Invoke(status, cursor) ?? new ConflictList { Conflicts = [] });
 
     public Task<ResolveConflictResponse> ResolveConflictAsync(string conflictId, ResolveConflictRequest request, string accessToken, CancellationToken cancellationToken) =>
         throw new SyncTransportException(404, ErrorCodes.NotFound, "No such conflict.");

@@ -199,6 +199,17 @@ public abstract partial class StoreConformanceTests
         Assert.Equal(410, (await Assert.ThrowsAsync<ApiException>(() => Sync.PullAsync(user.UserId, Pull("dev_new", cursor), CancellationToken.None))).Status);
     }
 
+    [Theory]
+    [InlineData("\0\0\0\0\0\0\0\0\0\0\0\0")]
+    [InlineData("AQAAAAAAAAA*")]
+    [InlineData("AgAAAAAAAAAAAAAAAAAAAA\u0001")]
+    public async Task PullCursors_OutsideTheAlphabet_Are400(string cursor)
+    {
+        var user = await NewUserAsync();
+        var error = await Assert.ThrowsAsync<ApiException>(() => Sync.PullAsync(user.UserId, Pull("dev_a", cursor), CancellationToken.None));
+        Assert.Equal(400, error.Status);
+    }
+
     private async Task PurgeOldTombstonesAsync()
     {
         Time.Advance(Options.TombstoneRetention + TimeSpan.FromSeconds(1));

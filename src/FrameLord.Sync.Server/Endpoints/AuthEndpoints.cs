@@ -1,6 +1,7 @@
 using FrameLord.Sync.Protocol;
 using FrameLord.Sync.Server.Auth;
 using FrameLord.Sync.Server.Configuration;
+using FrameLord.Sync.Server.Hosting;
 using FrameLord.Sync.Server.Http;
 using Microsoft.Extensions.Options;
 
@@ -11,7 +12,9 @@ public static class AuthEndpoints
 {
     public static RouteGroupBuilder MapAuth(this RouteGroupBuilder api)
     {
-        var auth = api.MapGroup("/auth").AllowAnonymous();
+        // Per address, whatever token the caller carries: a token of any self-made account must not
+        // move the caller into a fresh bucket.
+        var auth = api.MapGroup("/auth").AllowAnonymous().RequireRateLimiting(ServerProtection.AuthPolicy);
 
         auth.MapPost("/signup", async (HttpContext context, AccountService accounts, WireJson json, IOptions<LimitOptions> limits) =>
         {

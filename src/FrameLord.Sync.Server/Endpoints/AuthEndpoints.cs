@@ -18,18 +18,26 @@ public static class AuthEndpoints
 
         auth.MapPost("/signup", async (HttpContext context, AccountService accounts, WireJson json, IOptions<LimitOptions> limits) =>
         {
-            var request = await RequestBody.ReadAsync(context, json.Context.SignupRequest, limits.Value.MaxRequestBodyBytes, context.RequestAborted);
+            var request = await RequestBody.ReadAsync(context, json.Context.SignupRequest, AuthBodyLimit(limits.Value), context.RequestAborted);
             var response = await accounts.SignupAsync(request, context.RequestAborted);
             return Results.Json(response, SyncJsonContext.Default.AuthResponse, statusCode: StatusCodes.Status201Created);
         });
 
         auth.MapPost("/login", async (HttpContext context, AccountService accounts, WireJson json, IOptions<LimitOptions> limits) =>
         {
-            var request = await RequestBody.ReadAsync(context, json.Context.LoginRequest, limits.Value.MaxRequestBodyBytes, context.RequestAborted);
+            var request = await RequestBody.ReadAsync(context, json.Context.LoginRequest, AuthBodyLimit(limits.Value), context.RequestAborted);
             var response = await accounts.LoginAsync(request, context.RequestAborted);
             return Results.Json(response, SyncJsonContext.Default.AuthResponse);
         });
 
         return api;
     }
+
+    /// <summary>
+    /// Signup and login bodies hold an email, a password and a name: 16 KiB is plenty. Anyone may send
+    /// them, so they get no share of the 10 MiB a sync body may use (413 above).
+    /// </summary>
+    internal const long MaxAuthBodyBytes = 16 * 1024;
+
+    private static long AuthBodyLimit(LimitOptions limits) => Math.Min(limits.MaxRequestBodyBytes, MaxAuthBodyBytes);
 }

@@ -78,6 +78,15 @@ public abstract class AuthAbuseTests(Backend backend) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ALoginBodyOver16KiB_Is413_ItGetsNoShareOfASyncBodysLimit()
+    {
+        await using var server = await StartAsync();
+        var response = await server.Client().PostAsync("/api/v1/auth/login", Login("a@example.com", new string('p', 20_000)));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains(ErrorCodes.PayloadTooLarge, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ConcurrentAnonymousRequests_AreCappedPerAddress()
     {
         await using var server = await StartAsync(new() { ["Limits:MaxConcurrentAnonymousRequestsPerAddress"] = "2" });

@@ -51,6 +51,7 @@ public sealed class TestServer : IAsyncDisposable
             ["Limits:MaxConcurrentAnonymousRequestsPerAddress"] = "100000",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Error",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

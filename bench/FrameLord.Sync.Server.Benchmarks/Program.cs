@@ -4,11 +4,21 @@ using FrameLord.Sync.TestKit;
 
 // Usage: dotnet run -c Release --project bench/FrameLord.Sync.Server.Benchmarks -- [--backend sqlite|postgres|all]
 //        [--batches N] [--users 1,10,50] [--out FILE.md]
+//        or: durability [users] [batches] [rounds] [wal-run-seconds]   (SQLite NORMAL against FULL, and the WAL's size)
 // PostgreSQL comes from FRAMELORD_TEST_POSTGRES (run under eng/with-postgres.sh).
 if (args.Length > 0 && args[0] == "engine-loop")
 {
     // For profiling: the sync engine pushing batches of 100 new contacts in-process for N seconds.
     await ServerBench.EngineLoopAsync(Enum.Parse<Backend>(args[1], ignoreCase: true), TimeSpan.FromSeconds(double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture)));
+    return;
+}
+
+if (args.Length > 0 && args[0] == "durability")
+{
+    // SQLite at synchronous=NORMAL against FULL, then the WAL under a long run:
+    // durability [users] [batches per user] [rounds] [seconds of the WAL run]
+    int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    Console.WriteLine(await DurabilityBench.RunAsync(Arg(1, 50), Arg(2, 40), Arg(3, 2), TimeSpan.FromSeconds(Arg(4, 100))));
     return;
 }
 

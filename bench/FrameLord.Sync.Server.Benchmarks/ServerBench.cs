@@ -78,11 +78,11 @@ internal static class ServerBench
         return db;
     }
 
-    private static string Row(string store, string scenario, Result result, double? ratio) =>
+    internal static string Row(string store, string scenario, Result result, double? ratio) =>
         string.Create(CultureInfo.InvariantCulture,
             $"| {store} | {scenario} | {result.Changes:N0} | {result.Seconds:F2} | {result.Rate:N0} | {(result.P50 > 0 ? result.P50.ToString("F1", CultureInfo.InvariantCulture) : "")} | {(result.P99 > 0 ? result.P99.ToString("F1", CultureInfo.InvariantCulture) : "")} | {(ratio is { } r ? r.ToString("P0", CultureInfo.InvariantCulture) : "")} | {result.CpuPer100:F1} |");
 
-    private sealed record Result(int Changes, double Seconds, double P50, double P99)
+    internal sealed record Result(int Changes, double Seconds, double P50, double P99)
     {
         /// <summary>Process CPU time spent per 100 changes (server and load generator together), in ms.</summary>
         public double CpuPer100 { get; init; }
@@ -90,7 +90,7 @@ internal static class ServerBench
         public double Rate => Changes / Seconds;
     }
 
-    private static string Body(string device, int user, int batch)
+    internal static string Body(string device, int user, int batch)
     {
         var sb = new StringBuilder(30_000);
         sb.Append("{\"device_id\":\"").Append(device).Append("\",\"schema_version\":\"1\",\"changes\":[");
@@ -111,7 +111,7 @@ internal static class ServerBench
         return sb.Append("]}").ToString();
     }
 
-    private static async Task<Result> PushAsync(TestServer server, int users, int batches, TimeSpan pause)
+    internal static async Task<Result> PushAsync(TestServer server, int users, int batches, TimeSpan pause)
     {
         var tokens = new List<string>();
         for (var u = 0; u < users; u++)
@@ -153,7 +153,7 @@ internal static class ServerBench
         };
     }
 
-    private static async Task Send(HttpClient http, string token, string body)
+    internal static async Task Send(HttpClient http, string token, string body)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/sync/push")
         {

@@ -11,7 +11,9 @@ namespace FrameLord.Sync.TestKit;
 
 /// <summary>
 /// The real server, started in-process on a free loopback port over a <see cref="TestDatabase"/>.
-/// Test settings: a fixed signing key, cheap password hashing, no background purge, quiet logs.
+/// Test settings: a fixed signing key, cheap password hashing, no background purge, quiet logs, and
+/// per-address authentication limits out of the way (every test client shares the loopback address;
+/// the tests of those limits set them).
 /// </summary>
 public sealed class TestServer : IAsyncDisposable
 {
@@ -45,8 +47,11 @@ public sealed class TestServer : IAsyncDisposable
             ["Auth:SigningKey"] = SigningKey,
             ["Auth:PasswordHashIterations"] = "1000",
             ["Sync:PurgeInterval"] = "00:00:00",
+            ["Limits:AuthRequestsPerAddressPerMinute"] = "1000000",
+            ["Limits:MaxConcurrentAnonymousRequestsPerAddress"] = "100000",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Error",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {

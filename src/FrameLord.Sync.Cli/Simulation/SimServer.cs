@@ -24,7 +24,8 @@ internal sealed class SimServer(string folder, SyncOptions options, TimeProvider
 
     public async Task StartAsync()
     {
-        Store = new SqliteSyncStore(_connectionString, time);
+        // The simulation restarts the server but never cuts its power: NORMAL loses nothing it can observe.
+        Store = new SqliteSyncStore(_connectionString, time, settings: new SqliteSettings(Synchronous: "NORMAL"));
         await Store.InitializeAsync(CancellationToken.None);
         var limits = new LimitOptions();
         Sync = new SyncService(Store, options, limits, time, ids);

@@ -24,10 +24,16 @@ public sealed class AccountService
     private readonly TimeProvider _time;
     private readonly PasswordHasher<UserRecord> _hasher;
     private readonly string _dummyHash;
+    private readonly PasswordHashGate _hashGate;
+    private readonly FailedLoginLimiter _failedLogins;
 
-    public AccountService(ISyncStore store, TokenService tokens, IIdGenerator ids, TimeProvider time, AuthOptions options)
+    public AccountService(
+        ISyncStore store, TokenService tokens, IIdGenerator ids, TimeProvider time, AuthOptions options,
+        PasswordHashGate hashGate, FailedLoginLimiter failedLogins)
     {
         _store = store;
+        _hashGate = hashGate;
+        _failedLogins = failedLogins;
         _tokens = tokens;
         _ids = ids;
         _time = time;
@@ -69,7 +75,8 @@ public sealed class AccountService
 
         var userId = _ids.NewId("usr");
         var user = new UserRecord(userId, email, "", displayName, _ids.NewId("cnt"), _time.GetUtcNow());
-        user = user with { PasswordHash = _hasher.HashPassword(user, request.Password) };
+        var password = request.Password;
+        user = user with { PasswordHash = await _hashGate.RunAsync(() => _hasher.HashPassword(user, password), cancellationToken) };
         if (!await _store.TryCreateUserAsync(user, cancellationToken))
         {
             throw new ApiException(409, ErrorCodes.EmailTaken, "An account with this email already exists.");
@@ -81,13 +88,17 @@ public sealed class AccountService
     public async Task<AuthResponse> LoginAsync(LoginRequest request, CancellationToken cancellationToken)
     {
         var email = NormalizeEmail(request.Email ?? "");
+        // Checked before any hashing: a locked email costs the server nothing more.
+        _failedLogins.ThrowIfLocked(email);
         // An email no signup could have stored is not looked up (PostgreSQL cannot even compare one holding NUL).
         var user = email.Length is > 0 and <= MaxEmailLength && TextRules.IsPlainText(email)
             ? await _store.FindUserByEmailAsync(email, cancellationToken) : null;
         var password = request.Password is { Length: <= MaxPasswordLength } p ? p : "";
-        var verdict = _hasher.VerifyHashedPassword(user!, user?.PasswordHash ?? _dummyHash, password);
+        var verdict = await _hashGate.RunAsync(() => _hasher.VerifyHashedPassword(user!, user?.PasswordHash ?? _dummyHash, password), cancellationToken);
         if (user is null || verdict == PasswordVerificationResult.Failed)
         {
+            // Unknown emails count too, so the answer does not reveal which emails exist.
+            _failedLogins.RecordFailure(email);
             throw new ApiException(401, ErrorCodes.InvalidCredentials, "Email or password is wrong.");
         }
 

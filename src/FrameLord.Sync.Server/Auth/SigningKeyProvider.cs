@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using FrameLord.Sync.Server.Configuration;
+using FrameLord.Sync.Server.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.IdentityModel.Tokens;
 
@@ -8,8 +9,9 @@ namespace FrameLord.Sync.Server.Auth;
 
 /// <summary>
 /// Resolves the token signing key: <c>Auth:SigningKey</c> when configured, else a random 512-bit
-/// key generated once and kept (owner-only permissions) in <c>Auth:SigningKeyFile</c>, by default
-/// beside the SQLite file, so tokens survive restarts.
+/// key generated once and kept, so tokens survive restarts: on PostgreSQL in the database itself (every
+/// process sharing it finds the same key), unless <c>Auth:SigningKeyFile</c> names a file; on SQLite in
+/// that file (owner-only permissions), by default beside the database file.
 /// </summary>
 public static class SigningKeyProvider
 {
@@ -22,25 +24,21 @@ public static class SigningKeyProvider
             return new SymmetricSecurityKey(Parse(auth.SigningKey));
         }
 
+        if (auth.SigningKeyFile is null && IsPostgres(storage) && !string.IsNullOrWhiteSpace(storage.ConnectionString))
+        {
+            // Several processes share the database; a key file per machine would split them.
+            return new SymmetricSecurityKey(Parse(DatabaseSigningKey.GetOrCreate(storage.ConnectionString)));
+        }
+
         var path = auth.SigningKeyFile ?? DefaultKeyFile(storage);
         if (File.Exists(path))
         {
             return new SymmetricSecurityKey(Parse(File.ReadAllText(path).Trim()));
         }
 
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(folder))
-        {
-            Directory.CreateDirectory(folder);
-        }
-
+        OwnerOnlyFiles.CreateFolderFor(path);
         var key = RandomNumberGenerator.GetBytes(64);
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
+        var options = OwnerOnlyFiles.NewFile();
         try
         {
             using var writer = new StreamWriter(path, Encoding.ASCII, options);
@@ -54,6 +52,9 @@ public static class SigningKeyProvider
 
         return new SymmetricSecurityKey(key);
     }
+
+    private static bool IsPostgres(StorageOptions storage) =>
+        storage.Provider.Equals("postgres", StringComparison.OrdinalIgnoreCase) || storage.Provider.Equals("postgresql", StringComparison.OrdinalIgnoreCase);
 
     private static string DefaultKeyFile(StorageOptions storage)
     {

@@ -52,4 +52,58 @@ public sealed class LimitOptions
 
     /// <summary>Longest ids (entity, change, device, conflict, note), in UTF-16 units. Default 200.</summary>
     public int MaxIdLength { get; set; } = 200;
+
+    /// <summary>
+    /// An over-limit body up to this size is still read and discarded after its 413 is written, so the
+    /// client, still sending, receives the answer instead of a reset connection. Longer bodies get the
+    /// 413 and then the connection is closed. Default 64 MiB.
+    /// </summary>
+    public long MaxDiscardedBodyBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// Slowest request body a connection may send, in bytes per second, after a 5 s grace period;
+    /// slower connections are closed (Kestrel answers 408 when it still can). Default 1,024.
+    /// </summary>
+    public double MinRequestBodyBytesPerSecond { get; set; } = 1024;
+
+    /// <summary>Longest time to receive a request's headers; the connection is closed after it. Default 10 s.</summary>
+    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>An idle keep-alive connection is closed after this. Default 60 s.</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Open connections the server accepts at once; more are refused at accept. Default 4,096; 0 means unlimited.</summary>
+    public long MaxConcurrentConnections { get; set; } = 4096;
+
+    /// <summary>
+    /// Requests in flight at once from one address without a valid token (and every signup or login,
+    /// whatever token it carries). Default 16; more get 429 <c>RATE_LIMITED</c> with <c>Retry-After: 1</c>.
+    /// </summary>
+    public int MaxConcurrentAnonymousRequestsPerAddress { get; set; } = 16;
+
+    /// <summary>
+    /// Signups plus logins per address per minute, whatever token the caller carries. Default 60; over it
+    /// 429 <c>RATE_LIMITED</c> with <c>Retry-After</c>.
+    /// </summary>
+    public int AuthRequestsPerAddressPerMinute { get; set; } = 60;
+
+    /// <summary>
+    /// Failed logins per email within <see cref="FailedLoginWindow"/>, from any address. Default 10; past it
+    /// every login for that email gets 429 <c>RATE_LIMITED</c> with <c>Retry-After</c> until the window ends,
+    /// even with the right password.
+    /// </summary>
+    public int FailedLoginsPerEmail { get; set; } = 10;
+
+    /// <summary>The window the failed logins of one email are counted in, from the first failure. Default 15 minutes.</summary>
+    public TimeSpan FailedLoginWindow { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Password hashes (signup, login) computed at once. Default 0: the processor count. A request past
+    /// it waits up to <see cref="PasswordHashWait"/> for a slot, then gets 503 <c>SERVICE_UNAVAILABLE</c>
+    /// with <c>Retry-After: 1</c>, so a flood of logins cannot take every core from syncs.
+    /// </summary>
+    public int MaxConcurrentPasswordHashes { get; set; }
+
+    /// <summary>How long a signup or login waits for a password hashing slot before its 503. Default 2 s.</summary>
+    public TimeSpan PasswordHashWait { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -10,7 +10,9 @@ public sealed class StorageOptions
 
     /// <summary>
     /// The provider's connection string. Default for sqlite: <c>Data Source=data/framelord-sync.db</c>
-    /// (relative to the working directory); required for postgres.
+    /// (relative to the working directory); required for postgres. A folder and database file the server
+    /// creates get owner-only permissions (0700, 0600) on Unix; SQLite gives its -wal and -shm files the
+    /// database file's permissions.
     /// </summary>
     public string? ConnectionString { get; set; }
 
@@ -21,6 +23,20 @@ public sealed class StorageOptions
     /// max(8, 2 × processor count). The SQLite store always has one writer.
     /// </summary>
     public int MaxConcurrentWrites { get; set; }
+
+    /// <summary>
+    /// SQLite's <c>synchronous</c> setting: <c>full</c> (the default: an acknowledged write survives a
+    /// power loss, DESIGN 10), <c>extra</c>, <c>normal</c> (survives a crash of the process, but the last
+    /// commits can vanish on power loss after a client deleted them from its outbox) or <c>off</c>.
+    /// </summary>
+    public string SqliteSynchronous { get; set; } = "full";
+
+    /// <summary>
+    /// SQLite: once the write-ahead log is larger than this many bytes, a checkpoint holds the write gate
+    /// for a moment and truncates it (background checkpoints alone never get to restart it while writes
+    /// keep coming). Default 64 MiB; the WAL stays within a few times this under continuous writes.
+    /// </summary>
+    public long SqliteWalTruncateBytes { get; set; } = 64 * 1024 * 1024;
 
     public const string DefaultSqliteConnectionString = "Data Source=data/framelord-sync.db";
 }

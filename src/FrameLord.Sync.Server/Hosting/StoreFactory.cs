@@ -13,7 +13,8 @@ public static class StoreFactory
         switch (options.Provider.ToLowerInvariant())
         {
             case "sqlite":
-                return new SqliteSyncStore(options.ConnectionString ?? StorageOptions.DefaultSqliteConnectionString, time, faults);
+                return new SqliteSyncStore(
+                    options.ConnectionString ?? StorageOptions.DefaultSqliteConnectionString, time, faults, SqliteSettings.From(options));
             case "postgres" or "postgresql":
                 if (string.IsNullOrWhiteSpace(options.ConnectionString))
                 {

@@ -31,7 +31,7 @@ public static class SyncServerApp
     /// <summary>Builds the app and creates or migrates the store's schema.</summary>
     public static async Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        var builder = ServerProtection.CreateBuilder(args);
         AddSyncServer(builder);
         configure?.Invoke(builder);
         var app = builder.Build();
@@ -70,11 +70,8 @@ public static class SyncServerApp
         services.AddHostedService<PurgeService>();
 
         var limits = config.GetSection(LimitOptions.Section).Get<LimitOptions>() ?? new LimitOptions();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
-        });
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        ServerProtection.AddServerProtection(builder, limits);
 
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddProblemDetails();
@@ -139,7 +136,7 @@ public static class SyncServerApp
             {
                 var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
                     ? (int)Math.Ceiling(retryAfter.TotalSeconds)
-                    : 60;
+                    : 1; // concurrency limits carry no retry time: a slot frees as soon as a request ends
                 await ErrorResponses.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, new ErrorBody
                 {
                     Code = ErrorCodes.RateLimited,
@@ -166,6 +163,7 @@ public static class SyncServerApp
             await ErrorResponses.WriteAsync(context.HttpContext, status, new ErrorBody { Code = code, Message = message });
         });
         app.UseResponseCompression();
+        ServerProtection.UseWireBodyLimit(app, app.Services.GetRequiredService<LimitOptions>());
         app.UseRequestDecompression();
         app.UseRouting();
         app.UseAuthentication();

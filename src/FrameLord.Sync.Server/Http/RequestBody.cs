@@ -13,6 +13,9 @@ namespace FrameLord.Sync.Server.Http;
 /// </summary>
 public static class RequestBody
 {
+    /// <summary>The first buffer; it doubles as bytes arrive, up to the limit.</summary>
+    internal const int InitialBufferBytes = 16 * 1024;
+
     public static async Task<T> ReadAsync<T>(HttpContext context, JsonTypeInfo<T> type, long maxBytes, CancellationToken cancellationToken)
         where T : class
     {
@@ -33,7 +36,9 @@ public static class RequestBody
             throw TooLarge(maxBytes);
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? 16 * 1024, maxBytes) + 1);
+        // The buffer grows with the bytes that actually arrive: sized from Content-Length, a few hundred
+        // slow clients that announce 10 MiB and send a byte a second would hold gigabytes.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Min(request.ContentLength ?? InitialBufferBytes, InitialBufferBytes), maxBytes) + 1);
         var length = 0;
         try
         {

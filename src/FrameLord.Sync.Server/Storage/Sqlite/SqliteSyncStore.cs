@@ -4,8 +4,8 @@ namespace FrameLord.Sync.Server.Storage.Sqlite;
 
 /// <summary>
 /// The embedded store: one SQLite file in WAL mode (readers never block the writer), synchronous
-/// NORMAL (durable across a process crash; the last commits can be lost on power loss), one writer
-/// at a time through BEGIN IMMEDIATE, which also serializes each user's change sequence.
+/// FULL by default (an acknowledged commit survives a power loss; <c>Storage:SqliteSynchronous</c>),
+/// one writer at a time through BEGIN IMMEDIATE, which also serializes each user's change sequence.
 /// </summary>
 public sealed partial class SqliteSyncStore : ISyncStore
 {
@@ -13,25 +13,26 @@ public sealed partial class SqliteSyncStore : ISyncStore
     private readonly StoreFaults _faults;
     private readonly TimeProvider _time;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SqliteSettings _settings;
+    private readonly string? _walPath;
 
     /// <param name="connectionString">A Microsoft.Data.Sqlite connection string; its folder is created if missing.</param>
     /// <param name="time">The clock for recorded times.</param>
     /// <param name="faults">Test hooks; null in production.</param>
-    public SqliteSyncStore(string connectionString, TimeProvider time, StoreFaults? faults = null)
+    /// <param name="settings">Durability and WAL settings; default <see cref="SqliteSettings.Default"/> (synchronous FULL).</param>
+    public SqliteSyncStore(string connectionString, TimeProvider time, StoreFaults? faults = null, SqliteSettings? settings = null)
     {
+        _settings = settings ?? SqliteSettings.Default;
         var builder = new SqliteConnectionStringBuilder(connectionString)
         {
             Pooling = true,
             DefaultTimeout = 30,
             Mode = SqliteOpenMode.ReadWriteCreate,
         };
-        if (builder.DataSource is { Length: > 0 } path && path != ":memory:")
+        if (builder.DataSource is { Length: > 0 } path && path != ":memory:" && !path.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
         {
-            var folder = Path.GetDirectoryName(Path.GetFullPath(path));
-            if (!string.IsNullOrEmpty(folder))
-            {
-                Directory.CreateDirectory(folder);
-            }
+            OwnerOnlyFiles.CreateDatabaseFile(Path.GetFullPath(path));
+            _walPath = Path.GetFullPath(path) + "-wal";
         }
 
         _connectionString = builder.ToString();
@@ -48,10 +49,10 @@ public sealed partial class SqliteSyncStore : ISyncStore
         {
             await connection.OpenAsync(cancellationToken);
             using var pragma = connection.CreateCommand();
-            // Per connection: WAL's NORMAL sync is durable across crashes of this process; the busy
-            // timeout makes a writer wait for another instead of failing at once; checkpoints run
-            // in the background (see Checkpoint) instead of inside whichever commit crosses the threshold.
-            pragma.CommandText = "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000; PRAGMA wal_autocheckpoint = 0;";
+            // Per connection: synchronous as configured (FULL: the WAL is synced at every commit); the busy
+            // timeout makes a writer wait for another instead of failing at once; checkpoints run in the
+            // background (SqliteSyncStore.Checkpoints) instead of inside whichever commit crosses the threshold.
+            pragma.CommandText = $"PRAGMA synchronous = {_settings.Synchronous}; PRAGMA busy_timeout = 30000; PRAGMA wal_autocheckpoint = 0;";
             await pragma.ExecuteNonQueryAsync(cancellationToken);
             return connection;
         }
@@ -131,46 +132,6 @@ public sealed partial class SqliteSyncStore : ISyncStore
         catch (SqliteException)
         {
             return false;
-        }
-    }
-
-    /// <summary>Commits between background WAL checkpoints.</summary>
-    private const int CommitsPerCheckpoint = 64;
-
-    private int _commitsSinceCheckpoint;
-    private int _checkpointRunning;
-
-    /// <summary>
-    /// Called after every write commit. Every <see cref="CommitsPerCheckpoint"/> commits a PASSIVE
-    /// checkpoint runs on the thread pool: it copies the WAL into the database without blocking
-    /// writers, so no request pays for it (an automatic checkpoint inside a commit costs tens of ms).
-    /// </summary>
-    internal void OnCommitted()
-    {
-        if (Interlocked.Increment(ref _commitsSinceCheckpoint) >= CommitsPerCheckpoint
-            && Interlocked.CompareExchange(ref _checkpointRunning, 1, 0) == 0)
-        {
-            Interlocked.Exchange(ref _commitsSinceCheckpoint, 0);
-            _ = Task.Run(() => CheckpointAsync("PASSIVE"));
-        }
-    }
-
-    private async Task CheckpointAsync(string mode)
-    {
-        try
-        {
-            await using var connection = await OpenAsync(CancellationToken.None);
-            using var command = connection.CreateCommand();
-            command.CommandText = $"PRAGMA wal_checkpoint({mode});";
-            await command.ExecuteNonQueryAsync(CancellationToken.None);
-        }
-        catch (SqliteException)
-        {
-            // A checkpoint that cannot run now runs after a later commit; the WAL stays valid meanwhile.
-        }
-        finally
-        {
-            Volatile.Write(ref _checkpointRunning, 0);
         }
     }
 

@@ -4,11 +4,23 @@ using FrameLord.Sync.TestKit;
 
 // Usage: dotnet run -c Release --project bench/FrameLord.Sync.Server.Benchmarks -- [--backend sqlite|postgres|all]
 //        [--batches N] [--users 1,10,50] [--out FILE.md]
+//        | documents [--backend B] | hostile-documents [--sizes 1,4,10] [--shapes chain,...] [--backend B]
 // PostgreSQL comes from FRAMELORD_TEST_POSTGRES (run under eng/with-postgres.sh).
 if (args.Length > 0 && args[0] == "engine-loop")
 {
     // For profiling: the sync engine pushing batches of 100 new contacts in-process for N seconds.
     await ServerBench.EngineLoopAsync(Enum.Parse<Backend>(args[1], ignoreCase: true), TimeSpan.FromSeconds(double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture)));
+    return;
+}
+
+if (args.Length > 0 && args[0] == "hostile-documents")
+{
+    // Hostile Yjs update shapes through the document sync path: hostile-documents [--sizes 1,4,10] [--shapes a,b] [--backend sqlite]
+    string Arg(string name, string fallback) => args.Contains(name) ? args[Array.IndexOf(args, name) + 1] : fallback;
+    var sizes = Arg("--sizes", "1,4,10").Split(',').Select(s => double.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+    var shapes = args.Contains("--shapes") ? Arg("--shapes", "").Split(',') : HostileUpdates.Shapes;
+    var backend = Enum.Parse<Backend>(Arg("--backend", "sqlite"), ignoreCase: true);
+    Console.WriteLine(HostileDocumentBench.Header + await HostileDocumentBench.RunAsync(backend, sizes, shapes));
     return;
 }
 

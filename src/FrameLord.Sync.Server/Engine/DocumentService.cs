@@ -84,8 +84,11 @@ public sealed partial class DocumentService
         };
         foreach (var entry in view.Log)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             parts.Add(YUpdate.DiffUpdate(entry.Update, clientVector));
         }
+
+        cancellationToken.ThrowIfCancellationRequested();
 
         var response = new DocumentSyncResponse
         {
@@ -120,7 +123,7 @@ public sealed partial class DocumentService
         UpdateInspection inspection;
         try
         {
-            inspection = YUpdateInspection.Inspect(update, server, head?.DeleteSet ?? RowReaders.EmptyUpdate);
+            inspection = YUpdateInspection.Inspect(update, server, head?.DeleteSet ?? RowReaders.EmptyUpdate, cancellationToken);
         }
         catch (YjsFormatException e)
         {

@@ -65,6 +65,30 @@ internal static class HostileDocumentBench
         return (update.Length, sync, watch.Elapsed, response.Updates.Length);
     }
 
+    /// <summary>The CRDT steps of one sync on their own (no store): where the time of a shape goes.</summary>
+    public static string Phases(string shape, double mib)
+    {
+        var update = HostileUpdates.Create(shape, (int)(mib * 1024 * 1024));
+        var watch = Stopwatch.StartNew();
+        var inspection = FrameLord.Sync.Crdt.YUpdateInspection.Inspect(update, new Dictionary<ulong, long>(), FrameLord.Sync.Crdt.YUpdate.Empty);
+        var inspect = watch.Elapsed.TotalMilliseconds;
+        watch.Restart();
+        var diff = FrameLord.Sync.Crdt.YUpdate.DiffUpdate(update, FrameLord.Sync.Crdt.YUpdate.Empty);
+        var diffMs = watch.Elapsed.TotalMilliseconds;
+        watch.Restart();
+        var merged = FrameLord.Sync.Crdt.YUpdate.MergeUpdates([FrameLord.Sync.Crdt.YUpdate.Empty.ToArray(), diff]);
+        var mergeMs = watch.Elapsed.TotalMilliseconds;
+        watch.Restart();
+        var doc = new FrameLord.Sync.Crdt.YDoc(new FrameLord.Sync.Crdt.YDocOptions { ClientId = 1, Gc = true });
+        doc.ApplyUpdate(update);
+        var applyMs = watch.Elapsed.TotalMilliseconds;
+        watch.Restart();
+        var state = doc.EncodeStateAsUpdate();
+        var encodeMs = watch.Elapsed.TotalMilliseconds;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{shape} {update.Length / 1048576.0:F2} MiB (integrates {inspection.Integrates}): inspect {inspect:F0} ms, diff {diffMs:F0} ms, merge {mergeMs:F0} ms ({merged.Length:N0} B), apply {applyMs:F0} ms, encode {encodeMs:F0} ms ({state.Length:N0} B)");
+    }
+
     public static string Header =>
         "| store | shape | update MiB | sync s | sync s/MiB | compaction s | compaction s/MiB | answer bytes |\n" +
         "|---|---|---:|---:|---:|---:|---:|---:|\n";

@@ -174,15 +174,15 @@ public static class HostileUpdates
 
     /// <summary>
     /// A delete-only update removing every other character of <see cref="Base"/>'s one long item (so
-    /// applying it splits that item into one struct per character), its ranges in descending clock order
-    /// (the order a hostile client chooses, not the one yjs writes).
+    /// applying it splits that item into one struct per character), its ranges in ascending clock order
+    /// as yjs writes them (each cut leaves the longest possible rest of the item).
     /// </summary>
     public static byte[] DeleteSetOnly(int bytes)
     {
         var ranges = Math.Max(1, bytes / 5);
         var w = new Writer(bytes + 64);
         w.Uint(0).Uint(1).Uint(DeleteSetClient).Uint((ulong)ranges);
-        for (var r = ranges - 1; r >= 0; r--)
+        for (var r = 0; r < ranges; r++)
         {
             w.Uint((ulong)(2 * r)).Uint(1);
         }

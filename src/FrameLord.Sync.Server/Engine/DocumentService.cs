@@ -78,21 +78,18 @@ public sealed partial class DocumentService
             view = await _store.ReadDocumentAsync(userId, noteId, includeSnapshot: !Covers(client, head.SnapshotStateVector), cancellationToken);
         }
 
-        var parts = new List<byte[]>(1 + view!.Log.Count)
-        {
-            view.Snapshot is { } snapshot ? YUpdate.DiffUpdate(snapshot, clientVector) : view.Head.SnapshotDeleteSet,
-        };
+        var parts = new List<byte[]>(1 + view!.Log.Count);
+        AddPart(parts, view.Snapshot is { } snapshot ? YUpdate.DiffUpdate(snapshot, clientVector) : view.Head.SnapshotDeleteSet);
         foreach (var entry in view.Log)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            parts.Add(YUpdate.DiffUpdate(entry.Update, clientVector));
+            AddPart(parts, YUpdate.DiffUpdate(entry.Update, clientVector));
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-
         var response = new DocumentSyncResponse
         {
-            Updates = parts.Count == 1 ? parts[0] : YUpdate.MergeUpdates(parts),
+            Updates = parts.Count switch { 0 => RowReaders.EmptyUpdate, 1 => parts[0], _ => YUpdate.MergeUpdates(parts) },
             NewStateVector = view.Head.StateVector,
             SyncVersion = view.Head.SyncVersion,
         };
@@ -163,6 +160,15 @@ public sealed partial class DocumentService
         }, includeSnapshot: head is not null && !Covers(client, head.SnapshotStateVector), _time.GetUtcNow(), cancellationToken);
         DocumentChanged?.Invoke(userId, noteId, accepted.Head.SyncVersion);
         return accepted;
+    }
+
+    /// <summary>Leaves out empty parts (00 00): merging decodes every part in full, and a lone part needs no merge.</summary>
+    private static void AddPart(List<byte[]> parts, byte[] part)
+    {
+        if (part is not [0, 0])
+        {
+            parts.Add(part);
+        }
     }
 
     private static bool Covers(IReadOnlyDictionary<ulong, long> client, byte[] snapshotStateVector)

@@ -102,4 +102,52 @@ public class LinearWorkTests
         cancelled.Cancel();
         Assert.Throws<OperationCanceledException>(() => YUpdateInspection.Inspect(HostileUpdates.Chain(100_000), Empty, YUpdate.Empty, cancelled.Token));
     }
+
+    [Theory]
+    [InlineData("chain")]
+    [InlineData("many-clients")]
+    public void MergeUpdates_SectionsInAscendingClientOrder_LoseNothing(string shape)
+    {
+        // yjs writes sections highest client first and its merge relies on it; these are lowest first.
+        var update = HostileUpdates.Create(shape, 5_000);
+        var direct = new YDoc(new YDocOptions { ClientId = 1 });
+        direct.ApplyUpdate(update);
+        var merged = new YDoc(new YDocOptions { ClientId = 1 });
+        merged.ApplyUpdate(YUpdate.MergeUpdates([update, YUpdate.Empty.ToArray()]));
+
+        Assert.True(direct.GetText("t").Length > 400);
+        Assert.Equal(direct.GetText("t").ToString(), merged.GetText("t").ToString());
+    }
+
+    /// <summary>Bytes this thread allocates applying <paramref name="update"/> to a document (GC on, as compaction does) after <paramref name="first"/>.</summary>
+    private static long AllocatedApplying(byte[]? first, byte[] update)
+    {
+        var doc = new YDoc(new YDocOptions { ClientId = 1, Gc = true });
+        if (first is not null)
+        {
+            doc.ApplyUpdate(first);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        doc.ApplyUpdate(update);
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    [Fact]
+    public void Apply_RunOfUnmergedCharacters_AllocatesLinearly()
+    {
+        // Merging the run right to left copied the growing right part at every step (quadratic bytes).
+        var small = AllocatedApplying(null, HostileUpdates.TinyStructs(60_000));
+        var large = AllocatedApplying(null, HostileUpdates.TinyStructs(120_000));
+        Assert.InRange((double)large / small, 1.5, 2.5);
+    }
+
+    [Fact]
+    public void Apply_DeleteSetCuttingALongItemEverywhere_AllocatesLinearly()
+    {
+        // Each cut copied the rest of the item's characters (quadratic bytes).
+        var small = AllocatedApplying(HostileUpdates.Base("delete-set", 50_000), HostileUpdates.DeleteSetOnly(50_000));
+        var large = AllocatedApplying(HostileUpdates.Base("delete-set", 100_000), HostileUpdates.DeleteSetOnly(100_000));
+        Assert.InRange((double)large / small, 1.5, 2.5);
+    }
 }

@@ -116,6 +116,14 @@ public sealed partial class DocumentService
     private async Task<DocumentView?> AcceptAsync(string userId, string noteId, byte[] update, DocumentHead? head,
         IReadOnlyDictionary<ulong, long> client, CancellationToken cancellationToken)
     {
+        // Refused before any decoding: a note at its limit costs a full note's client one query per sync.
+        var stored = head is null ? 0 : await _store.ReadDocumentSizeAsync(userId, noteId, cancellationToken);
+        if (update.LongLength > _limits.MaxDocumentBytes - stored)
+        {
+            throw new ApiException(413, ErrorCodes.PayloadTooLarge,
+                $"The note would grow past the {_limits.MaxDocumentBytes}-byte document limit ({stored} bytes stored).");
+        }
+
         var server = head is null ? new Dictionary<ulong, long>() : YUpdate.DecodeStateVector(head.StateVector);
         UpdateInspection inspection;
         try

@@ -69,6 +69,7 @@ internal static class HostileDocumentBench
     public static string Phases(string shape, double mib)
     {
         var update = HostileUpdates.Create(shape, (int)(mib * 1024 * 1024));
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         var inspection = FrameLord.Sync.Crdt.YUpdateInspection.Inspect(update, new Dictionary<ulong, long>(), FrameLord.Sync.Crdt.YUpdate.Empty);
         var inspect = watch.Elapsed.TotalMilliseconds;
@@ -85,8 +86,9 @@ internal static class HostileDocumentBench
         watch.Restart();
         var state = doc.EncodeStateAsUpdate();
         var encodeMs = watch.Elapsed.TotalMilliseconds;
+        var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
         return string.Create(CultureInfo.InvariantCulture,
-            $"{shape} {update.Length / 1048576.0:F2} MiB (integrates {inspection.Integrates}): inspect {inspect:F0} ms, diff {diffMs:F0} ms, merge {mergeMs:F0} ms ({merged.Length:N0} B), apply {applyMs:F0} ms, encode {encodeMs:F0} ms ({state.Length:N0} B)");
+            $"{shape} {update.Length / 1048576.0:F2} MiB (integrates {inspection.Integrates}), {cpuMs:F0} ms CPU in all: inspect {inspect:F0} ms, diff {diffMs:F0} ms, merge {mergeMs:F0} ms ({merged.Length:N0} B), apply {applyMs:F0} ms, encode {encodeMs:F0} ms ({state.Length:N0} B)");
     }
 
     public static string Header =>

@@ -4,7 +4,8 @@ using FrameLord.Sync.TestKit;
 
 // Usage: dotnet run -c Release --project bench/FrameLord.Sync.Server.Benchmarks -- [--backend sqlite|postgres|all]
 //        [--batches N] [--users 1,10,50] [--out FILE.md]
-//        or: durability [users] [batches] [rounds] [wal-run-seconds]   (SQLite NORMAL against FULL, and the WAL's size)
+//        | documents [--backend B] | hostile-documents [--sizes 1,4,10] [--shapes chain,...] [--backend B]
+//        | durability [users] [batches] [rounds] [wal-run-seconds]   (SQLite NORMAL against FULL, and the WAL's size)
 // PostgreSQL comes from FRAMELORD_TEST_POSTGRES (run under eng/with-postgres.sh).
 if (args.Length > 0 && args[0] == "engine-loop")
 {
@@ -19,6 +20,30 @@ if (args.Length > 0 && args[0] == "durability")
     // durability [users] [batches per user] [rounds] [seconds of the WAL run]
     int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture) : fallback;
     Console.WriteLine(await DurabilityBench.RunAsync(Arg(1, 50), Arg(2, 40), Arg(3, 2), TimeSpan.FromSeconds(Arg(4, 100))));
+    return;
+}
+
+if (args.Length > 0 && args[0] == "hostile-documents")
+{
+    // Hostile Yjs update shapes through the document sync path: hostile-documents [--sizes 1,4,10] [--shapes a,b] [--backend sqlite]
+    string Arg(string name, string fallback) => args.Contains(name) ? args[Array.IndexOf(args, name) + 1] : fallback;
+    var sizes = Arg("--sizes", "1,4,10").Split(',').Select(s => double.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+    var shapes = args.Contains("--shapes") ? Arg("--shapes", "").Split(',') : HostileUpdates.Shapes;
+    var backend = Enum.Parse<Backend>(Arg("--backend", "sqlite"), ignoreCase: true);
+    if (args.Contains("--phases"))
+    {
+        foreach (var shape in shapes)
+        {
+            foreach (var size in sizes)
+            {
+                Console.WriteLine(HostileDocumentBench.Phases(shape, size));
+            }
+        }
+
+        return;
+    }
+
+    Console.WriteLine(HostileDocumentBench.Header + await HostileDocumentBench.RunAsync(backend, sizes, shapes));
     return;
 }
 

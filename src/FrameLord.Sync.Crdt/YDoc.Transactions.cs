@@ -285,34 +285,49 @@ public sealed partial class YDoc
         }
     }
 
-    /// <summary>Merges the struct at <paramref name="pos"/> into its left neighbours while possible; returns how many merged.</summary>
+    /// <summary>
+    /// Merges the struct at <paramref name="pos"/> into its left neighbours while possible; returns how many
+    /// merged. The run is found first and merged left to right, so each struct's content is appended once:
+    /// merging right to left (as yjs does, where strings are ropes) would copy the growing right part at
+    /// every step, quadratic in the length of a run of unmerged one-character items.
+    /// </summary>
     private static int TryToMergeWithLefts(StructList structs, int pos)
     {
-        var right = structs[pos];
-        var i = pos;
-        while (i > 0)
+        var first = pos;
+        while (first > 0)
         {
-            var left = structs[i - 1];
-            if (left.IsDeleted != right.IsDeleted || left.GetType() != right.GetType() || !left.MergeWith(right))
+            var left = structs[first - 1];
+            var right = structs[first];
+            if (left.IsDeleted != right.IsDeleted || left.GetType() != right.GetType() || !left.CanMergeWith(right))
             {
                 break;
             }
 
-            if (right is Item { ParentSub: { } key } rightItem && rightItem.Parent is AbstractType parent && parent.MapItemOrNull(key) == rightItem)
+            first--;
+        }
+
+        if (first == pos)
+        {
+            return 0;
+        }
+
+        var target = structs[first];
+        for (var i = first + 1; i <= pos; i++)
+        {
+            var right = structs[i];
+            if (!target.MergeWith(right))
             {
-                parent.SetMapItem(key, (Item)left);
+                throw new InvalidOperationException("A struct that could merge did not.");
             }
 
-            right = left;
-            i--;
+            if (right is Item { ParentSub: { } key } rightItem && rightItem.Parent is AbstractType parent && parent.MapItemOrNull(key) == rightItem)
+            {
+                parent.SetMapItem(key, (Item)target);
+            }
         }
 
-        var merged = pos - i;
-        if (merged > 0)
-        {
-            structs.RemoveRange(pos + 1 - merged, merged);
-        }
-
+        var merged = pos - first;
+        structs.RemoveRange(first + 1, merged);
         return merged;
     }
 }

@@ -39,6 +39,7 @@ public static partial class YUpdate
         var readers = new List<LazyStructReader>(decoded.Count);
         foreach (var d in decoded)
         {
+            SortSections(d.Sections);
             readers.Add(new LazyStructReader(d, filterSkips: true));
         }
 
@@ -144,6 +145,23 @@ public static partial class YUpdate
 
         DeleteSet.Merge(sets).Write(output);
         return output.ToArray();
+    }
+
+    /// <summary>
+    /// Puts sections in the order yjs writes them (client descending), which the merge relies on: a
+    /// lower client met after a higher one is taken for something already written and dropped. An update
+    /// from elsewhere may list its sections in any order.
+    /// </summary>
+    private static void SortSections(List<ClientStructs> sections)
+    {
+        for (var i = 1; i < sections.Count; i++)
+        {
+            if (sections[i - 1].Client < sections[i].Client)
+            {
+                sections.Sort(static (a, b) => b.Client.CompareTo(a.Client));
+                return;
+            }
+        }
     }
 
     /// <summary>Stable insertion sort: client descending, clock ascending, non-Skip before Skip (as yjs sorts).</summary>

@@ -24,7 +24,8 @@ public static class YUpdateInspection
     public static bool TryIntegrate(ReadOnlySpan<byte> update, IReadOnlyDictionary<ulong, long> stateVector, out Dictionary<ulong, long> after)
     {
         ArgumentNullException.ThrowIfNull(stateVector);
-        return TryIntegrate(UpdateDecoder.Decode(update), stateVector, out after);
+        long work = 0;
+        return TryIntegrate(UpdateDecoder.Decode(update), stateVector, out after, ref work, CancellationToken.None);
     }
 
     /// <summary>
@@ -34,75 +35,158 @@ public static class YUpdateInspection
     /// <paramref name="knownDeletions"/> (see <see cref="AddsNothing(ReadOnlySpan{byte}, IReadOnlyDictionary{ulong, long}, ReadOnlySpan{byte})"/>),
     /// and its delete set alone (see <see cref="DeleteSetOf"/>).
     /// </summary>
-    public static UpdateInspection Inspect(ReadOnlySpan<byte> update, IReadOnlyDictionary<ulong, long> stateVector, ReadOnlySpan<byte> knownDeletions)
+    /// <param name="update">A V1 update; malformed bytes throw <see cref="YjsFormatException"/>.</param>
+    /// <param name="stateVector">The document's state: client → next expected clock.</param>
+    /// <param name="knownDeletions">The document's deletions, as an update.</param>
+    /// <param name="cancellationToken">Checked between the steps and every few thousand structs within them.</param>
+    public static UpdateInspection Inspect(ReadOnlySpan<byte> update, IReadOnlyDictionary<ulong, long> stateVector, ReadOnlySpan<byte> knownDeletions,
+        CancellationToken cancellationToken = default)
+    {
+        long work = 0;
+        return Inspect(update, stateVector, knownDeletions, ref work, cancellationToken);
+    }
+
+    /// <summary><see cref="Inspect(ReadOnlySpan{byte}, IReadOnlyDictionary{ulong, long}, ReadOnlySpan{byte}, CancellationToken)"/>, counting its steps in <paramref name="work"/>.</summary>
+    internal static UpdateInspection Inspect(ReadOnlySpan<byte> update, IReadOnlyDictionary<ulong, long> stateVector, ReadOnlySpan<byte> knownDeletions,
+        ref long work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stateVector);
-        var decoded = UpdateDecoder.Decode(update);
+        var decoded = UpdateDecoder.Decode(update, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
         var addsNothing = StructsCovered(decoded, stateVector)
-            && (decoded.DeleteSet.IsEmpty || Covered(decoded.DeleteSet, UpdateDecoder.Decode(knownDeletions).DeleteSet));
-        var integrates = TryIntegrate(decoded, stateVector, out var after);
+            && (decoded.DeleteSet.IsEmpty || Covered(decoded.DeleteSet, UpdateDecoder.Decode(knownDeletions, cancellationToken).DeleteSet));
+        cancellationToken.ThrowIfCancellationRequested();
+        var integrates = TryIntegrate(decoded, stateVector, out var after, ref work, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
         return new UpdateInspection(integrates, after, addsNothing, Encode(decoded.DeleteSet));
     }
 
-    private static bool TryIntegrate(DecodedUpdate decoded, IReadOnlyDictionary<ulong, long> stateVector, out Dictionary<ulong, long> after)
+    /// <summary>
+    /// The integrability check in time linear in the update, whatever the order of its sections: a stack
+    /// of blocked sections (yjs resolves dependencies with a pending stack the same way). A section
+    /// blocked on another client's clock pushes that client's section and resumes once it has reached
+    /// the clock. Every push follows a block of some struct on one of its at most three dependencies, so
+    /// there are at most 3n pushes and pops and n struct advances; <paramref name="work"/> counts both.
+    /// A block that no section can lift (a gap, a client not in the update or already exhausted, a cycle
+    /// of sections waiting on each other) means the update does not integrate.
+    /// </summary>
+    internal static bool TryIntegrate(DecodedUpdate decoded, IReadOnlyDictionary<ulong, long> stateVector, out Dictionary<ulong, long> after,
+        ref long work, CancellationToken cancellationToken)
     {
         after = new Dictionary<ulong, long>(stateVector);
-        var cursors = new int[decoded.Sections.Count];
-
-        // Sweep the sections until no struct can be added: a struct may wait for another client's.
-        bool progress;
-        do
+        var sections = decoded.Sections;
+        var bySection = new Dictionary<ulong, int>(sections.Count);
+        for (var s = 0; s < sections.Count; s++)
         {
-            progress = false;
-            for (var s = 0; s < decoded.Sections.Count; s++)
+            bySection[sections[s].Client] = s;
+        }
+
+        var cursors = new int[sections.Count];
+        var onStack = new bool[sections.Count];
+        var stack = new Stack<(int Section, ulong WaitClient, long WaitClock)>();
+        for (var root = 0; root < sections.Count; root++)
+        {
+            if (cursors[root] == sections[root].Refs.Count)
             {
-                var refs = decoded.Sections[s].Refs;
+                continue;
+            }
+
+            stack.Push((root, 0, -1));
+            onStack[root] = true;
+            while (stack.Count > 0)
+            {
+                var (s, waitClient, waitClock) = stack.Peek();
+                var refs = sections[s].Refs;
+                var client = sections[s].Client;
+                var waiterSatisfied = false;
+                ulong blockedOn = 0;
+                var blocked = false;
                 while (cursors[s] < refs.Count)
                 {
+                    if ((++work & 0xFFF) == 0)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                    }
+
                     var next = refs[cursors[s]];
-                    var state = after.GetValueOrDefault(next.Client);
+                    var state = after.GetValueOrDefault(client);
                     if (next is SkipStruct || End(next) <= state)
                     {
                         cursors[s]++;
                         continue;
                     }
 
-                    if (next.Clock > state || !DependenciesKnown(next, after))
+                    if (next.Clock > state)
                     {
+                        // A gap in the section's own clocks: only this section could fill it.
+                        return false;
+                    }
+
+                    if (MissingDependency(next, after) is { } missing)
+                    {
+                        blockedOn = missing;
+                        blocked = true;
                         break;
                     }
 
-                    after[next.Client] = End(next);
+                    after[client] = End(next);
                     cursors[s]++;
-                    progress = true;
+                    if (waitClock >= 0 && client == waitClient && End(next) > waitClock)
+                    {
+                        // The section below waited for exactly this clock: go back to it first.
+                        waiterSatisfied = true;
+                        break;
+                    }
                 }
-            }
-        }
-        while (progress);
 
-        for (var s = 0; s < decoded.Sections.Count; s++)
-        {
-            var refs = decoded.Sections[s].Refs;
-            for (var i = cursors[s]; i < refs.Count; i++)
-            {
-                if (refs[i] is not SkipStruct && End(refs[i]) > after.GetValueOrDefault(refs[i].Client))
+                if (blocked)
                 {
+                    if (!bySection.TryGetValue(blockedOn, out var other) || onStack[other] || cursors[other] == sections[other].Refs.Count)
+                    {
+                        // Not in the update, already used up, or waiting (via the stack) on this very section.
+                        return false;
+                    }
+
+                    var needed = NeededClock(refs[cursors[s]], blockedOn, after);
+                    stack.Push((other, blockedOn, needed));
+                    onStack[other] = true;
+                    work++;
+                    continue;
+                }
+
+                if (waiterSatisfied && cursors[s] < refs.Count)
+                {
+                    // Unfinished: it leaves the stack and may be pushed again by a later block.
+                    stack.Pop();
+                    onStack[s] = false;
+                    work++;
+                    continue;
+                }
+
+                stack.Pop();
+                onStack[s] = false;
+                work++;
+                if (waitClock >= 0 && after.GetValueOrDefault(waitClient) <= waitClock)
+                {
+                    // The section ran out before reaching the clock the one below waits for.
                     return false;
                 }
             }
         }
 
-        if (!decoded.DeleteSet.IsEmpty)
+        foreach (var (client, ranges) in decoded.DeleteSet.Clients)
         {
-            foreach (var (client, ranges) in decoded.DeleteSet.Clients)
+            var state = after.GetValueOrDefault(client);
+            foreach (var range in ranges)
             {
-                var state = after.GetValueOrDefault(client);
-                foreach (var range in ranges)
+                if ((++work & 0xFFF) == 0)
                 {
-                    if (range.Clock + range.Length > state)
-                    {
-                        return false;
-                    }
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                if (range.Clock + range.Length > state)
+                {
+                    return false;
                 }
             }
         }
@@ -150,24 +234,42 @@ public static class YUpdateInspection
 
     private static long End(AbstractStruct s) => s.Clock + s.Length;
 
-    private static bool DependenciesKnown(AbstractStruct next, Dictionary<ulong, long> known)
+    /// <summary>The client of the first dependency (origin, right origin, parent) not yet known, or null.</summary>
+    private static ulong? MissingDependency(AbstractStruct next, Dictionary<ulong, long> known)
     {
         if (next is not Item item)
         {
-            return true;
+            return null;
         }
 
         if (item.HasOrigin && item.OriginClock >= known.GetValueOrDefault(item.OriginClient))
         {
-            return false;
+            return item.OriginClient;
         }
 
         if (item.HasRightOrigin && item.RightOriginClock >= known.GetValueOrDefault(item.RightOriginClient))
         {
-            return false;
+            return item.RightOriginClient;
         }
 
-        return item.Parent is not StructId parent || parent.Clock < known.GetValueOrDefault(parent.Client);
+        return item.Parent is StructId parent && parent.Clock >= known.GetValueOrDefault(parent.Client) ? parent.Client : null;
+    }
+
+    /// <summary>The clock of <paramref name="client"/> that <paramref name="next"/> waits for (the same order as <see cref="MissingDependency"/>).</summary>
+    private static long NeededClock(AbstractStruct next, ulong client, Dictionary<ulong, long> known)
+    {
+        var item = (Item)next;
+        if (item.HasOrigin && item.OriginClient == client && item.OriginClock >= known.GetValueOrDefault(client))
+        {
+            return item.OriginClock;
+        }
+
+        if (item.HasRightOrigin && item.RightOriginClient == client && item.RightOriginClock >= known.GetValueOrDefault(client))
+        {
+            return item.RightOriginClock;
+        }
+
+        return ((StructId)item.Parent!).Clock;
     }
 
     /// <summary>The delete set of <paramref name="update"/> alone, as an update with no structs (sorted and merged).</summary>
@@ -252,7 +354,7 @@ public static class YUpdateInspection
     }
 }
 
-/// <summary>What <see cref="YUpdateInspection.Inspect"/> found.</summary>
+/// <summary>What <see cref="YUpdateInspection.Inspect(ReadOnlySpan{byte}, IReadOnlyDictionary{ulong, long}, ReadOnlySpan{byte}, CancellationToken)"/> found.</summary>
 /// <param name="Integrates">False when part of the update depends on content outside the state and the update.</param>
 /// <param name="After">The state vector after integrating it.</param>
 /// <param name="AddsNothing">Every struct and every deletion is already known: storing it would change nothing.</param>

@@ -14,4 +14,7 @@ internal abstract class AbstractStruct
 
     /// <summary>Merges <paramref name="right"/> (the next struct of the same client) into this one if allowed.</summary>
     public abstract bool MergeWith(AbstractStruct right);
+
+    /// <summary>Whether <see cref="MergeWith"/> would merge <paramref name="right"/>, without changing anything.</summary>
+    public virtual bool CanMergeWith(AbstractStruct right) => false;
 }

@@ -20,6 +20,9 @@ internal abstract class Content
     /// <summary>Appends <paramref name="right"/>'s content if this kind merges (String, Any, JSON, Deleted).</summary>
     public virtual bool TryMerge(Content right) => false;
 
+    /// <summary>Whether <see cref="TryMerge"/> accepts any content of the same kind (String, Any, JSON, Deleted).</summary>
+    public virtual bool Mergeable => false;
+
     /// <summary>Writes the V1 payload starting at <paramref name="offset"/> clocks in.</summary>
     public abstract void Write(ByteWriter writer, long offset);
 

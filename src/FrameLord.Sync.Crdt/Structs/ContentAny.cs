@@ -19,6 +19,8 @@ internal sealed class ContentAny(List<object?> values) : Content
         return right;
     }
 
+    public override bool Mergeable => true;
+
     public override bool TryMerge(Content right)
     {
         Values.AddRange(((ContentAny)right).Values);

@@ -23,6 +23,8 @@ internal sealed class ContentDeleted : Content
 
     public override Content Splice(long offset) => this;
 
+    public override bool Mergeable => true;
+
     public override bool TryMerge(Content right) => true;
 
     public override void Integrate(Transaction transaction, Item item)

@@ -19,6 +19,8 @@ internal sealed class ContentJson(List<object?> values) : Content
         return right;
     }
 
+    public override bool Mergeable => true;
+
     public override bool TryMerge(Content right)
     {
         Values.AddRange(((ContentJson)right).Values);

@@ -12,6 +12,8 @@ internal sealed class GcStruct : AbstractStruct
 
     public override bool IsDeleted => true;
 
+    public override bool CanMergeWith(AbstractStruct right) => right is GcStruct;
+
     public override bool MergeWith(AbstractStruct right)
     {
         if (right is not GcStruct)

@@ -146,20 +146,25 @@ internal sealed partial class Item : AbstractStruct
         }
     }
 
+    public override bool CanMergeWith(AbstractStruct right) =>
+        right is Item r
+        && r.HasOrigin && r.OriginClient == Client && r.OriginClock == Clock + Length - 1
+        && Right == r
+        && SameRightOrigin(r)
+        && r.Client == Client
+        && Clock + Length == r.Clock
+        && Deleted == r.Deleted
+        && Content.GetType() == r.Content.GetType()
+        && Content.Mergeable;
+
     public override bool MergeWith(AbstractStruct right)
     {
-        if (right is not Item r
-            || !r.HasOrigin || r.OriginClient != Client || r.OriginClock != Clock + Length - 1
-            || Right != r
-            || !SameRightOrigin(r)
-            || r.Client != Client
-            || Clock + Length != r.Clock
-            || Deleted != r.Deleted
-            || Content.GetType() != r.Content.GetType()
-            || !Content.TryMerge(r.Content))
+        if (!CanMergeWith(right) || !Content.TryMerge(((Item)right).Content))
         {
             return false;
         }
+
+        var r = (Item)right;
 
         var markers = (Parent as AbstractType)?.Markers;
         if (markers is not null)

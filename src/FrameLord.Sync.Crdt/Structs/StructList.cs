@@ -17,8 +17,11 @@ internal sealed class StructList
     private AbstractStruct[][] _chunks = [new AbstractStruct[16]];
     private int[] _counts = new int[1];
 
-    // Global index of the first struct of each chunk.
+    // Global index of the first struct of each chunk, valid for the chunks before _validStarts only: an
+    // insert or removal early in a long list would otherwise shift every later start, and a delete set
+    // that splits an item at every other clock would pay the whole chunk count per split.
     private int[] _starts = new int[1];
+    private int _validStarts = 1;
     private int _chunkCount = 1;
     private int _lastChunk;
 
@@ -74,10 +77,24 @@ internal sealed class StructList
         }
     }
 
+    /// <summary>Makes the starts of chunks 0 to <paramref name="chunk"/> valid.</summary>
+    private void EnsureStarts(int chunk)
+    {
+        for (var i = _validStarts; i <= chunk; i++)
+        {
+            _starts[i] = _starts[i - 1] + _counts[i - 1];
+        }
+
+        _validStarts = Math.Max(_validStarts, chunk + 1);
+    }
+
+    /// <summary>The starts of chunk <paramref name="chunk"/> and later are stale.</summary>
+    private void InvalidateStarts(int chunk) => _validStarts = Math.Max(1, Math.Min(_validStarts, chunk));
+
     private int Locate(int index)
     {
         var c = _lastChunk;
-        if (index >= _starts[c] && index < _starts[c] + _counts[c])
+        if (c < _validStarts && index >= _starts[c] && index < _starts[c] + _counts[c])
         {
             return c;
         }
@@ -87,8 +104,14 @@ internal sealed class StructList
             throw new ArgumentOutOfRangeException(nameof(index));
         }
 
+        // Extend the valid prefix until it reaches the index (sequential access extends it a chunk at a time).
+        while (_validStarts < _chunkCount && _starts[_validStarts - 1] + _counts[_validStarts - 1] <= index)
+        {
+            EnsureStarts(_validStarts);
+        }
+
         var lo = 0;
-        var hi = _chunkCount - 1;
+        var hi = _validStarts - 1;
         while (lo < hi)
         {
             var mid = (lo + hi + 1) >> 1;
@@ -106,6 +129,7 @@ internal sealed class StructList
         while (_counts[lo] == 0 && lo + 1 < _chunkCount)
         {
             lo++;
+            EnsureStarts(lo);
         }
 
         _lastChunk = lo;
@@ -166,10 +190,7 @@ internal sealed class StructList
         Array.Copy(chunk, offset, chunk, offset + 1, _counts[c] - offset);
         chunk[offset] = s;
         _counts[c]++;
-        for (var i = c + 1; i < _chunkCount; i++)
-        {
-            _starts[i]++;
-        }
+        InvalidateStarts(c + 1);
 
         Count++;
     }
@@ -185,10 +206,7 @@ internal sealed class StructList
             Array.Copy(chunk, offset + n, chunk, offset, _counts[c] - offset - n);
             _counts[c] -= n;
             Array.Clear(chunk, _counts[c], n);
-            for (var i = c + 1; i < _chunkCount; i++)
-            {
-                _starts[i] -= n;
-            }
+            InvalidateStarts(c + 1);
 
             Count -= n;
             count -= n;
@@ -210,6 +228,7 @@ internal sealed class StructList
         Array.Clear(chunk, half, _counts[c] - half);
         var rightCount = _counts[c] - half;
         _counts[c] = half;
+        EnsureStarts(c);
         InsertChunk(c + 1, right, rightCount, _starts[c] + half);
     }
 
@@ -231,6 +250,7 @@ internal sealed class StructList
         _starts[at] = start;
         _chunkCount++;
         _lastChunk = 0;
+        InvalidateStarts(at + 1);
     }
 
     private void RemoveChunk(int c)
@@ -241,6 +261,8 @@ internal sealed class StructList
         _chunkCount--;
         _chunks[_chunkCount] = null!;
         _lastChunk = 0;
+        _starts[0] = 0;
+        InvalidateStarts(c);
     }
 
     /// <summary>Index of the struct containing <paramref name="clock"/>; -1 when no struct contains it.</summary>
@@ -279,6 +301,7 @@ internal sealed class StructList
                 if (clock < s.Clock + s.Length)
                 {
                     _lastChunk = lo;
+                    EnsureStarts(lo);
                     return _starts[lo] + m;
                 }
 

@@ -11,7 +11,7 @@ namespace FrameLord.Sync.Crdt.Updates;
 /// </summary>
 internal static class UpdateDecoder
 {
-    public static DecodedUpdate Decode(ReadOnlySpan<byte> update)
+    public static DecodedUpdate Decode(ReadOnlySpan<byte> update, CancellationToken cancellationToken = default)
     {
         if (update.IsEmpty)
         {
@@ -21,7 +21,7 @@ internal static class UpdateDecoder
         try
         {
             var reader = new ByteReader(update);
-            var sections = ReadStructs(ref reader);
+            var sections = ReadStructs(ref reader, cancellationToken);
             var ds = DeleteSet.Read(ref reader);
             return new DecodedUpdate(sections, ds);
         }
@@ -58,8 +58,9 @@ internal static class UpdateDecoder
         }
     }
 
-    private static List<ClientStructs> ReadStructs(ref ByteReader reader)
+    private static List<ClientStructs> ReadStructs(ref ByteReader reader, CancellationToken cancellationToken)
     {
+        var read = 0;
         var numSections = reader.ReadLength();
         var sections = new List<ClientStructs>(Math.Min(numSections, reader.Remaining / 3));
         HashSet<ulong>? seen = numSections > 1 ? [] : null;
@@ -71,6 +72,11 @@ internal static class UpdateDecoder
             var section = new ClientStructs(client, Math.Min(numStructs, reader.Remaining / 2));
             for (var i = 0; i < numStructs; i++)
             {
+                if ((++read & 0xFFF) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
                 var st = ReadStruct(ref reader, client, clock);
                 CheckClockRange(st.Length, clock);
 

@@ -117,9 +117,9 @@ internal static class UpdateIntegrator
 
                     rest[client] = refs.Refs.GetRange(from, refs.Refs.Count - from);
                     // Nothing more may be taken from this client, not even by the current cursor.
+                    // Its id stays in clientIds (removing it there would scan the list); NextTarget skips it.
                     refs.Next = refs.Refs.Count;
                     byClient.Remove(client);
-                    clientIds.Remove(client);
                 }
                 else if (rest.TryGetValue(client, out var existing))
                 {
@@ -239,8 +239,7 @@ internal static class UpdateIntegrator
     {
         while (clientIds.Count > 0)
         {
-            var target = byClient[clientIds[^1]];
-            if (target.Next < target.Refs.Count)
+            if (byClient.TryGetValue(clientIds[^1], out var target) && target.Next < target.Refs.Count)
             {
                 return target;
             }

@@ -20,6 +20,13 @@ public sealed class LimitOptions
     /// <summary>Largest Yjs update in one document sync. Default 10 MiB (413 above).</summary>
     public int MaxYjsUpdateBytes { get; set; } = 10 * 1024 * 1024;
 
+    /// <summary>
+    /// Largest note document, counted as its stored snapshot plus its log of updates not yet compacted.
+    /// Default 64 MiB. A sync whose update would take the note past it is refused with 413
+    /// PAYLOAD_TOO_LARGE and stores nothing; reading the note (a sync without an update) still works.
+    /// </summary>
+    public long MaxDocumentBytes { get; set; } = 64L * 1024 * 1024;
+
     /// <summary>Pull page size when the request gives none. Default 500.</summary>
     public int DefaultPullLimit { get; set; } = 500;
 

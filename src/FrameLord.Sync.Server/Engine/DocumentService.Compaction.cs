@@ -55,10 +55,12 @@ public sealed partial class DocumentService
         long bytes = 0;
         foreach (var entry in view.Log)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             doc.ApplyUpdate(entry.Update);
             bytes += entry.Update.LongLength;
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         var stateVector = doc.EncodeStateVector();
         var snapshot = new DocumentSnapshot(
             view.Head.SnapshotSeq, view.Log[^1].Seq, view.Log.Count, bytes,

@@ -78,18 +78,18 @@ public sealed partial class DocumentService
             view = await _store.ReadDocumentAsync(userId, noteId, includeSnapshot: !Covers(client, head.SnapshotStateVector), cancellationToken);
         }
 
-        var parts = new List<byte[]>(1 + view!.Log.Count)
-        {
-            view.Snapshot is { } snapshot ? YUpdate.DiffUpdate(snapshot, clientVector) : view.Head.SnapshotDeleteSet,
-        };
+        var parts = new List<byte[]>(1 + view!.Log.Count);
+        AddPart(parts, view.Snapshot is { } snapshot ? YUpdate.DiffUpdate(snapshot, clientVector) : view.Head.SnapshotDeleteSet);
         foreach (var entry in view.Log)
         {
-            parts.Add(YUpdate.DiffUpdate(entry.Update, clientVector));
+            cancellationToken.ThrowIfCancellationRequested();
+            AddPart(parts, YUpdate.DiffUpdate(entry.Update, clientVector));
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         var response = new DocumentSyncResponse
         {
-            Updates = parts.Count == 1 ? parts[0] : YUpdate.MergeUpdates(parts),
+            Updates = parts.Count switch { 0 => RowReaders.EmptyUpdate, 1 => parts[0], _ => YUpdate.MergeUpdates(parts) },
             NewStateVector = view.Head.StateVector,
             SyncVersion = view.Head.SyncVersion,
         };
@@ -116,11 +116,19 @@ public sealed partial class DocumentService
     private async Task<DocumentView?> AcceptAsync(string userId, string noteId, byte[] update, DocumentHead? head,
         IReadOnlyDictionary<ulong, long> client, CancellationToken cancellationToken)
     {
+        // Refused before any decoding: a note at its limit costs a full note's client one query per sync.
+        var stored = head is null ? 0 : await _store.ReadDocumentSizeAsync(userId, noteId, cancellationToken);
+        if (update.LongLength > _limits.MaxDocumentBytes - stored)
+        {
+            throw new ApiException(413, ErrorCodes.PayloadTooLarge,
+                $"The note would grow past the {_limits.MaxDocumentBytes}-byte document limit ({stored} bytes stored).");
+        }
+
         var server = head is null ? new Dictionary<ulong, long>() : YUpdate.DecodeStateVector(head.StateVector);
         UpdateInspection inspection;
         try
         {
-            inspection = YUpdateInspection.Inspect(update, server, head?.DeleteSet ?? RowReaders.EmptyUpdate);
+            inspection = YUpdateInspection.Inspect(update, server, head?.DeleteSet ?? RowReaders.EmptyUpdate, cancellationToken);
         }
         catch (YjsFormatException e)
         {
@@ -160,6 +168,15 @@ public sealed partial class DocumentService
         }, includeSnapshot: head is not null && !Covers(client, head.SnapshotStateVector), _time.GetUtcNow(), cancellationToken);
         DocumentChanged?.Invoke(userId, noteId, accepted.Head.SyncVersion);
         return accepted;
+    }
+
+    /// <summary>Leaves out empty parts (00 00): merging decodes every part in full, and a lone part needs no merge.</summary>
+    private static void AddPart(List<byte[]> parts, byte[] part)
+    {
+        if (part is not [0, 0])
+        {
+            parts.Add(part);
+        }
     }
 
     private static bool Covers(IReadOnlyDictionary<ulong, long> client, byte[] snapshotStateVector)

@@ -75,6 +75,9 @@ public interface ISyncStore : IAsyncDisposable
     /// compaction got there first (the snapshot seq moved); returns whether it was installed.
     /// </summary>
     Task<bool> ReplaceDocumentSnapshotAsync(string userId, string noteId, DocumentSnapshot snapshot, CancellationToken cancellationToken);
+
+    /// <summary>The bytes a document holds in storage: its snapshot plus its log (0 when it has none).</summary>
+    Task<long> ReadDocumentSizeAsync(string userId, string noteId, CancellationToken cancellationToken);
 }
 
 /// <summary>One write transaction of one user. Dispose without <see cref="CommitAsync"/> rolls back.</summary>

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using FrameLord.Sync.Protocol;
+using FrameLord.Sync.Server.Configuration;
+using FrameLord.Sync.Server.Engine;
+using FrameLord.Sync.TestKit;
+
+namespace FrameLord.Sync.Server.Benchmarks;
+
+/// <summary>
+/// Hostile Yjs updates (<see cref="HostileUpdates"/>) sent to a fresh note through the sync engine
+/// (<see cref="DocumentService.SyncAsync"/>: decoding, inspection, the store's append, the answer's diff
+/// and merge), then the note's compaction, at several sizes: the time per MiB must not grow with size.
+/// </summary>
+internal static class HostileDocumentBench
+{
+    public static async Task<string> RunAsync(Backend backend, IReadOnlyList<double> sizesMiB, IReadOnlyList<string> shapes)
+    {
+        await using var db = await TestDatabase.CreateAsync(backend);
+        var store = await db.OpenStoreAsync();
+        var documents = new DocumentService(store, new SyncOptions(), new LimitOptions(), TimeProvider.System);
+        var name = backend.ToString().ToLowerInvariant();
+
+        // Warm up every shape's code path once, untimed.
+        foreach (var shape in shapes)
+        {
+            await RunOneAsync(documents, $"warm-{shape}", shape, 64 * 1024);
+        }
+
+        var report = new StringBuilder();
+        foreach (var shape in shapes)
+        {
+            foreach (var mib in sizesMiB)
+            {
+                var bytes = (int)(mib * 1024 * 1024);
+                var r = await RunOneAsync(documents, $"{shape}-{mib}", shape, bytes);
+                var actualMiB = r.UpdateBytes / (1024.0 * 1024.0);
+                report.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {name} | {shape} | {actualMiB:F2} | {r.Sync.TotalSeconds:F3} | {r.Sync.TotalSeconds / actualMiB:F3} | {r.Compaction.TotalSeconds:F3} | {r.Compaction.TotalSeconds / actualMiB:F3} | {r.AnswerBytes:N0} |");
+                Console.Error.WriteLine($"{shape} {actualMiB:F2} MiB: sync {r.Sync.TotalSeconds:F3} s, compaction {r.Compaction.TotalSeconds:F3} s");
+            }
+        }
+
+        return report.ToString();
+    }
+
+    private static async Task<(int UpdateBytes, TimeSpan Sync, TimeSpan Compaction, int AnswerBytes)> RunOneAsync(
+        DocumentService documents, string note, string shape, int bytes)
+    {
+        const string User = "hostile";
+        if (HostileUpdates.Base(shape, bytes) is { } baseUpdate)
+        {
+            await documents.SyncAsync(User, note, new DocumentSyncRequest { YjsUpdates = baseUpdate }, CancellationToken.None);
+            await documents.CompactAsync(User, note, CancellationToken.None);
+        }
+
+        var update = HostileUpdates.Create(shape, bytes);
+        GC.Collect();
+        var watch = Stopwatch.StartNew();
+        var response = await documents.SyncAsync(User, note, new DocumentSyncRequest { YjsUpdates = update }, CancellationToken.None);
+        var sync = watch.Elapsed;
+        watch.Restart();
+        await documents.CompactAsync(User, note, CancellationToken.None);
+        return (update.Length, sync, watch.Elapsed, response.Updates.Length);
+    }
+
+    /// <summary>The CRDT steps of one sync on their own (no store): where the time of a shape goes.</summary>
+    public static string Phases(string shape, double mib)
+    {
+        var update = HostileUpdates.Create(shape, (int)(mib * 1024 * 1024));
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        var inspection = FrameLord.Sync.Crdt.YUpdateInspection.Inspect(update, new Dictionary<ulong, long>(), FrameLord.Sync.Crdt.YUpdate.Empty);
+        var inspect = watch.Elapsed.TotalMilliseconds;
+        watch.Restart();
+        var diff = FrameLord.Sync.Crdt.YUpdate.DiffUpdate(update, FrameLord.Sync.Crdt.YUpdate.Empty);
+        var diffMs = watch.Elapsed.TotalMilliseconds;
+        watch.Restart();
+        var merged = FrameLord.Sync.Crdt.YUpdate.MergeUpdates([FrameLord.Sync.Crdt.YUpdate.Empty.ToArray(), diff]);
+        var mergeMs = watch.Elapsed.TotalMilliseconds;
+        watch.Restart();
+        var doc = new FrameLord.Sync.Crdt.YDoc(new FrameLord.Sync.Crdt.YDocOptions { ClientId = 1, Gc = true });
+        doc.ApplyUpdate(update);
+        var applyMs = watch.Elapsed.TotalMilliseconds;
+        watch.Restart();
+        var state = doc.EncodeStateAsUpdate();
+        var encodeMs = watch.Elapsed.TotalMilliseconds;
+        var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{shape} {update.Length / 1048576.0:F2} MiB (integrates {inspection.Integrates}), {cpuMs:F0} ms CPU in all: inspect {inspect:F0} ms, diff {diffMs:F0} ms, merge {mergeMs:F0} ms ({merged.Length:N0} B), apply {applyMs:F0} ms, encode {encodeMs:F0} ms ({state.Length:N0} B)");
+    }
+
+    public static string Header =>
+        "| store | shape | update MiB | sync s | sync s/MiB | compaction s | compaction s/MiB | answer bytes |\n" +
+        "|---|---|---:|---:|---:|---:|---:|---:|\n";
+}

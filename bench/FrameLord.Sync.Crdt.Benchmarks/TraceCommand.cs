@@ -6,7 +6,7 @@ namespace FrameLord.Sync.Crdt.Benchmarks;
 
 /// <summary>
 /// <c>trace FILE.json.gz [--client-id N] [--write-update OUT] [--compare-yjs]</c>: replays an editing trace one
-/// patch per transaction into <c>GetText("text")</c>, checks the end text, and prints one JSON line with the
+/// trace transaction per transaction into <c>GetText("text")</c>, checks the end text, and prints one JSON line with the
 /// apply, encode and load times, the update size and the heap held by the loaded document. <c>apply_ms</c> is
 /// the first (cold) replay; <c>apply_warm_ms</c> a second replay into a fresh document in the same process. With
 /// <c>--compare-yjs</c> it also runs eng/yjs/trace.mjs on the same trace and checks the updates are identical.
@@ -55,7 +55,11 @@ public static class TraceCommand
         var yjsUpdate = Path.GetTempFileName();
         try
         {
-            var yjsLine = RunYjs(Path.GetFullPath(file), clientId, yjsUpdate);
+            // yjs reads the trace with UTF-16 positions, converted once here, so both replay the same edits.
+            var utf16 = Path.GetTempFileName();
+            trace.WriteUtf16(utf16);
+            var yjsLine = RunYjs(utf16, clientId, yjsUpdate);
+            File.Delete(utf16);
             Console.WriteLine(yjsLine);
             var identical = update.AsSpan().SequenceEqual(File.ReadAllBytes(yjsUpdate));
             Console.WriteLine(JsonSerializer.Serialize(new { updates_identical = identical }));

@@ -246,6 +246,34 @@ const specialContent = () => {
   return out
 }
 
+// Relative positions: loads `update`, creates positions at [path, index, assoc] (bytes and JSON), then applies
+// `then` and resolves the created positions and the given `positions` (base64 encodings) with and without
+// following undone deletions. A resolved position names its type as 'root:NAME' or 'CLIENT:CLOCK'.
+const typeLabel = (doc, type) => {
+  if (type._item === null) return 'root:' + Y.findRootTypeKey(type)
+  return type._item.id.client + ':' + type._item.id.clock
+}
+const relativePositions = (msg) => {
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, unb64(msg.update))
+  const created = msg.create.map(([path, index, assoc]) => {
+    const rpos = Y.createRelativePositionFromTypeIndex(resolve(doc, path), index, assoc)
+    return { bytes: b64(Y.encodeRelativePosition(rpos)), json: JSON.stringify(Y.relativePositionToJSON(rpos)) }
+  })
+  if (msg.then) Y.applyUpdate(doc, unb64(msg.then))
+  const resolveOne = (rpos) => {
+    const abs = Y.createAbsolutePositionFromRelativePosition(rpos, doc, false)
+    return abs === null ? null : [typeLabel(doc, abs.type), abs.index, abs.assoc]
+  }
+  const fromJson = (json) => Y.createRelativePositionFromJSON(JSON.parse(json))
+  return {
+    created,
+    resolved: created.map(c => resolveOne(Y.decodeRelativePosition(unb64(c.bytes)))),
+    resolvedJson: created.map(c => resolveOne(fromJson(c.json))),
+    given: (msg.positions ?? []).map(p => resolveOne(Y.decodeRelativePosition(unb64(p))))
+  }
+}
+
 const handle = (msg) => {
   switch (msg.cmd) {
     case 'script': return runScript(msg.steps)
@@ -258,6 +286,7 @@ const handle = (msg) => {
     case 'diff': return b64(Y.diffUpdate(unb64(msg.update), unb64(msg.sv)))
     case 'sv': return b64(Y.encodeStateVectorFromUpdate(unb64(msg.update)))
     case 'ping': return 'pong'
+    case 'relpos': return relativePositions(msg)
     case 'specialContent': return specialContent()
     default: throw new Error('unknown command ' + msg.cmd)
   }

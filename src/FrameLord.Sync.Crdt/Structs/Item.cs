@@ -146,6 +146,13 @@ internal sealed partial class Item : AbstractStruct
         }
     }
 
+    /// <summary>Whether this item or <paramref name="right"/> was recreated by an undo (yjs merges neither).</summary>
+    private bool HasRedoneLink(Item right)
+    {
+        var store = ((AbstractType)Parent!).Doc!.Store;
+        return store.TryGetRedone(this, out _) || store.TryGetRedone(right, out _);
+    }
+
     public override bool MergeWith(AbstractStruct right)
     {
         if (right is not Item r
@@ -156,6 +163,7 @@ internal sealed partial class Item : AbstractStruct
             || Clock + Length != r.Clock
             || Deleted != r.Deleted
             || Content.GetType() != r.Content.GetType()
+            || (Parent is AbstractType { Doc.Store.HasRedone: true } && HasRedoneLink(r))
             || !Content.TryMerge(r.Content))
         {
             return false;

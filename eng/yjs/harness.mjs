@@ -274,6 +274,54 @@ const relativePositions = (msg) => {
   }
 }
 
+// Undo sessions: docs with an UndoManager each (scope, capture timeout, tracked origins), local transactions
+// with an origin, syncs, undo/redo/stopCapturing/clear. After every step: each doc's content and full update,
+// the stack sizes, and the stack events since the last step (a step's meta.n numbers it when it is added).
+const undoSession = (steps) => {
+  const docs = []
+  const ums = []
+  const log = []
+  let counter = 0
+  const out = []
+  for (const step of steps) {
+    let ret = null
+    switch (step.do) {
+      case 'new': {
+        const doc = new Y.Doc({ gc: step.gc })
+        doc.clientID = step.client
+        for (const [kind, name] of step.roots) root(doc, kind, name)
+        docs.push(doc)
+        const scope = step.scope === 'doc' ? doc : step.scope.map(([kind, name]) => root(doc, kind, name))
+        const um = new Y.UndoManager(scope, { captureTimeout: step.timeout, trackedOrigins: new Set(step.origins) })
+        const idx = docs.length - 1
+        um.on('stack-item-added', (e) => { e.stackItem.meta.set('n', counter++); log.push(`${idx} added ${e.type} ${e.stackItem.meta.get('n')} ${e.origin === um ? 'um' : e.origin}`) })
+        um.on('stack-item-updated', (e) => { log.push(`${idx} updated ${e.type} ${e.stackItem.meta.get('n')} ${e.origin === um ? 'um' : e.origin}`) })
+        um.on('stack-item-popped', (e) => { log.push(`${idx} popped ${e.type} ${e.stackItem.meta.get('n')}`) })
+        um.on('stack-cleared', (e) => { log.push(`${idx} cleared ${e.undoStackCleared} ${e.redoStackCleared}`) })
+        ums.push(um)
+        break
+      }
+      case 'txn': docs[step.doc].transact(() => { for (const a of step.actions) runAction(docs[step.doc], a) }, step.origin); break
+      case 'sync': Y.applyUpdate(docs[step.to], Y.encodeStateAsUpdate(docs[step.from], Y.encodeStateVector(docs[step.to])), 'remote'); break
+      case 'undo': ret = ums[step.doc].undo() !== null; break
+      case 'redo': ret = ums[step.doc].redo() !== null; break
+      case 'stop': ums[step.doc].stopCapturing(); break
+      case 'clear': ums[step.doc].clear(step.undo, step.redo); break
+      default: throw new Error('unknown step ' + step.do)
+    }
+    out.push({
+      ret,
+      docs: docs.map((d, i) => {
+        const content = {}
+        for (const [kind, name] of steps[0].roots) content[kind + ':' + name] = ser(root(d, kind, name))
+        return { content: JSON.stringify(content), update: b64(Y.encodeStateAsUpdate(d)), stacks: [ums[i].undoStack.length, ums[i].redoStack.length] }
+      }),
+      events: log.splice(0)
+    })
+  }
+  return out
+}
+
 const handle = (msg) => {
   switch (msg.cmd) {
     case 'script': return runScript(msg.steps)
@@ -287,6 +335,7 @@ const handle = (msg) => {
     case 'sv': return b64(Y.encodeStateVectorFromUpdate(unb64(msg.update)))
     case 'ping': return 'pong'
     case 'relpos': return relativePositions(msg)
+    case 'undo': return undoSession(msg.steps)
     case 'specialContent': return specialContent()
     default: throw new Error('unknown command ' + msg.cmd)
   }

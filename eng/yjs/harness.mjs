@@ -176,6 +176,11 @@ const runScript = (steps) => {
         results.push([b64(Y.encodeStateAsUpdate(docs[step.doc], sv))])
         break
       }
+      case 'encodeV2': {
+        const sv = step.svOf === undefined ? undefined : Y.encodeStateVector(docs[step.svOf])
+        results.push([b64(Y.encodeStateAsUpdateV2(docs[step.doc], sv))])
+        break
+      }
       case 'state': results.push(stateOf(docs[step.doc], step.roots)); break
       case 'merge': results.push([b64(Y.mergeUpdates(step.refs.map(ref)))]); break
       case 'diff': results.push([b64(Y.diffUpdate(ref(step.ref), Y.encodeStateVector(docs[step.svOf])))]); break
@@ -322,6 +327,24 @@ const undoSession = (steps) => {
   return out
 }
 
+// V2 format: for each V1 update, its V2 conversion and back, and the V2 state of a doc loaded from it (whole,
+// and against the state vector `sv` when given).
+const v2Of = (msg) => msg.updates.map((u) => {
+  const v1 = unb64(u)
+  const v2 = Y.convertUpdateFormatV1ToV2(v1)
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, v1)
+  const docV2 = new Y.Doc()
+  Y.applyUpdateV2(docV2, v2)
+  return {
+    v2: b64(v2),
+    back: b64(Y.convertUpdateFormatV2ToV1(v2)),
+    state: b64(Y.encodeStateAsUpdateV2(doc)),
+    stateSv: msg.sv ? b64(Y.encodeStateAsUpdateV2(doc, unb64(msg.sv))) : null,
+    appliedV1: b64(Y.encodeStateAsUpdate(docV2))
+  }
+})
+
 const handle = (msg) => {
   switch (msg.cmd) {
     case 'script': return runScript(msg.steps)
@@ -336,6 +359,7 @@ const handle = (msg) => {
     case 'ping': return 'pong'
     case 'relpos': return relativePositions(msg)
     case 'undo': return undoSession(msg.steps)
+    case 'v2': return v2Of(msg)
     case 'specialContent': return specialContent()
     default: throw new Error('unknown command ' + msg.cmd)
   }

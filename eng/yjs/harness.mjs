@@ -345,6 +345,30 @@ const v2Of = (msg) => msg.updates.map((u) => {
   }
 })
 
+// Snapshots: `updates` are a gc-free document's full updates at several moments, the last one the latest.
+// For each: the encoded snapshot (V1 and V2) of a doc loaded from it; then, from a gc-free doc loaded from the
+// latest update, the doc rebuilt at each given snapshot (`snapshots`, V1 bytes): its content and full update;
+// and equalSnapshots between every pair of the given snapshots.
+const snapshots = (msg) => {
+  const encoded = msg.updates.map((u) => {
+    const doc = new Y.Doc({ gc: false })
+    Y.applyUpdate(doc, unb64(u))
+    const snap = Y.snapshot(doc)
+    return { v1: b64(Y.encodeSnapshot(snap)), v2: b64(Y.encodeSnapshotV2(snap)) }
+  })
+  const origin = new Y.Doc({ gc: false })
+  Y.applyUpdate(origin, unb64(msg.updates[msg.updates.length - 1]))
+  const given = msg.snapshots.map(s => Y.decodeSnapshot(unb64(s)))
+  const rebuilt = given.map((snap) => {
+    const doc = Y.createDocFromSnapshot(origin, snap)
+    const content = {}
+    for (const [kind, name] of msg.roots) content[kind + ':' + name] = ser(root(doc, kind, name))
+    return { content: JSON.stringify(content), update: b64(Y.encodeStateAsUpdate(doc)) }
+  })
+  const equal = given.map(a => given.map(b => Y.equalSnapshots(a, b)))
+  return { encoded, rebuilt, equal, originAfter: b64(Y.encodeStateAsUpdate(origin)) }
+}
+
 const handle = (msg) => {
   switch (msg.cmd) {
     case 'script': return runScript(msg.steps)
@@ -360,6 +384,7 @@ const handle = (msg) => {
     case 'relpos': return relativePositions(msg)
     case 'undo': return undoSession(msg.steps)
     case 'v2': return v2Of(msg)
+    case 'snapshots': return snapshots(msg)
     case 'specialContent': return specialContent()
     default: throw new Error('unknown command ' + msg.cmd)
   }

@@ -120,37 +120,7 @@ internal ref struct UpdateReaderV2
         return (ulong)client;
     }
 
-    private DeleteSet ReadDeleteSet()
-    {
-        var ds = new DeleteSet();
-        var clients = _rest.ReadLength();
-        for (var i = 0; i < clients; i++)
-        {
-            long current = 0;
-            var client = (ulong)_rest.ReadVarUint();
-            var count = _rest.ReadLength();
-            if (count == 0)
-            {
-                continue;
-            }
-
-            var list = ds.GetOrAddRanges(client, Math.Min(count, _rest.Remaining / 2));
-            for (var j = 0; j < count; j++)
-            {
-                var clock = current + _rest.ReadVarUint();
-                var length = _rest.ReadVarUint() + 1;
-                if (clock > ByteReader.MaxSafeInteger - length)
-                {
-                    throw new YjsFormatException("Delete range beyond 2^53-1.");
-                }
-
-                list.Add(new DeleteRange(clock, length));
-                current = clock + length;
-            }
-        }
-
-        return ds;
-    }
+    private DeleteSet ReadDeleteSet() => DeleteSetV2.Read(ref _rest);
 
     private AbstractStruct ReadStruct(ulong client, long clock)
     {

@@ -93,34 +93,7 @@ internal sealed class UpdateWriterV2 : IDisposable
         return writer.ToArray();
     }
 
-    private void WriteDeleteSet(DeleteSet ds)
-    {
-        var entries = new List<KeyValuePair<ulong, List<DeleteRange>>>();
-        foreach (var entry in ds.Clients)
-        {
-            entries.Add(entry);
-        }
-
-        entries.Sort(static (a, b) => b.Key.CompareTo(a.Key));
-        _rest.WriteVarUint((ulong)entries.Count);
-        foreach (var (client, ranges) in entries)
-        {
-            long current = 0;
-            _rest.WriteVarUint(client);
-            _rest.WriteVarUint((ulong)ranges.Count);
-            foreach (var range in ranges)
-            {
-                if (range.Length == 0 || range.Clock < current)
-                {
-                    throw new YjsFormatException("A delete range that the V2 format cannot hold.");
-                }
-
-                _rest.WriteVarUint(range.Clock - current);
-                _rest.WriteVarUint(range.Length - 1);
-                current = range.Clock + range.Length;
-            }
-        }
-    }
+    private void WriteDeleteSet(DeleteSet ds) => DeleteSetV2.Write(_rest, ds);
 
     private void WriteStruct(AbstractStruct s, long offset)
     {

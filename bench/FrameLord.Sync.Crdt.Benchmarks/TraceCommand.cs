@@ -76,9 +76,13 @@ public static class TraceCommand
         var doc = new YDoc(new YDocOptions { ClientId = clientId });
         var text = doc.GetText("text");
         var patches = trace.Patches;
+        var applyJitBefore = System.Runtime.JitInfo.GetCompilationTime();
+        var applyMethodsBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
         var watch = Stopwatch.StartNew();
         trace.ReplayInto(doc);
         var applyMs = watch.Elapsed.TotalMilliseconds;
+        var applyJitMs = (System.Runtime.JitInfo.GetCompilationTime() - applyJitBefore).TotalMilliseconds;
+        var applyJitMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - applyMethodsBefore;
 
         // A second replay into a fresh document: the same work with the code already compiled.
         GC.Collect();
@@ -119,6 +123,8 @@ public static class TraceCommand
             ["text_length"] = text.Length,
             ["apply_ms"] = Math.Round(applyMs, 1),
             ["apply_warm_ms"] = Math.Round(applyWarmMs, 1),
+            ["apply_jit_ms"] = Math.Round(applyJitMs, 1),
+            ["apply_jit_methods"] = applyJitMethods,
             ["encode_ms"] = Math.Round(encodeMs, 2),
             ["update_bytes"] = update.Length,
             ["load_ms"] = Math.Round(Math.Min(plain, collected), 2),

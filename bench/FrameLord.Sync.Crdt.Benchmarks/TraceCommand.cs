@@ -6,7 +6,7 @@ namespace FrameLord.Sync.Crdt.Benchmarks;
 
 /// <summary>
 /// <c>trace FILE.json.gz [--client-id N] [--write-update OUT] [--compare-yjs]</c>: replays an editing trace one
-/// patch per transaction into <c>GetText("text")</c>, checks the end text, and prints one JSON line with the
+/// trace transaction per transaction into <c>GetText("text")</c>, checks the end text, and prints one JSON line with the
 /// apply, encode and load times, the update size and the heap held by the loaded document. <c>apply_ms</c> is
 /// the first (cold) replay; <c>apply_warm_ms</c> a second replay into a fresh document in the same process. With
 /// <c>--compare-yjs</c> it also runs eng/yjs/trace.mjs on the same trace and checks the updates are identical.
@@ -55,7 +55,11 @@ public static class TraceCommand
         var yjsUpdate = Path.GetTempFileName();
         try
         {
-            var yjsLine = RunYjs(Path.GetFullPath(file), clientId, yjsUpdate);
+            // yjs reads the trace with UTF-16 positions, converted once here, so both replay the same edits.
+            var utf16 = Path.GetTempFileName();
+            trace.WriteUtf16(utf16);
+            var yjsLine = RunYjs(utf16, clientId, yjsUpdate);
+            File.Delete(utf16);
             Console.WriteLine(yjsLine);
             var identical = update.AsSpan().SequenceEqual(File.ReadAllBytes(yjsUpdate));
             Console.WriteLine(JsonSerializer.Serialize(new { updates_identical = identical }));
@@ -72,9 +76,13 @@ public static class TraceCommand
         var doc = new YDoc(new YDocOptions { ClientId = clientId });
         var text = doc.GetText("text");
         var patches = trace.Patches;
+        var applyJitBefore = System.Runtime.JitInfo.GetCompilationTime();
+        var applyMethodsBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
         var watch = Stopwatch.StartNew();
         trace.ReplayInto(doc);
         var applyMs = watch.Elapsed.TotalMilliseconds;
+        var applyJitMs = (System.Runtime.JitInfo.GetCompilationTime() - applyJitBefore).TotalMilliseconds;
+        var applyJitMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - applyMethodsBefore;
 
         // A second replay into a fresh document: the same work with the code already compiled.
         GC.Collect();
@@ -115,6 +123,8 @@ public static class TraceCommand
             ["text_length"] = text.Length,
             ["apply_ms"] = Math.Round(applyMs, 1),
             ["apply_warm_ms"] = Math.Round(applyWarmMs, 1),
+            ["apply_jit_ms"] = Math.Round(applyJitMs, 1),
+            ["apply_jit_methods"] = applyJitMethods,
             ["encode_ms"] = Math.Round(encodeMs, 2),
             ["update_bytes"] = update.Length,
             ["load_ms"] = Math.Round(Math.Min(plain, collected), 2),

@@ -176,6 +176,11 @@ const runScript = (steps) => {
         results.push([b64(Y.encodeStateAsUpdate(docs[step.doc], sv))])
         break
       }
+      case 'encodeV2': {
+        const sv = step.svOf === undefined ? undefined : Y.encodeStateVector(docs[step.svOf])
+        results.push([b64(Y.encodeStateAsUpdateV2(docs[step.doc], sv))])
+        break
+      }
       case 'state': results.push(stateOf(docs[step.doc], step.roots)); break
       case 'merge': results.push([b64(Y.mergeUpdates(step.refs.map(ref)))]); break
       case 'diff': results.push([b64(Y.diffUpdate(ref(step.ref), Y.encodeStateVector(docs[step.svOf])))]); break
@@ -246,6 +251,124 @@ const specialContent = () => {
   return out
 }
 
+// Relative positions: loads `update`, creates positions at [path, index, assoc] (bytes and JSON), then applies
+// `then` and resolves the created positions and the given `positions` (base64 encodings) with and without
+// following undone deletions. A resolved position names its type as 'root:NAME' or 'CLIENT:CLOCK'.
+const typeLabel = (doc, type) => {
+  if (type._item === null) return 'root:' + Y.findRootTypeKey(type)
+  return type._item.id.client + ':' + type._item.id.clock
+}
+const relativePositions = (msg) => {
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, unb64(msg.update))
+  const created = msg.create.map(([path, index, assoc]) => {
+    const rpos = Y.createRelativePositionFromTypeIndex(resolve(doc, path), index, assoc)
+    return { bytes: b64(Y.encodeRelativePosition(rpos)), json: JSON.stringify(Y.relativePositionToJSON(rpos)) }
+  })
+  if (msg.then) Y.applyUpdate(doc, unb64(msg.then))
+  const resolveOne = (rpos) => {
+    const abs = Y.createAbsolutePositionFromRelativePosition(rpos, doc, false)
+    return abs === null ? null : [typeLabel(doc, abs.type), abs.index, abs.assoc]
+  }
+  const fromJson = (json) => Y.createRelativePositionFromJSON(JSON.parse(json))
+  return {
+    created,
+    resolved: created.map(c => resolveOne(Y.decodeRelativePosition(unb64(c.bytes)))),
+    resolvedJson: created.map(c => resolveOne(fromJson(c.json))),
+    given: (msg.positions ?? []).map(p => resolveOne(Y.decodeRelativePosition(unb64(p))))
+  }
+}
+
+// Undo sessions: docs with an UndoManager each (scope, capture timeout, tracked origins), local transactions
+// with an origin, syncs, undo/redo/stopCapturing/clear. After every step: each doc's content and full update,
+// the stack sizes, and the stack events since the last step (a step's meta.n numbers it when it is added).
+const undoSession = (steps) => {
+  const docs = []
+  const ums = []
+  const log = []
+  let counter = 0
+  const out = []
+  for (const step of steps) {
+    let ret = null
+    switch (step.do) {
+      case 'new': {
+        const doc = new Y.Doc({ gc: step.gc })
+        doc.clientID = step.client
+        for (const [kind, name] of step.roots) root(doc, kind, name)
+        docs.push(doc)
+        const scope = step.scope === 'doc' ? doc : step.scope.map(([kind, name]) => root(doc, kind, name))
+        const um = new Y.UndoManager(scope, { captureTimeout: step.timeout, trackedOrigins: new Set(step.origins) })
+        const idx = docs.length - 1
+        um.on('stack-item-added', (e) => { e.stackItem.meta.set('n', counter++); log.push(`${idx} added ${e.type} ${e.stackItem.meta.get('n')} ${e.origin === um ? 'um' : e.origin}`) })
+        um.on('stack-item-updated', (e) => { log.push(`${idx} updated ${e.type} ${e.stackItem.meta.get('n')} ${e.origin === um ? 'um' : e.origin}`) })
+        um.on('stack-item-popped', (e) => { log.push(`${idx} popped ${e.type} ${e.stackItem.meta.get('n')}`) })
+        um.on('stack-cleared', (e) => { log.push(`${idx} cleared ${e.undoStackCleared} ${e.redoStackCleared}`) })
+        ums.push(um)
+        break
+      }
+      case 'txn': docs[step.doc].transact(() => { for (const a of step.actions) runAction(docs[step.doc], a) }, step.origin); break
+      case 'sync': Y.applyUpdate(docs[step.to], Y.encodeStateAsUpdate(docs[step.from], Y.encodeStateVector(docs[step.to])), 'remote'); break
+      case 'undo': ret = ums[step.doc].undo() !== null; break
+      case 'redo': ret = ums[step.doc].redo() !== null; break
+      case 'stop': ums[step.doc].stopCapturing(); break
+      case 'clear': ums[step.doc].clear(step.undo, step.redo); break
+      default: throw new Error('unknown step ' + step.do)
+    }
+    out.push({
+      ret,
+      docs: docs.map((d, i) => {
+        const content = {}
+        for (const [kind, name] of steps[0].roots) content[kind + ':' + name] = ser(root(d, kind, name))
+        return { content: JSON.stringify(content), update: b64(Y.encodeStateAsUpdate(d)), stacks: [ums[i].undoStack.length, ums[i].redoStack.length] }
+      }),
+      events: log.splice(0)
+    })
+  }
+  return out
+}
+
+// V2 format: for each V1 update, its V2 conversion and back, and the V2 state of a doc loaded from it (whole,
+// and against the state vector `sv` when given).
+const v2Of = (msg) => msg.updates.map((u) => {
+  const v1 = unb64(u)
+  const v2 = Y.convertUpdateFormatV1ToV2(v1)
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, v1)
+  const docV2 = new Y.Doc()
+  Y.applyUpdateV2(docV2, v2)
+  return {
+    v2: b64(v2),
+    back: b64(Y.convertUpdateFormatV2ToV1(v2)),
+    state: b64(Y.encodeStateAsUpdateV2(doc)),
+    stateSv: msg.sv ? b64(Y.encodeStateAsUpdateV2(doc, unb64(msg.sv))) : null,
+    appliedV1: b64(Y.encodeStateAsUpdate(docV2))
+  }
+})
+
+// Snapshots: `updates` are a gc-free document's full updates at several moments, the last one the latest.
+// For each: the encoded snapshot (V1 and V2) of a doc loaded from it; then, from a gc-free doc loaded from the
+// latest update, the doc rebuilt at each given snapshot (`snapshots`, V1 bytes): its content and full update;
+// and equalSnapshots between every pair of the given snapshots.
+const snapshots = (msg) => {
+  const encoded = msg.updates.map((u) => {
+    const doc = new Y.Doc({ gc: false })
+    Y.applyUpdate(doc, unb64(u))
+    const snap = Y.snapshot(doc)
+    return { v1: b64(Y.encodeSnapshot(snap)), v2: b64(Y.encodeSnapshotV2(snap)) }
+  })
+  const origin = new Y.Doc({ gc: false })
+  Y.applyUpdate(origin, unb64(msg.updates[msg.updates.length - 1]))
+  const given = msg.snapshots.map(s => Y.decodeSnapshot(unb64(s)))
+  const rebuilt = given.map((snap) => {
+    const doc = Y.createDocFromSnapshot(origin, snap)
+    const content = {}
+    for (const [kind, name] of msg.roots) content[kind + ':' + name] = ser(root(doc, kind, name))
+    return { content: JSON.stringify(content), update: b64(Y.encodeStateAsUpdate(doc)) }
+  })
+  const equal = given.map(a => given.map(b => Y.equalSnapshots(a, b)))
+  return { encoded, rebuilt, equal, originAfter: b64(Y.encodeStateAsUpdate(origin)) }
+}
+
 const handle = (msg) => {
   switch (msg.cmd) {
     case 'script': return runScript(msg.steps)
@@ -258,6 +381,10 @@ const handle = (msg) => {
     case 'diff': return b64(Y.diffUpdate(unb64(msg.update), unb64(msg.sv)))
     case 'sv': return b64(Y.encodeStateVectorFromUpdate(unb64(msg.update)))
     case 'ping': return 'pong'
+    case 'relpos': return relativePositions(msg)
+    case 'undo': return undoSession(msg.steps)
+    case 'v2': return v2Of(msg)
+    case 'snapshots': return snapshots(msg)
     case 'specialContent': return specialContent()
     default: throw new Error('unknown command ' + msg.cmd)
   }

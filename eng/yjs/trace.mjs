@@ -1,4 +1,5 @@
-// Replays a josephg editing trace with npm yjs, one patch per transaction into getText('text'), and prints
+// Replays a josephg editing trace with npm yjs, one trace transaction per transaction into
+// getText('text') (positions as UTF-16 offsets: the C# trace command converts code points first), and prints
 // the same JSON line as the C# trace command. Usage:
 //   node --expose-gc trace.mjs FILE.json.gz [--client-id N] [--write-update OUT]
 // Load time is the median of 5 loads after the first (cold) load, which is reported too.
@@ -17,15 +18,18 @@ for (let i = 1; i < args.length; i++) {
 const trace = JSON.parse(zlib.gunzipSync(fs.readFileSync(file)))
 const patches = []
 for (const txn of trace.txns) for (const p of txn.patches) patches.push(p)
+const txns = trace.txns.map(t => t.patches)
 
 const doc = new Y.Doc()
 doc.clientID = clientId
 const text = doc.getText('text')
 let t0 = performance.now()
-for (const [pos, del, ins] of patches) {
+for (const txn of txns) {
   doc.transact(() => {
-    if (del > 0) text.delete(pos, del)
-    if (ins.length > 0) text.insert(pos, ins)
+    for (const [pos, del, ins] of txn) {
+      if (del > 0) text.delete(pos, del)
+      if (ins.length > 0) text.insert(pos, ins)
+    }
   })
 }
 const applyMs = performance.now() - t0
@@ -38,10 +42,12 @@ t0 = performance.now()
   const warm = new Y.Doc()
   warm.clientID = clientId
   const warmText = warm.getText('text')
-  for (const [pos, del, ins] of patches) {
+  for (const txn of txns) {
     warm.transact(() => {
-      if (del > 0) warmText.delete(pos, del)
-      if (ins.length > 0) warmText.insert(pos, ins)
+      for (const [pos, del, ins] of txn) {
+        if (del > 0) warmText.delete(pos, del)
+        if (ins.length > 0) warmText.insert(pos, ins)
+      }
     })
   }
 }

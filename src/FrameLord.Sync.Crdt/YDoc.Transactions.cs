@@ -220,6 +220,7 @@ public sealed partial class YDoc
 
         if (!transaction.HasChangedParentTypes)
         {
+            RaiseAfterTransaction(transaction);
             if (transaction.NeedFormattingCleanup)
             {
                 YText.CleanupAfterTransaction(transaction);
@@ -236,9 +237,31 @@ public sealed partial class YDoc
             }
         }
 
+        RaiseAfterTransaction(transaction);
         if (transaction.NeedFormattingCleanup)
         {
             YText.CleanupAfterTransaction(transaction);
+        }
+    }
+
+    private List<Action<Transaction>>? _afterTransaction;
+
+    /// <summary>
+    /// Handlers run after a transaction's observers, before its deleted content is garbage collected (yjs
+    /// <c>afterTransaction</c>): the undo manager keeps what it may restore from being collected here.
+    /// </summary>
+    internal void AddAfterTransaction(Action<Transaction> handler) => (_afterTransaction ??= []).Add(handler);
+
+    internal void RemoveAfterTransaction(Action<Transaction> handler) => _afterTransaction?.Remove(handler);
+
+    private void RaiseAfterTransaction(Transaction transaction)
+    {
+        if (_afterTransaction is { Count: > 0 } handlers)
+        {
+            foreach (var handler in handlers.ToArray())
+            {
+                handler(transaction);
+            }
         }
     }
 

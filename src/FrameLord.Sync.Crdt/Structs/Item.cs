@@ -146,6 +146,13 @@ internal sealed partial class Item : AbstractStruct
         }
     }
 
+    /// <summary>Whether this item or <paramref name="right"/> was recreated by an undo (yjs merges neither).</summary>
+    private bool HasRedoneLink(Item right)
+    {
+        var store = ((AbstractType)Parent!).Doc!.Store;
+        return store.TryGetRedone(this, out _) || store.TryGetRedone(right, out _);
+    }
+
     public override bool CanMergeWith(AbstractStruct right) =>
         right is Item r
         && r.HasOrigin && r.OriginClient == Client && r.OriginClock == Clock + Length - 1
@@ -155,7 +162,8 @@ internal sealed partial class Item : AbstractStruct
         && Clock + Length == r.Clock
         && Deleted == r.Deleted
         && Content.GetType() == r.Content.GetType()
-        && Content.Mergeable;
+        && Content.Mergeable
+        && !(Parent is AbstractType { Doc.Store.HasRedone: true } && HasRedoneLink(r));
 
     public override bool MergeWith(AbstractStruct right)
     {

@@ -11,6 +11,27 @@ internal sealed class StructStore
     /// <summary>Delete ranges waiting for structs we do not have yet: a V1 update with 0 structs.</summary>
     public byte[]? PendingDeleteSet { get; set; }
 
+    /// <summary>
+    /// For items an undo recreated: the id of the copy (yjs <c>item.redone</c>). Kept beside the items, not in
+    /// them, because only documents that undo need it and every item would pay for the field.
+    /// </summary>
+    private Dictionary<Item, StructId>? _redone;
+
+    public bool HasRedone => _redone is { Count: > 0 };
+
+    public bool TryGetRedone(Item item, out StructId redone)
+    {
+        if (_redone is not null && _redone.TryGetValue(item, out redone))
+        {
+            return true;
+        }
+
+        redone = default;
+        return false;
+    }
+
+    public void SetRedone(Item item, StructId redone) => (_redone ??= new Dictionary<Item, StructId>(ReferenceEqualityComparer.Instance))[item] = redone;
+
     public long GetState(ulong client) => Clients.TryGetValue(client, out var list) ? list.State : 0;
 
     public Dictionary<ulong, long> GetStateVector()
@@ -113,6 +134,12 @@ internal sealed class StructStore
         if (left.Keep)
         {
             right.Keep = true;
+        }
+
+        var store = transaction.Doc.Store;
+        if (store.HasRedone && store.TryGetRedone(left, out var redone))
+        {
+            store.SetRedone(right, redone with { Clock = redone.Clock + diff });
         }
 
         left.Right = right;

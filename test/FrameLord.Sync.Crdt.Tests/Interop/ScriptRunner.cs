@@ -145,6 +145,13 @@ public sealed class ScriptRunner
                     return new JsonArray { Convert.ToBase64String(doc.EncodeStateAsUpdate(sv)) };
                 }
 
+            case "encodeV2":
+                {
+                    var doc = _docs[step["doc"]!.GetValue<int>()];
+                    var sv = step["svOf"] is { } s ? _docs[s.GetValue<int>()].EncodeStateVector() : [];
+                    return new JsonArray { Convert.ToBase64String(doc.EncodeStateAsUpdateV2(sv)) };
+                }
+
             case "state":
                 return ContentView.State(_docs[step["doc"]!.GetValue<int>()], step["roots"]!.AsArray());
             case "merge":

@@ -153,7 +153,9 @@ public sealed partial class SyncClient
         }, cancellationToken);
     }
 
-    private static bool IsRefusal(SyncTransportException e) => !e.IsTransient && !e.IsUnauthorized && e is not SchemaMismatchException;
+    /// <summary>A refusal of this note by the server itself; a proxy's page or an unreadable answer is an error to retry, not a refusal.</summary>
+    private static bool IsRefusal(SyncTransportException e) =>
+        e.IsContractAnswer && !e.IsTransient && !e.IsUnauthorized && e is not SchemaMismatchException;
 
     private async Task RecordRefusalAsync(string noteId, SyncTransportException e)
     {
@@ -250,7 +252,7 @@ public sealed partial class SyncClient
         }
         catch (YjsFormatException e)
         {
-            throw new SyncTransportException(200, "INVALID_RESPONSE", $"The server's document answer does not decode: {e.Message}", e);
+            throw new SyncTransportException(200, SyncTransportException.InvalidResponseCode, $"The server's document answer does not decode: {e.Message}", e);
         }
 
         var sent = request.YjsUpdates is not null;

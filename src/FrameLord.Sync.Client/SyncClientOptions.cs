@@ -42,6 +42,14 @@ public sealed class SyncClientOptions
     /// <summary>Changes per push. Default 100 (the server takes at most 1,000).</summary>
     public int PushBatchSize { get; init; } = 100;
 
+    /// <summary>
+    /// The server's per-change entity limit (DESIGN 8, the server's <c>Limits:MaxEntityBytes</c>), in bytes of
+    /// the change's JSON. A change the server answers with 413 when sent alone is refused (it leaves the outbox)
+    /// only when it is over this limit; below it the 413 is the request's (a proxy's or an operator's lower
+    /// body limit) and the change is kept and retried. Default 256 KiB.
+    /// </summary>
+    public int MaxEntityBytes { get; init; } = 256 * 1024;
+
     /// <summary>Changes per pull page. Default 500 (the server caps it at 1,000).</summary>
     public int PullPageSize { get; init; } = 500;
 

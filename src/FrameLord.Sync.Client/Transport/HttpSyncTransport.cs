@@ -182,11 +182,11 @@ public sealed class HttpSyncTransport : ISyncTransport, ILiveChangeSource, IDisp
             try
             {
                 return JsonSerializer.Deserialize(bytes, responseType)
-                    ?? throw new SyncTransportException((int)response.StatusCode, "INVALID_RESPONSE", "The server answered null.");
+                    ?? throw new SyncTransportException((int)response.StatusCode, SyncTransportException.InvalidResponseCode, "The server answered null.");
             }
             catch (JsonException e)
             {
-                throw new SyncTransportException((int)response.StatusCode, "INVALID_RESPONSE", $"The server's answer could not be read: {e.Message}", e);
+                throw new SyncTransportException((int)response.StatusCode, SyncTransportException.InvalidResponseCode, $"The server's answer could not be read: {e.Message}", e);
             }
         }
     }

@@ -48,7 +48,7 @@ public sealed partial class SyncClient
             open = _liveDocuments.ContainsKey(noteId);
         }
 
-        var row = _db.Read(c => DocumentReads.Get(c, noteId));
+        var row = _db.Reader.Document(noteId);
         return (open || row is not null) && (row?.SyncVersion ?? 0) < version;
     }
 
@@ -59,7 +59,7 @@ public sealed partial class SyncClient
     /// </summary>
     private List<string> SelectDocuments()
     {
-        var notes = new SortedSet<string>(_db.Read(DocumentReads.Unsynced), StringComparer.Ordinal);
+        var notes = new SortedSet<string>(_db.Reader.UnsyncedDocuments(), StringComparer.Ordinal);
         List<KeyValuePair<string, Want>> wanted;
         lock (_documentsLock)
         {
@@ -308,7 +308,7 @@ public sealed partial class SyncClient
     /// </summary>
     private (DocumentSyncRequest Request, long SentThrough, bool Unsynced) Snapshot(LiveDocument live, bool force, bool full)
     {
-        var row = _db.Read(c => DocumentReads.Get(c, live.NoteId));
+        var row = _db.Reader.Document(live.NoteId);
         byte[]? update = null;
         if (row is { HasUnsyncedChanges: true } && (row.FailedCode is null || force))
         {
@@ -350,7 +350,7 @@ public sealed partial class SyncClient
     /// <summary>Replaces the note's log by the document's state (every row of the log is in the live document).</summary>
     private async Task CompactAsync(LiveDocument live, CancellationToken cancellationToken)
     {
-        var (state, upTo) = await live.RunAsync(() => (live.Doc.EncodeStateAsUpdate(), _db.Read(c => DocumentReads.LastSeq(c, live.NoteId))));
+        var (state, upTo) = await live.RunAsync(() => (live.Doc.EncodeStateAsUpdate(), _db.Reader.DocumentLastSeq(live.NoteId)));
         if (upTo > 0)
         {
             await _db.WriteAsync(w => w.CompactDocumentLog(live.NoteId, upTo, state), cancellationToken);

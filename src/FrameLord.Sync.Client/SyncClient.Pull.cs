@@ -20,13 +20,7 @@ public sealed partial class SyncClient
     /// </summary>
     private async Task<int> PullCoreAsync(CancellationToken cancellationToken)
     {
-        var cursor = _db.Read(c =>
-        {
-            using var command = c.CreateCommand();
-            command.CommandText = "SELECT value FROM sync_meta WHERE key = $k;";
-            command.Parameters.AddWithValue("$k", MetaKeys.Cursor);
-            return command.ExecuteScalar() as string;
-        });
+        var cursor = _db.Reader.Meta(MetaKeys.Cursor);
         var total = 0;
         var resynced = false;
         Report(SyncPhase.Pull, 0, null);
@@ -102,34 +96,14 @@ public sealed partial class SyncClient
     private Task<List<RemoteChangeEventArgs>> FinishResyncAsync(CancellationToken cancellationToken) =>
         _db.WriteAsync(w =>
         {
-            var removed = new List<RemoteChangeEventArgs>();
             if (w.GetMeta(MetaKeys.ResyncSince) is not { } value)
             {
-                return removed;
+                return [];
             }
 
-            const string Gone = """
-                WHERE e.server_version > 0 AND e.is_contact_zero = 0
-                AND (e.last_synced_at IS NULL OR e.last_synced_at < $since)
-                AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.entity_type = e.entity_type AND o.entity_id = e.entity_id)
-                """;
             var since = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
-            var select = w.Command("SELECT e.entity_type, e.entity_id, e.is_archived FROM entities AS e " + Gone + ";");
-            select.Parameters.AddWithValue("$since", since);
-            using (var reader = select.ExecuteReader())
-            {
-                while (reader.Read())
-                {
-                    if (reader.GetInt64(2) == 0)
-                    {
-                        removed.Add(new RemoteChangeEventArgs(reader.GetString(0), reader.GetString(1), "", [EntityFields.IsArchived], false, true));
-                    }
-                }
-            }
-
-            var delete = w.Command("DELETE FROM entities AS e " + Gone + ";");
-            delete.Parameters.AddWithValue("$since", since);
-            delete.ExecuteNonQuery();
+            var removed = w.SweepAfterResync(since)
+                .Select(e => new RemoteChangeEventArgs(e.Type, e.Id, "", [EntityFields.IsArchived], false, true)).ToList();
             w.SetMeta(MetaKeys.ResyncSince, null);
             return removed;
         }, cancellationToken);

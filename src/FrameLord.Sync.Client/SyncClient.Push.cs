@@ -244,20 +244,7 @@ public sealed partial class SyncClient
             }
 
             w.DeleteOutbox(entry.Seq);
-            var command = w.Command("""
-                INSERT INTO rejected_changes (change_id, entity_type, entity_id, operation, data, code, message, rejected_at)
-                VALUES ($c, $t, $i, $o, $d, $code, $m, $at) ON CONFLICT (change_id) DO NOTHING;
-                """);
-            var p = command.Parameters;
-            p.AddWithValue("$c", entry.ChangeId);
-            p.AddWithValue("$t", entry.EntityType);
-            p.AddWithValue("$i", entry.EntityId);
-            p.AddWithValue("$o", entry.Operation);
-            p.AddWithValue("$d", Rows.Nullable(entry.Data));
-            p.AddWithValue("$code", failed.Error.Code);
-            p.AddWithValue("$m", failed.Error.Message);
-            p.AddWithValue("$at", now);
-            command.ExecuteNonQuery();
+            w.InsertRejected(entry, failed.Error.Code, failed.Error.Message, now);
             rejected.Add(new RejectedChange(entry.ChangeId, entry.EntityType, entry.EntityId, entry.Operation,
                 entry.Data is null ? null : JsonDocument.Parse(entry.Data.ToJsonString()).RootElement, failed.Error.Code, failed.Error.Message,
                 new DateTimeOffset(now, TimeSpan.Zero)));

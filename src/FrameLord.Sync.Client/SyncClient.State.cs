@@ -1,6 +1,4 @@
-using System.Globalization;
 using FrameLord.Sync.Client.Local;
-using FrameLord.Sync.Protocol;
 
 namespace FrameLord.Sync.Client;
 
@@ -49,12 +47,7 @@ public sealed partial class SyncClient
     {
         _lastSyncAt = lastSyncAt;
         _createdAt = createdAt;
-        _openConflicts = _db.Read(c =>
-        {
-            using var command = c.CreateCommand();
-            command.CommandText = $"SELECT COUNT(*) FROM conflicts WHERE status = '{ConflictStatuses.Open}';";
-            return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-        });
+        _openConflicts = _db.Reader.OpenConflictCount();
         lock (_stateLock)
         {
             _state = Compute();
@@ -137,9 +130,7 @@ public sealed partial class SyncClient
 
     private void RecountConflicts(LocalWriter w)
     {
-        using var reader = w.Command($"SELECT COUNT(*) FROM conflicts WHERE status = '{ConflictStatuses.Open}';").ExecuteReader();
-        reader.Read();
-        var count = reader.GetInt32(0);
+        var count = w.CountOpenConflicts();
         lock (_stateLock)
         {
             _openConflicts = count;

@@ -47,8 +47,8 @@ public sealed class FaultyTransport(ISyncTransport real) : ISyncTransport
         return response;
     }
 
-    public Task<ConflictList> ListConflictsAsync(string? status, string accessToken, CancellationToken cancellationToken) =>
-        Inner.ListConflictsAsync(status, accessToken, cancellationToken);
+    public Task<ConflictList> ListConflictsAsync(string? status, string? cursor, string accessToken, CancellationToken cancellationToken) =>
+        Inner.ListConflictsAsync(status, cursor, accessToken, cancellationToken);
 
     public Task<ResolveConflictResponse> ResolveConflictAsync(string conflictId, ResolveConflictRequest request, string accessToken, CancellationToken cancellationToken) =>
         Inner.ResolveConflictAsync(conflictId, request, accessToken, cancellationToken);

@@ -21,9 +21,24 @@ public sealed partial class SyncClient
     private async Task<int> PullCoreAsync(CancellationToken cancellationToken)
     {
         var cursor = _db.Reader.Meta(MetaKeys.Cursor);
+        Report(SyncPhase.Pull, 0, null);
+        var notifier = new RemoteChangeNotifier(_options.NotificationSummaryThreshold,
+            e => EntityChangedRemotely?.Invoke(this, e), e => RemoteChangesSummarized?.Invoke(this, e));
+        try
+        {
+            return await PullPagesAsync(cursor, notifier, cancellationToken);
+        }
+        finally
+        {
+            // What committed is announced even when a later page fails.
+            notifier.Flush();
+        }
+    }
+
+    private async Task<int> PullPagesAsync(string? cursor, RemoteChangeNotifier notifier, CancellationToken cancellationToken)
+    {
         var total = 0;
         var resynced = false;
-        Report(SyncPhase.Pull, 0, null);
         var fetch = FetchPageAsync(cursor, cancellationToken);
         while (true)
         {
@@ -68,21 +83,14 @@ public sealed partial class SyncClient
                 throw;
             }
 
-            foreach (var e in events)
-            {
-                EntityChangedRemotely?.Invoke(this, e);
-            }
-
+            notifier.Add(events);
             total += page.Changes.Count;
             cursor = page.Cursor;
-            Report(SyncPhase.Pull, total, page.HasMore ? null : total);
+            // remaining (DESIGN 3.3) gives a percentage from the first page; a server that does not send it leaves the total unknown.
+            Report(SyncPhase.Pull, total, !page.HasMore ? total : page.Remaining > 0 ? total + page.Remaining : null);
             if (!page.HasMore)
             {
-                foreach (var e in await FinishResyncAsync(cancellationToken))
-                {
-                    EntityChangedRemotely?.Invoke(this, e);
-                }
-
+                notifier.Add(await FinishResyncAsync(cancellationToken));
                 return total;
             }
         }

@@ -25,6 +25,12 @@ public sealed partial class SyncClient
     /// <summary>A pull changed an entity the app shows ("updated on another device").</summary>
     public event EventHandler<RemoteChangeEventArgs>? EntityChangedRemotely;
 
+    /// <summary>
+    /// A pull brought more changes from other devices than <see cref="SyncClientOptions.NotificationSummaryThreshold"/>:
+    /// raised once instead of <see cref="EntityChangedRemotely"/> for each.
+    /// </summary>
+    public event EventHandler<RemoteChangesSummaryEventArgs>? RemoteChangesSummarized;
+
     /// <summary>A push met a conflict; it is stored locally (<see cref="GetConflictsAsync"/>).</summary>
     public event EventHandler<ConflictEventArgs>? ConflictDetected;
 

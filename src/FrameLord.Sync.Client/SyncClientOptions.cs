@@ -50,6 +50,12 @@ public sealed class SyncClientOptions
     /// </summary>
     public int MaxEntityBytes { get; init; } = 256 * 1024;
 
+    /// <summary>
+    /// The most <see cref="SyncClient.EntityChangedRemotely"/> events one pull raises; a pull that brings more
+    /// raises one <see cref="SyncClient.RemoteChangesSummarized"/> instead. Default 20.
+    /// </summary>
+    public int NotificationSummaryThreshold { get; init; } = 20;
+
     /// <summary>Changes per pull page. Default 500 (the server caps it at 1,000).</summary>
     public int PullPageSize { get; init; } = 500;
 

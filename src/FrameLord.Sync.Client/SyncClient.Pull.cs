@@ -68,7 +68,9 @@ public sealed partial class SyncClient
             }
 
             // The next page is asked for while this one is applied: the cursor that page needs is already here.
-            fetch = page.HasMore ? FetchPageAsync(page.Cursor, cancellationToken) : Task.FromResult<PullResponse>(null!);
+            // A large pull on cellular past the budget stops after this page: what came is committed, the rest waits.
+            var defer = page.HasMore && page.Remaining > _options.LargePullChanges && IsDeferringLargeSyncs;
+            fetch = page.HasMore && !defer ? FetchPageAsync(page.Cursor, cancellationToken) : Task.FromResult<PullResponse>(null!);
 
             var now = _time.GetUtcNow().UtcTicks;
             List<RemoteChangeEventArgs> events;
@@ -91,6 +93,11 @@ public sealed partial class SyncClient
             if (!page.HasMore)
             {
                 notifier.Add(await FinishResyncAsync(cancellationToken));
+                return total;
+            }
+
+            if (defer)
+            {
                 return total;
             }
         }

@@ -56,6 +56,19 @@ public sealed class SyncClientOptions
     /// </summary>
     public int NotificationSummaryThreshold { get; init; } = 20;
 
+    /// <summary>Bytes a month on cellular past which <see cref="SyncClient.BandwidthBudgetExceeded"/> is raised. Default 100 MB (100,000,000 bytes).</summary>
+    public long CellularMonthlyBudgetBytes { get; init; } = 100_000_000;
+
+    /// <summary>
+    /// On cellular past the month's budget: note bodies wait (for another network or the next month) and a
+    /// pull stops after a page that leaves more than <see cref="LargePullChanges"/> changes; pushes still go.
+    /// Default true.
+    /// </summary>
+    public bool DeferLargeSyncsOverCellularBudget { get; init; } = true;
+
+    /// <summary>A pull with more changes left than this is large (<see cref="DeferLargeSyncsOverCellularBudget"/>). Default 1,000.</summary>
+    public long LargePullChanges { get; init; } = 1000;
+
     /// <summary>Changes per pull page. Default 500 (the server caps it at 1,000).</summary>
     public int PullPageSize { get; init; } = 500;
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using FrameLord.Sync.Client.Transport;
 using FrameLord.Sync.Protocol;
 
@@ -5,10 +6,26 @@ namespace FrameLord.Sync.Client.Tests.Support;
 
 /// <summary>
 /// A transport without a server, for tests of the client's own logic: pushes succeed (or do what
-/// <see cref="OnPush"/> says), pulls return nothing, and every call is recorded.
+/// <see cref="OnPush"/> says), pulls return nothing, and every call is recorded. It meters each exchange
+/// as the JSON bytes of its request and answer.
 /// </summary>
-public sealed class ScriptedTransport : ISyncTransport
+public sealed class ScriptedTransport : ISyncTransport, IMeteredTransport
 {
+    public event EventHandler<TransferEventArgs>? Transferred;
+
+    /// <summary>Every metered exchange: (bytes sent, bytes received).</summary>
+    public List<(long Sent, long Received)> Transfers { get; } = [];
+
+    private T Meter<TRequest, T>(TRequest request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestType, T response,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> responseType)
+    {
+        var sent = JsonSerializer.SerializeToUtf8Bytes(request, requestType).Length;
+        var received = JsonSerializer.SerializeToUtf8Bytes(response, responseType).Length;
+        Transfers.Add((sent, received));
+        Transferred?.Invoke(this, new TransferEventArgs(sent, received));
+        return response;
+    }
+
     private long _version;
 
     public List<PushRequest> Pushes { get; } = [];
@@ -31,7 +48,8 @@ public sealed class ScriptedTransport : ISyncTransport
     {
         Pushes.Add(request);
         PushTokens.Add(accessToken);
-        return Task.FromResult(OnPush is not null ? OnPush(request, accessToken) : AcceptAll(request));
+        return Task.FromResult(Meter(request, SyncJsonContext.Default.PushRequest,
+            OnPush is not null ? OnPush(request, accessToken) : AcceptAll(request), SyncJsonContext.Default.PushResponse));
     }
 
     public PushResponse AcceptAll(PushRequest request) => new()
@@ -50,9 +68,10 @@ public sealed class ScriptedTransport : ISyncTransport
     public Task<PullResponse> PullAsync(PullRequest request, string accessToken, CancellationToken cancellationToken)
     {
         Pulls.Add((request, accessToken));
-        return Task.FromResult(OnPull is not null
+        return Task.FromResult(Meter(request, SyncJsonContext.Default.PullRequest, OnPull is not null
             ? OnPull(request, accessToken)
-            : new PullResponse { Changes = [], Cursor = request.Cursor ?? "AQAAAAAAAAAA", HasMore = false, SyncTimestamp = DateTimeOffset.UnixEpoch });
+            : new PullResponse { Changes = [], Cursor = request.Cursor ?? "AQAAAAAAAAAA", HasMore = false, SyncTimestamp = DateTimeOffset.UnixEpoch },
+            SyncJsonContext.Default.PullResponse));
     }
 
     public Task<ConflictList> ListConflictsAsync(string? status, string? cursor, string accessToken, CancellationToken cancellationToken) =>
@@ -69,8 +88,8 @@ public sealed class ScriptedTransport : ISyncTransport
     public Task<DocumentSyncResponse> SyncDocumentAsync(string noteId, DocumentSyncRequest request, string accessToken, CancellationToken cancellationToken)
     {
         DocumentSyncs.Add((noteId, request));
-        return Task.FromResult(OnDocumentSync is not null
+        return Task.FromResult(Meter(request, SyncJsonContext.Default.DocumentSyncRequest, OnDocumentSync is not null
             ? OnDocumentSync(noteId, request)
-            : new DocumentSyncResponse { Updates = [0, 0], NewStateVector = [0], SyncVersion = 0 });
+            : new DocumentSyncResponse { Updates = [0, 0], NewStateVector = [0], SyncVersion = 0 }, SyncJsonContext.Default.DocumentSyncResponse));
     }
 }

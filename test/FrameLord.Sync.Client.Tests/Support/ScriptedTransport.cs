@@ -92,4 +92,29 @@ public sealed class ScriptedTransport : ISyncTransport, IMeteredTransport
             ? OnDocumentSync(noteId, request)
             : new DocumentSyncResponse { Updates = [0, 0], NewStateVector = [0], SyncVersion = 0 }, SyncJsonContext.Default.DocumentSyncResponse));
     }
+
+    /// <summary>Pulls serve <paramref name="total"/> contacts made on another device, <paramref name="pageSize"/> a page, with <c>remaining</c>.</summary>
+    public void ServeContacts(int total, int pageSize) => OnPull = (request, _) =>
+    {
+        var from = request.Cursor is null ? 0 : int.Parse(request.Cursor, System.Globalization.CultureInfo.InvariantCulture);
+        var to = Math.Min(total, from + pageSize);
+        return new PullResponse
+        {
+            Changes = Enumerable.Range(from, to - from).Select(i => new PulledChange
+            {
+                EntityType = EntityTypes.Contact,
+                EntityId = $"cnt_{i}",
+                Operation = Operations.Update,
+                Data = JsonDocument.Parse($$"""{"id":"cnt_{{i}}","name":"C{{i}}","sync_version":1,"is_archived":false}""").RootElement,
+                SyncVersion = 1,
+                UpdatedAt = LocalDevice.Start,
+                IsArchived = false,
+                ModifiedByDevice = "dev_other",
+            }).ToArray(),
+            Cursor = to.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            HasMore = to < total,
+            Remaining = total - to,
+            SyncTimestamp = LocalDevice.Start,
+        };
+    };
 }

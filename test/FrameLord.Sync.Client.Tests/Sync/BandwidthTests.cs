@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using FrameLord.Sync.Client.Models;
 using FrameLord.Sync.Client.Tests.Support;
 using FrameLord.Sync.Protocol;
@@ -72,7 +70,7 @@ public sealed class BandwidthTests : IAsyncLifetime
     [Fact]
     public async Task PastTheCellularBudget_OneWarning_NoteBodiesAndLargePullsWait_PushesStillGo_UntilWifi()
     {
-        ServeContacts(total: 200, pageSize: 20);
+        _transport.ServeContacts(total: 200, pageSize: 20);
         var own = await _client.Contacts.CountAsync(); // Contact Zero
         var warnings = new List<BandwidthBudgetEventArgs>();
         _client.BandwidthBudgetExceeded += (_, e) => warnings.Add(e);
@@ -105,32 +103,5 @@ public sealed class BandwidthTests : IAsyncLifetime
         Assert.Equal(201, await _client.Contacts.CountAsync() - own);
         Assert.Single(_transport.DocumentSyncs);
         Assert.False(_client.IsDeferringLargeSyncs);
-    }
-
-    private void ServeContacts(int total, int pageSize)
-    {
-        _transport.OnPull = (request, _) =>
-        {
-            var from = request.Cursor is null ? 0 : int.Parse(request.Cursor, CultureInfo.InvariantCulture);
-            var to = Math.Min(total, from + pageSize);
-            return new PullResponse
-            {
-                Changes = Enumerable.Range(from, to - from).Select(i => new PulledChange
-                {
-                    EntityType = EntityTypes.Contact,
-                    EntityId = $"cnt_{i}",
-                    Operation = Operations.Update,
-                    Data = JsonDocument.Parse($$"""{"id":"cnt_{{i}}","name":"C{{i}}","sync_version":1,"is_archived":false}""").RootElement,
-                    SyncVersion = 1,
-                    UpdatedAt = LocalDevice.Start,
-                    IsArchived = false,
-                    ModifiedByDevice = "dev_other",
-                }).ToArray(),
-                Cursor = to.ToString(CultureInfo.InvariantCulture),
-                HasMore = to < total,
-                Remaining = total - to,
-                SyncTimestamp = LocalDevice.Start,
-            };
-        };
     }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
 using FrameLord.Sync.Client.Tests.Support;
 using FrameLord.Sync.Protocol;
 using Microsoft.Extensions.Time.Testing;
@@ -26,39 +24,11 @@ public sealed class PullReportingTests : IAsyncLifetime
         _folder.Dispose();
     }
 
-    /// <summary>Serves <paramref name="total"/> contacts made on another device in pages of <paramref name="pageSize"/>, with <c>remaining</c>.</summary>
-    private void ServeContacts(int total, int pageSize)
-    {
-        _transport.OnPull = (request, _) =>
-        {
-            var from = request.Cursor is null ? 0 : int.Parse(request.Cursor, CultureInfo.InvariantCulture);
-            var to = Math.Min(total, from + pageSize);
-            var changes = Enumerable.Range(from, to - from).Select(i => new PulledChange
-            {
-                EntityType = EntityTypes.Contact,
-                EntityId = $"cnt_{i}",
-                Operation = Operations.Update,
-                Data = JsonDocument.Parse($$"""{"id":"cnt_{{i}}","name":"C{{i}}","sync_version":1,"is_archived":false}""").RootElement,
-                SyncVersion = 1,
-                UpdatedAt = LocalDevice.Start,
-                IsArchived = false,
-                ModifiedByDevice = "dev_other",
-            }).ToArray();
-            return new PullResponse
-            {
-                Changes = changes,
-                Cursor = to.ToString(CultureInfo.InvariantCulture),
-                HasMore = to < total,
-                Remaining = total - to,
-                SyncTimestamp = LocalDevice.Start,
-            };
-        };
-    }
 
     [Fact]
     public async Task Pull_ReportsAPercentageFromTheFirstPage_UsingRemaining()
     {
-        ServeContacts(total: 1000, pageSize: 250);
+        _transport.ServeContacts(total: 1000, pageSize: 250);
         var reports = new List<SyncProgressEventArgs>();
         _client.ProgressChanged += (_, e) =>
         {
@@ -76,7 +46,7 @@ public sealed class PullReportingTests : IAsyncLifetime
     [Fact]
     public async Task AFirstSyncOfManyEntities_RaisesOneSummary_NotAnEventPerEntity()
     {
-        ServeContacts(total: 5000, pageSize: 500);
+        _transport.ServeContacts(total: 5000, pageSize: 500);
         var singles = new List<RemoteChangeEventArgs>();
         var summaries = new List<RemoteChangesSummaryEventArgs>();
         _client.EntityChangedRemotely += (_, e) => singles.Add(e);
@@ -93,7 +63,7 @@ public sealed class PullReportingTests : IAsyncLifetime
     [Fact]
     public async Task AnOrdinarySync_KeepsOneEventPerEntity()
     {
-        ServeContacts(total: 3, pageSize: 2);
+        _transport.ServeContacts(total: 3, pageSize: 2);
         var singles = new List<RemoteChangeEventArgs>();
         var summaries = new List<RemoteChangesSummaryEventArgs>();
         _client.EntityChangedRemotely += (_, e) => singles.Add(e);

@@ -8,29 +8,9 @@ namespace FrameLord.Sync.Client;
 
 public sealed partial class SyncClient
 {
-    private const string ConflictColumns =
-        "conflict_id, change_id, entity_type, entity_id, fields, resolution, needs_review, status, winner, local, remote, created_at";
-
     /// <summary>Conflicts stored on this device: those needing review (open), or all of them. Works offline.</summary>
     public Task<IReadOnlyList<SyncConflict>> GetConflictsAsync(bool includeClosed = false, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<SyncConflict>>(_db.Read(c =>
-        {
-            using var command = c.CreateCommand();
-            command.CommandText = includeClosed
-                ? $"SELECT {ConflictColumns} FROM conflicts ORDER BY created_at, conflict_id;"
-                : $"SELECT {ConflictColumns} FROM conflicts WHERE status = '{ConflictStatuses.Open}' ORDER BY created_at, conflict_id;";
-            using var reader = command.ExecuteReader();
-            var list = new List<SyncConflict>();
-            while (reader.Read())
-            {
-                list.Add(new SyncConflict(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                    JsonSerializer.Deserialize(reader.GetString(4), ClientJsonContext.Default.StringArray) ?? [],
-                    reader.GetString(5), reader.GetInt64(6) != 0, reader.GetString(7), Element(reader.GetString(8)),
-                    Element(reader.GetString(9)), Element(reader.GetString(10)), new DateTimeOffset(reader.GetInt64(11), TimeSpan.Zero)));
-            }
-
-            return list;
-        }));
+        Task.FromResult<IReadOnlyList<SyncConflict>>(_db.Reader.Conflicts(includeClosed));
 
     /// <summary>Resolves a conflict with the values this device pushed (needs the server).</summary>
     public Task KeepLocalAsync(string conflictId, CancellationToken cancellationToken = default) =>
@@ -111,10 +91,7 @@ public sealed partial class SyncClient
                 ApplyRemote(w, conflict.EntityType, conflict.EntityId, response.Entity, response.SyncVersion, updatedAt, DeviceId, now.UtcTicks);
             }
 
-            var command = w.Command("UPDATE conflicts SET status = $s WHERE conflict_id = $id;");
-            command.Parameters.AddWithValue("$s", ConflictStatuses.Resolved);
-            command.Parameters.AddWithValue("$id", conflictId);
-            command.ExecuteNonQuery();
+            w.SetConflictStatus(conflictId, ConflictStatuses.Resolved);
             RecountConflicts(w);
             return true;
         }, cancellationToken);
@@ -126,25 +103,7 @@ public sealed partial class SyncClient
     {
         var status = conflict.Status ?? (conflict.NeedsReview ? ConflictStatuses.Open : ConflictStatuses.AutoResolved);
         var createdAt = conflict.CreatedAt?.UtcTicks ?? now;
-        var command = w.Command($"""
-            INSERT INTO conflicts ({ConflictColumns}) VALUES ($id, $c, $t, $i, $f, $r, $n, $s, $w, $l, $rm, $at)
-            ON CONFLICT (conflict_id) DO UPDATE SET status = CASE WHEN $fromList = 1 THEN $s ELSE conflicts.status END;
-            """);
-        var p = command.Parameters;
-        p.AddWithValue("$id", conflict.ConflictId);
-        p.AddWithValue("$c", conflict.ChangeId);
-        p.AddWithValue("$t", conflict.EntityType);
-        p.AddWithValue("$i", conflict.EntityId);
-        p.AddWithValue("$f", JsonSerializer.Serialize(conflict.Fields.ToArray(), ClientJsonContext.Default.StringArray));
-        p.AddWithValue("$r", conflict.Resolution);
-        p.AddWithValue("$n", conflict.NeedsReview ? 1 : 0);
-        p.AddWithValue("$s", status);
-        p.AddWithValue("$w", winner?.GetRawText() ?? "null");
-        p.AddWithValue("$l", conflict.Local.GetRawText());
-        p.AddWithValue("$rm", conflict.Remote.GetRawText());
-        p.AddWithValue("$at", createdAt);
-        p.AddWithValue("$fromList", conflict.Status is null ? 0 : 1);
-        command.ExecuteNonQuery();
+        w.UpsertConflict(conflict, status, winner?.GetRawText() ?? "null", createdAt, fromListing: conflict.Status is not null);
         return new SyncConflict(conflict.ConflictId, conflict.ChangeId, conflict.EntityType, conflict.EntityId, conflict.Fields,
             conflict.Resolution, conflict.NeedsReview, status, winner?.Clone() ?? NullElement, conflict.Local.Clone(), conflict.Remote.Clone(),
             new DateTimeOffset(createdAt, TimeSpan.Zero));

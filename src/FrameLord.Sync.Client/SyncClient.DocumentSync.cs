@@ -48,7 +48,7 @@ public sealed partial class SyncClient
             open = _liveDocuments.ContainsKey(noteId);
         }
 
-        var row = _db.Read(c => DocumentReads.Get(c, noteId));
+        var row = _db.Reader.Document(noteId);
         return (open || row is not null) && (row?.SyncVersion ?? 0) < version;
     }
 
@@ -59,7 +59,7 @@ public sealed partial class SyncClient
     /// </summary>
     private List<string> SelectDocuments()
     {
-        var notes = new SortedSet<string>(_db.Read(DocumentReads.Unsynced), StringComparer.Ordinal);
+        var notes = new SortedSet<string>(_db.Reader.UnsyncedDocuments(), StringComparer.Ordinal);
         List<KeyValuePair<string, Want>> wanted;
         lock (_documentsLock)
         {
@@ -153,7 +153,9 @@ public sealed partial class SyncClient
         }, cancellationToken);
     }
 
-    private static bool IsRefusal(SyncTransportException e) => !e.IsTransient && !e.IsUnauthorized && e is not SchemaMismatchException;
+    /// <summary>A refusal of this note by the server itself; a proxy's page or an unreadable answer is an error to retry, not a refusal.</summary>
+    private static bool IsRefusal(SyncTransportException e) =>
+        e.IsContractAnswer && !e.IsTransient && !e.IsUnauthorized && e is not SchemaMismatchException;
 
     private async Task RecordRefusalAsync(string noteId, SyncTransportException e)
     {
@@ -250,7 +252,7 @@ public sealed partial class SyncClient
         }
         catch (YjsFormatException e)
         {
-            throw new SyncTransportException(200, "INVALID_RESPONSE", $"The server's document answer does not decode: {e.Message}", e);
+            throw new SyncTransportException(200, SyncTransportException.InvalidResponseCode, $"The server's document answer does not decode: {e.Message}", e);
         }
 
         var sent = request.YjsUpdates is not null;
@@ -306,7 +308,7 @@ public sealed partial class SyncClient
     /// </summary>
     private (DocumentSyncRequest Request, long SentThrough, bool Unsynced) Snapshot(LiveDocument live, bool force, bool full)
     {
-        var row = _db.Read(c => DocumentReads.Get(c, live.NoteId));
+        var row = _db.Reader.Document(live.NoteId);
         byte[]? update = null;
         if (row is { HasUnsyncedChanges: true } && (row.FailedCode is null || force))
         {
@@ -348,7 +350,7 @@ public sealed partial class SyncClient
     /// <summary>Replaces the note's log by the document's state (every row of the log is in the live document).</summary>
     private async Task CompactAsync(LiveDocument live, CancellationToken cancellationToken)
     {
-        var (state, upTo) = await live.RunAsync(() => (live.Doc.EncodeStateAsUpdate(), _db.Read(c => DocumentReads.LastSeq(c, live.NoteId))));
+        var (state, upTo) = await live.RunAsync(() => (live.Doc.EncodeStateAsUpdate(), _db.Reader.DocumentLastSeq(live.NoteId)));
         if (upTo > 0)
         {
             await _db.WriteAsync(w => w.CompactDocumentLog(live.NoteId, upTo, state), cancellationToken);

@@ -60,7 +60,7 @@ public sealed partial class SyncClient
 
         // Loaded outside the lock; the log only grows through a live document, so it cannot change meanwhile
         // unless another caller made one, in which case that one is used.
-        var (updates, _) = _db.Read(c => DocumentReads.Log(c, noteId));
+        var (updates, _) = _db.Reader.DocumentLog(noteId);
         ulong clientId;
         int seed;
         lock (_random)
@@ -210,7 +210,7 @@ public sealed partial class SyncClient
             return await live.RunAsync(() => live.Doc.EncodeStateAsUpdate());
         }
 
-        var (updates, _) = _db.Read(c => DocumentReads.Log(c, noteId));
+        var (updates, _) = _db.Reader.DocumentLog(noteId);
         return updates.Count switch
         {
             0 => DocumentStore.EmptyUpdate,

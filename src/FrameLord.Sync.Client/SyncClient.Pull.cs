@@ -20,16 +20,25 @@ public sealed partial class SyncClient
     /// </summary>
     private async Task<int> PullCoreAsync(CancellationToken cancellationToken)
     {
-        var cursor = _db.Read(c =>
+        var cursor = _db.Reader.Meta(MetaKeys.Cursor);
+        Report(SyncPhase.Pull, 0, null);
+        var notifier = new RemoteChangeNotifier(_options.NotificationSummaryThreshold,
+            e => EntityChangedRemotely?.Invoke(this, e), e => RemoteChangesSummarized?.Invoke(this, e));
+        try
         {
-            using var command = c.CreateCommand();
-            command.CommandText = "SELECT value FROM sync_meta WHERE key = $k;";
-            command.Parameters.AddWithValue("$k", MetaKeys.Cursor);
-            return command.ExecuteScalar() as string;
-        });
+            return await PullPagesAsync(cursor, notifier, cancellationToken);
+        }
+        finally
+        {
+            // What committed is announced even when a later page fails.
+            notifier.Flush();
+        }
+    }
+
+    private async Task<int> PullPagesAsync(string? cursor, RemoteChangeNotifier notifier, CancellationToken cancellationToken)
+    {
         var total = 0;
         var resynced = false;
-        Report(SyncPhase.Pull, 0, null);
         var fetch = FetchPageAsync(cursor, cancellationToken);
         while (true)
         {
@@ -59,7 +68,9 @@ public sealed partial class SyncClient
             }
 
             // The next page is asked for while this one is applied: the cursor that page needs is already here.
-            fetch = page.HasMore ? FetchPageAsync(page.Cursor, cancellationToken) : Task.FromResult<PullResponse>(null!);
+            // A large pull on cellular past the budget stops after this page: what came is committed, the rest waits.
+            var defer = page.HasMore && page.Remaining > _options.LargePullChanges && IsDeferringLargeSyncs;
+            fetch = page.HasMore && !defer ? FetchPageAsync(page.Cursor, cancellationToken) : Task.FromResult<PullResponse>(null!);
 
             var now = _time.GetUtcNow().UtcTicks;
             List<RemoteChangeEventArgs> events;
@@ -74,21 +85,19 @@ public sealed partial class SyncClient
                 throw;
             }
 
-            foreach (var e in events)
-            {
-                EntityChangedRemotely?.Invoke(this, e);
-            }
-
+            notifier.Add(events);
             total += page.Changes.Count;
             cursor = page.Cursor;
-            Report(SyncPhase.Pull, total, page.HasMore ? null : total);
+            // remaining (DESIGN 3.3) gives a percentage from the first page; a server that does not send it leaves the total unknown.
+            Report(SyncPhase.Pull, total, !page.HasMore ? total : page.Remaining > 0 ? total + page.Remaining : null);
             if (!page.HasMore)
             {
-                foreach (var e in await FinishResyncAsync(cancellationToken))
-                {
-                    EntityChangedRemotely?.Invoke(this, e);
-                }
+                notifier.Add(await FinishResyncAsync(cancellationToken));
+                return total;
+            }
 
+            if (defer)
+            {
                 return total;
             }
         }
@@ -102,34 +111,14 @@ public sealed partial class SyncClient
     private Task<List<RemoteChangeEventArgs>> FinishResyncAsync(CancellationToken cancellationToken) =>
         _db.WriteAsync(w =>
         {
-            var removed = new List<RemoteChangeEventArgs>();
             if (w.GetMeta(MetaKeys.ResyncSince) is not { } value)
             {
-                return removed;
+                return [];
             }
 
-            const string Gone = """
-                WHERE e.server_version > 0 AND e.is_contact_zero = 0
-                AND (e.last_synced_at IS NULL OR e.last_synced_at < $since)
-                AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.entity_type = e.entity_type AND o.entity_id = e.entity_id)
-                """;
             var since = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
-            var select = w.Command("SELECT e.entity_type, e.entity_id, e.is_archived FROM entities AS e " + Gone + ";");
-            select.Parameters.AddWithValue("$since", since);
-            using (var reader = select.ExecuteReader())
-            {
-                while (reader.Read())
-                {
-                    if (reader.GetInt64(2) == 0)
-                    {
-                        removed.Add(new RemoteChangeEventArgs(reader.GetString(0), reader.GetString(1), "", [EntityFields.IsArchived], false, true));
-                    }
-                }
-            }
-
-            var delete = w.Command("DELETE FROM entities AS e " + Gone + ";");
-            delete.Parameters.AddWithValue("$since", since);
-            delete.ExecuteNonQuery();
+            var removed = w.SweepAfterResync(since)
+                .Select(e => new RemoteChangeEventArgs(e.Type, e.Id, "", [EntityFields.IsArchived], false, true)).ToList();
             w.SetMeta(MetaKeys.ResyncSince, null);
             return removed;
         }, cancellationToken);

@@ -20,8 +20,9 @@ public sealed partial class SyncClient
     /// <summary>
     /// Pushes the outbox in batches (DESIGN 5.2), oldest first. A batch is marked sent before it goes
     /// out and is resent unchanged (same change ids) until the server answers, so a lost answer never
-    /// applies a change twice. Accepted changes leave the outbox; refused ones leave it too and are
-    /// reported; conflicts are stored and raised.
+    /// applies a change twice. Accepted changes leave the outbox; changes the server refuses leave it too and
+    /// are reported; conflicts are stored and raised. A whole-request error that names no change keeps the
+    /// changes and ends the push with that error (the answers recorded so far stay).
     /// </summary>
     private async Task<(int Pushed, int Rejected, int Conflicts)> PushCoreAsync(CancellationToken cancellationToken)
     {
@@ -46,11 +47,13 @@ public sealed partial class SyncClient
         var sending = SendBatchAsync(batch, cancellationToken);
         while (true)
         {
-            var response = await sending;
+            var (response, kept) = await sending;
             var now = _time.GetUtcNow().UtcTicks;
             // The next batch goes out while this answer is recorded (its entries are marked sent first, like any batch).
-            var next = await TakeBatchAsync(batch[^1].Seq, upTo, cancellationToken);
-            sending = next.Count > 0 ? SendBatchAsync(next, cancellationToken) : Task.FromResult<PushResponse>(null!);
+            // After an error that kept changes, nothing more goes out in this step: the loop retries with backoff.
+            var next = kept is null ? await TakeBatchAsync(batch[^1].Seq, upTo, cancellationToken) : [];
+
+            sending = next.Count > 0 ? SendBatchAsync(next, cancellationToken) : Task.FromResult<BatchAnswer>(null!);
             // Each change's answer is recorded on its own (a crash between chunks resends the rest, which
             // the server replays), so the answer is applied in short transactions that local writes slip between.
             List<SyncConflict> found = [];
@@ -87,6 +90,12 @@ public sealed partial class SyncClient
                 ChangeRejected?.Invoke(this, new ChangeRejectedEventArgs(change));
             }
 
+            if (kept is not null)
+            {
+                RefreshState();
+                throw kept;
+            }
+
             if (answered == 0)
             {
                 Observe(sending);
@@ -121,11 +130,11 @@ public sealed partial class SyncClient
             return entries;
         }, cancellationToken);
 
-    /// <summary>
-    /// Sends one batch. A whole-request 400 or 413 (a change too large or malformed for the request
-    /// itself) is narrowed down by halving the batch, so only the offending change fails.
-    /// </summary>
-    private async Task<PushResponse> SendBatchAsync(IReadOnlyList<OutboxEntry> batch, CancellationToken cancellationToken)
+    /// <summary>Sends one batch; a whole-request 400 or 413 is narrowed down as <see cref="PushBatchSender"/> says.</summary>
+    private Task<BatchAnswer> SendBatchAsync(IReadOnlyList<OutboxEntry> batch, CancellationToken cancellationToken) =>
+        new PushBatchSender(part => SendAsync(part, cancellationToken), _options.MaxEntityBytes).SendAsync(batch);
+
+    private Task<PushResponse> SendAsync(IReadOnlyList<OutboxEntry> batch, CancellationToken cancellationToken)
     {
         var request = new PushRequest
         {
@@ -135,33 +144,7 @@ public sealed partial class SyncClient
             SyncTimestamp = _time.GetUtcNow(),
             Changes = batch.Select(ToChange).ToArray(),
         };
-        try
-        {
-            return await AuthorizedAsync(token => _transport.PushAsync(request, token, cancellationToken), cancellationToken);
-        }
-        catch (SyncTransportException e) when (e.StatusCode is 400 or 413 && e is not SchemaMismatchException)
-        {
-            if (batch.Count == 1)
-            {
-                var entry = batch[0];
-                return new PushResponse
-                {
-                    Successful = [],
-                    Failed = [new ChangeFailed { ChangeId = entry.ChangeId, EntityType = entry.EntityType, EntityId = entry.EntityId, Error = new ErrorBody { Code = e.Code, Message = e.Message } }],
-                    Conflicts = [],
-                };
-            }
-
-            var half = batch.Count / 2;
-            var first = await SendBatchAsync(batch.Take(half).ToArray(), cancellationToken);
-            var second = await SendBatchAsync(batch.Skip(half).ToArray(), cancellationToken);
-            return new PushResponse
-            {
-                Successful = [.. first.Successful, .. second.Successful],
-                Failed = [.. first.Failed, .. second.Failed],
-                Conflicts = [.. first.Conflicts, .. second.Conflicts],
-            };
-        }
+        return AuthorizedAsync(token => _transport.PushAsync(request, token, cancellationToken), cancellationToken);
     }
 
     private static Change ToChange(OutboxEntry entry) => new()
@@ -271,20 +254,7 @@ public sealed partial class SyncClient
             }
 
             w.DeleteOutbox(entry.Seq);
-            var command = w.Command("""
-                INSERT INTO rejected_changes (change_id, entity_type, entity_id, operation, data, code, message, rejected_at)
-                VALUES ($c, $t, $i, $o, $d, $code, $m, $at) ON CONFLICT (change_id) DO NOTHING;
-                """);
-            var p = command.Parameters;
-            p.AddWithValue("$c", entry.ChangeId);
-            p.AddWithValue("$t", entry.EntityType);
-            p.AddWithValue("$i", entry.EntityId);
-            p.AddWithValue("$o", entry.Operation);
-            p.AddWithValue("$d", Rows.Nullable(entry.Data));
-            p.AddWithValue("$code", failed.Error.Code);
-            p.AddWithValue("$m", failed.Error.Message);
-            p.AddWithValue("$at", now);
-            command.ExecuteNonQuery();
+            w.InsertRejected(entry, failed.Error.Code, failed.Error.Message, now);
             rejected.Add(new RejectedChange(entry.ChangeId, entry.EntityType, entry.EntityId, entry.Operation,
                 entry.Data is null ? null : JsonDocument.Parse(entry.Data.ToJsonString()).RootElement, failed.Error.Code, failed.Error.Message,
                 new DateTimeOffset(now, TimeSpan.Zero)));

@@ -1,6 +1,4 @@
-using System.Globalization;
 using FrameLord.Sync.Client.Local;
-using FrameLord.Sync.Protocol;
 
 namespace FrameLord.Sync.Client;
 
@@ -27,6 +25,12 @@ public sealed partial class SyncClient
     /// <summary>A pull changed an entity the app shows ("updated on another device").</summary>
     public event EventHandler<RemoteChangeEventArgs>? EntityChangedRemotely;
 
+    /// <summary>
+    /// A pull brought more changes from other devices than <see cref="SyncClientOptions.NotificationSummaryThreshold"/>:
+    /// raised once instead of <see cref="EntityChangedRemotely"/> for each.
+    /// </summary>
+    public event EventHandler<RemoteChangesSummaryEventArgs>? RemoteChangesSummarized;
+
     /// <summary>A push met a conflict; it is stored locally (<see cref="GetConflictsAsync"/>).</summary>
     public event EventHandler<ConflictEventArgs>? ConflictDetected;
 
@@ -49,12 +53,7 @@ public sealed partial class SyncClient
     {
         _lastSyncAt = lastSyncAt;
         _createdAt = createdAt;
-        _openConflicts = _db.Read(c =>
-        {
-            using var command = c.CreateCommand();
-            command.CommandText = $"SELECT COUNT(*) FROM conflicts WHERE status = '{ConflictStatuses.Open}';";
-            return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-        });
+        _openConflicts = _db.Reader.OpenConflictCount();
         lock (_stateLock)
         {
             _state = Compute();
@@ -137,9 +136,7 @@ public sealed partial class SyncClient
 
     private void RecountConflicts(LocalWriter w)
     {
-        using var reader = w.Command($"SELECT COUNT(*) FROM conflicts WHERE status = '{ConflictStatuses.Open}';").ExecuteReader();
-        reader.Read();
-        var count = reader.GetInt32(0);
+        var count = w.CountOpenConflicts();
         lock (_stateLock)
         {
             _openConflicts = count;

@@ -22,7 +22,8 @@ public sealed partial class SyncClient
                 pulled += await PullCoreAsync(cancellationToken);
             }
 
-            var documents = await SyncDocumentsCoreAsync(cancellationToken);
+            // Over the cellular budget, note bodies wait for another network (or the next month).
+            var documents = IsDeferringLargeSyncs ? 0 : await SyncDocumentsCoreAsync(cancellationToken);
 
             var now = _time.GetUtcNow();
             await _db.WriteAsync(w =>

@@ -44,6 +44,7 @@ public sealed partial class SyncClient : IAsyncDisposable
         Projects = new EntityStore<Project>(this, EntityTypes.Project, "prj", ModelJsonContext.Default.Project);
         Pipelines = new EntityStore<Pipeline>(this, EntityTypes.Pipeline, "pip", ModelJsonContext.Default.Pipeline);
         Documents = new DocumentStore(this);
+        StartMetering();
     }
 
     /// <summary>Opens (or creates) the device's database and the client over it. Nothing is sent until a sync.</summary>
@@ -155,6 +156,7 @@ public sealed partial class SyncClient : IAsyncDisposable
         try
         {
             CloseAllDocuments();
+            StopMetering();
             await _db.DisposeAsync();
             if (_ownsTransport && _transport is IDisposable disposable)
             {

@@ -42,6 +42,33 @@ public sealed class SyncClientOptions
     /// <summary>Changes per push. Default 100 (the server takes at most 1,000).</summary>
     public int PushBatchSize { get; init; } = 100;
 
+    /// <summary>
+    /// The server's per-change entity limit (DESIGN 8, the server's <c>Limits:MaxEntityBytes</c>), in bytes of
+    /// the change's JSON. A change the server answers with 413 when sent alone is refused (it leaves the outbox)
+    /// only when it is over this limit; below it the 413 is the request's (a proxy's or an operator's lower
+    /// body limit) and the change is kept and retried. Default 256 KiB.
+    /// </summary>
+    public int MaxEntityBytes { get; init; } = 256 * 1024;
+
+    /// <summary>
+    /// The most <see cref="SyncClient.EntityChangedRemotely"/> events one pull raises; a pull that brings more
+    /// raises one <see cref="SyncClient.RemoteChangesSummarized"/> instead. Default 20.
+    /// </summary>
+    public int NotificationSummaryThreshold { get; init; } = 20;
+
+    /// <summary>Bytes a month on cellular past which <see cref="SyncClient.BandwidthBudgetExceeded"/> is raised. Default 100 MB (100,000,000 bytes).</summary>
+    public long CellularMonthlyBudgetBytes { get; init; } = 100_000_000;
+
+    /// <summary>
+    /// On cellular past the month's budget: note bodies wait (for another network or the next month) and a
+    /// pull stops after a page that leaves more than <see cref="LargePullChanges"/> changes; pushes still go.
+    /// Default true.
+    /// </summary>
+    public bool DeferLargeSyncsOverCellularBudget { get; init; } = true;
+
+    /// <summary>A pull with more changes left than this is large (<see cref="DeferLargeSyncsOverCellularBudget"/>). Default 1,000.</summary>
+    public long LargePullChanges { get; init; } = 1000;
+
     /// <summary>Changes per pull page. Default 500 (the server caps it at 1,000).</summary>
     public int PullPageSize { get; init; } = 500;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using FrameLord.Sync.Protocol;
-using FrameLord.Sync.Server.Engine;
 
 namespace FrameLord.Sync.Cli.Simulation;
 

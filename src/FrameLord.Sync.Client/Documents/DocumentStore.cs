@@ -1,4 +1,3 @@
-using FrameLord.Sync.Client.Local;
 using FrameLord.Sync.Crdt;
 
 namespace FrameLord.Sync.Client;
@@ -38,7 +37,7 @@ public sealed class DocumentStore
 
     /// <summary>The note body's sync metadata, or null when the device never stored or synced it.</summary>
     public Task<DocumentSyncInfo?> GetSyncInfoAsync(string noteId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_client.Database.Read(c => DocumentReads.Get(c, noteId)) is { } row
+        Task.FromResult(_client.Database.Reader.Document(noteId) is { } row
             ? new DocumentSyncInfo(row.SyncVersion, row.HasUnsyncedChanges,
                 row.LastSyncedAt is { } at ? new DateTimeOffset(at, TimeSpan.Zero) : null, row.LogCount, row.FailedCode, row.FailedMessage)
             : null);

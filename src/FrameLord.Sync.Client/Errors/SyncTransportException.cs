@@ -40,6 +40,17 @@ public class SyncTransportException : SyncException
     /// <summary>True when no answer came back: the device is offline or the server unreachable.</summary>
     public bool IsNetworkError => StatusCode is null;
 
+    /// <summary>
+    /// True when the server answered with the contract's error body (DESIGN 3). False for a network error, an
+    /// answer that could not be read, and a page from something in between (a proxy's HTML error page), whose
+    /// code is <c>HTTP_</c> and the status: such an answer says nothing about what the SDK sent.
+    /// </summary>
+    public bool IsContractAnswer =>
+        StatusCode is not null && !Code.StartsWith("HTTP_", StringComparison.Ordinal) && Code != InvalidResponseCode;
+
+    /// <summary>The code used when the answer could not be read.</summary>
+    public const string InvalidResponseCode = "INVALID_RESPONSE";
+
     /// <summary>True on 401: the access token is missing, expired or refused.</summary>
     public bool IsUnauthorized => StatusCode == 401;
 

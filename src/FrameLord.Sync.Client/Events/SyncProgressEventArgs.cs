@@ -12,8 +12,8 @@ public enum SyncPhase
 
 /// <summary>
 /// Progress of a sync ("Syncing 1,234 changes… 45%"). For a push <see cref="Total"/> is the outbox size
-/// when the push began; for a pull the server does not say how many changes remain, so it is null
-/// until the last page; for documents it is the number of notes the step syncs.
+/// when the push began; for a pull it is the changes applied plus the server's <c>remaining</c> after
+/// the page (DESIGN 3.3), so a percentage shows from the first page (null before it, or when the server does not say); for documents it is the number of notes the step syncs.
 /// </summary>
 public sealed class SyncProgressEventArgs(SyncPhase phase, long done, long? total) : EventArgs
 {

@@ -30,6 +30,7 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
     private LocalDatabase(string connectionString, SqliteConnection writer)
     {
         _connectionString = connectionString;
+        Reader = new LocalReader(this);
         _writer = writer;
     }
 
@@ -214,6 +215,9 @@ internal sealed partial class LocalDatabase : IAsyncDisposable
             t_writing = false;
         }
     }
+
+    /// <summary>Every read of the store (<see cref="LocalReader"/>).</summary>
+    public LocalReader Reader { get; }
 
     /// <summary>Runs a read on a pooled connection of its own: it sees the last committed state and never waits for the writer.</summary>
     public T Read<T>(Func<SqliteConnection, T> work)

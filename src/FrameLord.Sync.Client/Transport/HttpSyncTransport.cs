@@ -15,7 +15,7 @@ namespace FrameLord.Sync.Client.Transport;
 /// The only resilience strategy on the client is a per-attempt timeout: retries belong to the outbox,
 /// whose deterministic backoff runs on the injected clock, and must not be doubled here.
 /// </summary>
-public sealed class HttpSyncTransport : ISyncTransport, ILiveChangeSource, IDisposable
+public sealed class HttpSyncTransport : ISyncTransport, ILiveChangeSource, IMeteredTransport, IDisposable
 {
     private const string Api = "api/v1/";
     private static readonly MediaTypeHeaderValue s_json = new("application/json");
@@ -25,7 +25,7 @@ public sealed class HttpSyncTransport : ISyncTransport, ILiveChangeSource, IDisp
     private readonly int _gzipThreshold;
 
     /// <summary>Uses <paramref name="http"/> as given (its BaseAddress must be the server's root); the caller disposes it.</summary>
-    public HttpSyncTransport(HttpClient http, int gzipThresholdBytes = 16 * 1024)
+    public HttpSyncTransport(HttpClient http, int gzipThresholdBytes = 1024)
     {
         _http = http;
         _gzipThreshold = gzipThresholdBytes;
@@ -55,6 +55,9 @@ public sealed class HttpSyncTransport : ISyncTransport, ILiveChangeSource, IDisp
         var root = options.ServerUri.AbsoluteUri.EndsWith('/') ? options.ServerUri : new Uri(options.ServerUri.AbsoluteUri + "/");
         return new HttpClient(handler) { BaseAddress = root, Timeout = Timeout.InfiniteTimeSpan };
     }
+
+    /// <inheritdoc/>
+    public event EventHandler<TransferEventArgs>? Transferred;
 
     public Task<AuthResponse> SignupAsync(SignupRequest request, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, "auth/signup", null, request, SyncJsonContext.Default.SignupRequest, SyncJsonContext.Default.AuthResponse, cancellationToken);
@@ -163,9 +166,12 @@ public sealed class HttpSyncTransport : ISyncTransport, ILiveChangeSource, IDisp
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         }
 
+        long sent = 0;
         if (body is not null && requestType is not null)
         {
-            request.Content = Content(JsonSerializer.SerializeToUtf8Bytes(body, requestType));
+            var content = Content(JsonSerializer.SerializeToUtf8Bytes(body, requestType));
+            sent = content.Headers.ContentLength ?? 0;
+            request.Content = content;
         }
 
         HttpResponseMessage response;
@@ -190,6 +196,8 @@ public sealed class HttpSyncTransport : ISyncTransport, ILiveChangeSource, IDisp
                 throw new SyncTransportException(null, SyncTransportException.NetworkErrorCode, $"The answer was cut off: {e.Message}", e);
             }
 
+            Transferred?.Invoke(this, new TransferEventArgs(sent, bytes.Length));
+
             if (!response.IsSuccessStatusCode)
             {
                 throw Failure(response, bytes);
@@ -198,18 +206,18 @@ public sealed class HttpSyncTransport : ISyncTransport, ILiveChangeSource, IDisp
             try
             {
                 return JsonSerializer.Deserialize(bytes, responseType)
-                    ?? throw new SyncTransportException((int)response.StatusCode, "INVALID_RESPONSE", "The server answered null.");
+                    ?? throw new SyncTransportException((int)response.StatusCode, SyncTransportException.InvalidResponseCode, "The server answered null.");
             }
             catch (JsonException e)
             {
-                throw new SyncTransportException((int)response.StatusCode, "INVALID_RESPONSE", $"The server's answer could not be read: {e.Message}", e);
+                throw new SyncTransportException((int)response.StatusCode, SyncTransportException.InvalidResponseCode, $"The server's answer could not be read: {e.Message}", e);
             }
         }
     }
 
     private ByteArrayContent Content(byte[] json)
     {
-        ByteArrayContent content;
+        ByteArrayContent? content = null;
         if (json.Length >= _gzipThreshold)
         {
             using var buffer = new MemoryStream(json.Length / 4);
@@ -218,13 +226,14 @@ public sealed class HttpSyncTransport : ISyncTransport, ILiveChangeSource, IDisp
                 gzip.Write(json);
             }
 
-            content = new ByteArrayContent(buffer.ToArray());
-            content.Headers.ContentEncoding.Add("gzip");
+            if (buffer.Length < json.Length)
+            {
+                content = new ByteArrayContent(buffer.ToArray());
+                content.Headers.ContentEncoding.Add("gzip");
+            }
         }
-        else
-        {
-            content = new ByteArrayContent(json);
-        }
+
+        content ??= new ByteArrayContent(json);
 
         content.Headers.ContentType = s_json;
         return content;

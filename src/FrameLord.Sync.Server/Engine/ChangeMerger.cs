@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FrameLord.Sync.Protocol;
 using FrameLord.Sync.Server.Configuration;
 
 namespace FrameLord.Sync.Server.Engine;
@@ -42,7 +43,7 @@ internal sealed class ChangeMerger(SyncOptions options)
             var differs = !hasValue || !JsonValues.Same(stored, value);
             // Contested: the stored value was written after the version this change started from,
             // by another device (a device has always seen its own writes), and the values differ.
-            if (hasStamp && hasValue && differs && storedStamp!.At > change.BaseVersion && storedStamp.D != stamp.DeviceId)
+            if (hasStamp && hasValue && differs && storedStamp!.AtVersion > change.BaseVersion && storedStamp.DeviceId != stamp.DeviceId)
             {
                 (contested ??= []).Add(new ContestedField(name, value, stored, wins, storedStamp));
             }
@@ -69,7 +70,7 @@ internal sealed class ChangeMerger(SyncOptions options)
         var latest = 0L;
         foreach (var s in next.Stamps.Values)
         {
-            latest = Math.Max(latest, s.T);
+            latest = Math.Max(latest, s.TimestampTicks);
         }
 
         next.UpdatedAt = new DateTimeOffset(latest, TimeSpan.Zero);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using FrameLord.Sync.Protocol;
 
 namespace FrameLord.Sync.Server.Engine;
 
@@ -40,10 +41,10 @@ internal static class StampCodec
     private static void WriteOne(Utf8JsonWriter writer, FieldStamp stamp)
     {
         writer.WriteStartArray();
-        writer.WriteNumberValue(stamp.V);
-        writer.WriteNumberValue(stamp.T);
-        writer.WriteStringValue(stamp.D);
-        writer.WriteNumberValue(stamp.At);
+        writer.WriteNumberValue(stamp.Version);
+        writer.WriteNumberValue(stamp.TimestampTicks);
+        writer.WriteStringValue(stamp.DeviceId);
+        writer.WriteNumberValue(stamp.AtVersion);
         writer.WriteEndArray();
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FrameLord.Sync.Protocol;
 
 namespace FrameLord.Sync.Server.Engine;
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using FrameLord.Sync.Client.Engine;
 using FrameLord.Sync.Client.Local;
+using FrameLord.Sync.Protocol;
 
 namespace FrameLord.Sync.Client.Tests.Engine;
 

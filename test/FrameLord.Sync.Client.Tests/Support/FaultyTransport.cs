@@ -8,8 +8,13 @@ namespace FrameLord.Sync.Client.Tests.Support;
 /// <see cref="AfterPush"/> after the server committed and answered (throwing there loses the answer),
 /// <see cref="AfterPull"/> after a page arrived. Every push request is recorded.
 /// </summary>
-public sealed class FaultyTransport(ISyncTransport inner) : ISyncTransport
+public sealed class FaultyTransport(ISyncTransport real) : ISyncTransport
 {
+    /// <summary>Where every call goes instead of the wrapped transport while set (another server, say).</summary>
+    public ISyncTransport? Redirect { get; set; }
+
+    private ISyncTransport Inner => Redirect ?? real;
+
     public List<PushRequest> Pushes { get; } = [];
 
     public Action<PushRequest>? BeforePush { get; set; }
@@ -18,9 +23,9 @@ public sealed class FaultyTransport(ISyncTransport inner) : ISyncTransport
 
     public Action<PullResponse>? AfterPull { get; set; }
 
-    public Task<AuthResponse> SignupAsync(SignupRequest request, CancellationToken cancellationToken) => inner.SignupAsync(request, cancellationToken);
+    public Task<AuthResponse> SignupAsync(SignupRequest request, CancellationToken cancellationToken) => Inner.SignupAsync(request, cancellationToken);
 
-    public Task<AuthResponse> LoginAsync(LoginRequest request, CancellationToken cancellationToken) => inner.LoginAsync(request, cancellationToken);
+    public Task<AuthResponse> LoginAsync(LoginRequest request, CancellationToken cancellationToken) => Inner.LoginAsync(request, cancellationToken);
 
     public async Task<PushResponse> PushAsync(PushRequest request, string accessToken, CancellationToken cancellationToken)
     {
@@ -30,23 +35,23 @@ public sealed class FaultyTransport(ISyncTransport inner) : ISyncTransport
         }
 
         BeforePush?.Invoke(request);
-        var response = await inner.PushAsync(request, accessToken, cancellationToken);
+        var response = await Inner.PushAsync(request, accessToken, cancellationToken);
         AfterPush?.Invoke(request, response);
         return response;
     }
 
     public async Task<PullResponse> PullAsync(PullRequest request, string accessToken, CancellationToken cancellationToken)
     {
-        var response = await inner.PullAsync(request, accessToken, cancellationToken);
+        var response = await Inner.PullAsync(request, accessToken, cancellationToken);
         AfterPull?.Invoke(response);
         return response;
     }
 
     public Task<ConflictList> ListConflictsAsync(string? status, string? cursor, string accessToken, CancellationToken cancellationToken) =>
-        inner.ListConflictsAsync(status, cursor, accessToken, cancellationToken);
+        Inner.ListConflictsAsync(status, cursor, accessToken, cancellationToken);
 
     public Task<ResolveConflictResponse> ResolveConflictAsync(string conflictId, ResolveConflictRequest request, string accessToken, CancellationToken cancellationToken) =>
-        inner.ResolveConflictAsync(conflictId, request, accessToken, cancellationToken);
+        Inner.ResolveConflictAsync(conflictId, request, accessToken, cancellationToken);
 
     /// <summary>Every document sync request, with its note id, in the order they were made.</summary>
     public List<(string NoteId, DocumentSyncRequest Request)> DocumentSyncs { get; } = [];
@@ -67,7 +72,7 @@ public sealed class FaultyTransport(ISyncTransport inner) : ISyncTransport
             DocumentSyncs.Add((noteId, request));
         }
 
-        var target = DocumentTarget ?? inner;
+        var target = DocumentTarget ?? Inner;
         Task<DocumentSyncResponse> Call() => target.SyncDocumentAsync(noteId, request, accessToken, cancellationToken);
         return OnDocumentSync is { } hook ? hook(noteId, request, Call) : Call();
     }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using FrameLord.Sync.Client.Transport;
 using FrameLord.Sync.Protocol;
 
@@ -5,10 +6,26 @@ namespace FrameLord.Sync.Client.Tests.Support;
 
 /// <summary>
 /// A transport without a server, for tests of the client's own logic: pushes succeed (or do what
-/// <see cref="OnPush"/> says), pulls return nothing, and every call is recorded.
+/// <see cref="OnPush"/> says), pulls return nothing, and every call is recorded. It meters each exchange
+/// as the JSON bytes of its request and answer.
 /// </summary>
-public sealed class ScriptedTransport : ISyncTransport
+public sealed class ScriptedTransport : ISyncTransport, IMeteredTransport
 {
+    public event EventHandler<TransferEventArgs>? Transferred;
+
+    /// <summary>Every metered exchange: (bytes sent, bytes received).</summary>
+    public List<(long Sent, long Received)> Transfers { get; } = [];
+
+    private T Meter<TRequest, T>(TRequest request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestType, T response,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> responseType)
+    {
+        var sent = JsonSerializer.SerializeToUtf8Bytes(request, requestType).Length;
+        var received = JsonSerializer.SerializeToUtf8Bytes(response, responseType).Length;
+        Transfers.Add((sent, received));
+        Transferred?.Invoke(this, new TransferEventArgs(sent, received));
+        return response;
+    }
+
     private long _version;
 
     public List<PushRequest> Pushes { get; } = [];
@@ -31,7 +48,8 @@ public sealed class ScriptedTransport : ISyncTransport
     {
         Pushes.Add(request);
         PushTokens.Add(accessToken);
-        return Task.FromResult(OnPush is not null ? OnPush(request, accessToken) : AcceptAll(request));
+        return Task.FromResult(Meter(request, SyncJsonContext.Default.PushRequest,
+            OnPush is not null ? OnPush(request, accessToken) : AcceptAll(request), SyncJsonContext.Default.PushResponse));
     }
 
     public PushResponse AcceptAll(PushRequest request) => new()
@@ -50,9 +68,10 @@ public sealed class ScriptedTransport : ISyncTransport
     public Task<PullResponse> PullAsync(PullRequest request, string accessToken, CancellationToken cancellationToken)
     {
         Pulls.Add((request, accessToken));
-        return Task.FromResult(OnPull is not null
+        return Task.FromResult(Meter(request, SyncJsonContext.Default.PullRequest, OnPull is not null
             ? OnPull(request, accessToken)
-            : new PullResponse { Changes = [], Cursor = request.Cursor ?? "AQAAAAAAAAAA", HasMore = false, SyncTimestamp = DateTimeOffset.UnixEpoch });
+            : new PullResponse { Changes = [], Cursor = request.Cursor ?? "AQAAAAAAAAAA", HasMore = false, SyncTimestamp = DateTimeOffset.UnixEpoch },
+            SyncJsonContext.Default.PullResponse));
     }
 
     /// <summary>Decides a conflicts listing page (status, cursor); default: none.</summary>
@@ -72,8 +91,33 @@ public sealed class ScriptedTransport : ISyncTransport
     public Task<DocumentSyncResponse> SyncDocumentAsync(string noteId, DocumentSyncRequest request, string accessToken, CancellationToken cancellationToken)
     {
         DocumentSyncs.Add((noteId, request));
-        return Task.FromResult(OnDocumentSync is not null
+        return Task.FromResult(Meter(request, SyncJsonContext.Default.DocumentSyncRequest, OnDocumentSync is not null
             ? OnDocumentSync(noteId, request)
-            : new DocumentSyncResponse { Updates = [0, 0], NewStateVector = [0], SyncVersion = 0 });
+            : new DocumentSyncResponse { Updates = [0, 0], NewStateVector = [0], SyncVersion = 0 }, SyncJsonContext.Default.DocumentSyncResponse));
     }
+
+    /// <summary>Pulls serve <paramref name="total"/> contacts made on another device, <paramref name="pageSize"/> a page, with <c>remaining</c>.</summary>
+    public void ServeContacts(int total, int pageSize) => OnPull = (request, _) =>
+    {
+        var from = request.Cursor is null ? 0 : int.Parse(request.Cursor, System.Globalization.CultureInfo.InvariantCulture);
+        var to = Math.Min(total, from + pageSize);
+        return new PullResponse
+        {
+            Changes = Enumerable.Range(from, to - from).Select(i => new PulledChange
+            {
+                EntityType = EntityTypes.Contact,
+                EntityId = $"cnt_{i}",
+                Operation = Operations.Update,
+                Data = JsonDocument.Parse($$"""{"id":"cnt_{{i}}","name":"C{{i}}","sync_version":1,"is_archived":false}""").RootElement,
+                SyncVersion = 1,
+                UpdatedAt = LocalDevice.Start,
+                IsArchived = false,
+                ModifiedByDevice = "dev_other",
+            }).ToArray(),
+            Cursor = to.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            HasMore = to < total,
+            Remaining = total - to,
+            SyncTimestamp = LocalDevice.Start,
+        };
+    };
 }

@@ -1,3 +1,4 @@
+using FrameLord.Sync.Protocol;
 using FrameLord.Sync.Server.Engine;
 
 namespace FrameLord.Sync.Server.Tests.Engine;

@@ -31,4 +31,10 @@ public sealed class LimitOptions
 
     /// <summary>Longest ids (entity, change, device, conflict, note), in UTF-16 units. Default 200.</summary>
     public int MaxIdLength { get; set; } = 200;
+
+    /// <summary>Open live event streams per user (DESIGN 3.6). Default 10; an eleventh closes the oldest.</summary>
+    public int MaxEventStreamsPerUser { get; set; } = 10;
+
+    /// <summary>Open WebSockets per user, y-websocket and Hocuspocus together (DESIGN 3.8). Default 50; one more is closed with 4429.</summary>
+    public int MaxSocketsPerUser { get; set; } = 50;
 }

@@ -66,6 +66,12 @@ try {
   const contents = docs.map(canonical)
   report({ check: 'converged', same: contents.every(c => c === contents[0]) && canonical(rest) === contents[0], content: JSON.parse(contents[0]) })
 
+  // A paste larger than a NOTIFY payload (it crosses server processes by reference to the stored log).
+  const paste = Array.from({ length: 2000 }, (_, i) => `w${i}`).join(' ')
+  paragraph(docs[0], 2).insert(0, paste)
+  await waitFor('large paste everywhere', () => docs.every(d => paragraph(d, 2).toString().startsWith(paste)))
+  report({ check: 'large_update', bytes: paste.length })
+
   // A REST sync reaches the open sockets without any polling.
   paragraph(rest, 0).insert(0, 'from-rest ')
   await restSync(http, args.token, note, rest)

@@ -79,6 +79,7 @@ public abstract class LiveSocketInteropTests(Backend backend) : IAsyncLifetime
             Assert.Contains(mark, content, StringComparison.Ordinal);
         }
 
+        Assert.True(lines["large_update"].GetProperty("bytes").GetInt32() > 8000);
         Assert.True(lines.ContainsKey("rest_pushed"));
         Assert.True(lines.ContainsKey("awareness_seen"));
         Assert.True(lines.ContainsKey("awareness_removed"));

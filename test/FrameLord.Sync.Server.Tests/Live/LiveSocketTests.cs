@@ -81,6 +81,17 @@ public abstract class LiveSocketTests(Backend backend) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ANoteIdOverTheLimit_Closes4400_WithoutFailingTheServer()
+    {
+        await using var server = await StartAsync();
+        var user = await server.SignupAsync();
+        using var socket = await RawYjsSocket.ConnectAsync(server.BaseAddress, "/api/v1/yjs/" + new string('n', 300), user.AccessToken);
+        Assert.Equal(4400, await socket.ClosedWithAsync(Wait));
+        var registry = server.Services.GetRequiredService<NoteHubRegistry>();
+        await LiveSocketInteropTests.Eventually(() => registry.SocketCount(user.UserId) == 0 && registry.HubCount == 0);
+    }
+
+    [Fact]
     public async Task AMessageOverTheUpdateLimit_Closes1009()
     {
         await using var server = await StartAsync(new() { ["Limits:MaxYjsUpdateBytes"] = "1024" });

@@ -38,11 +38,15 @@ internal abstract partial class SocketSession(SocketConnection connection, Realt
         }, null, KeepAlive, KeepAlive);
         try
         {
-            if (await OpenAsync(cancellationToken))
+            if (await GuardAsync(() => OpenAsync(cancellationToken), cancellationToken))
             {
                 while (!Connection.IsClosing && await Connection.ReceiveAsync(cancellationToken) is { } message)
                 {
-                    await HandleSafelyAsync(message, cancellationToken);
+                    await GuardAsync(async () =>
+                    {
+                        await HandleAsync(message, cancellationToken);
+                        return true;
+                    }, cancellationToken);
                 }
             }
         }
@@ -108,11 +112,12 @@ internal abstract partial class SocketSession(SocketConnection connection, Realt
         }
     }
 
-    private async Task HandleSafelyAsync(byte[] message, CancellationToken cancellationToken)
+    /// <summary>Runs one step of the socket; bad input and failures close the socket with their code instead of escaping.</summary>
+    private async Task<bool> GuardAsync(Func<Task<bool>> step, CancellationToken cancellationToken)
     {
         try
         {
-            await HandleAsync(message, cancellationToken);
+            return await step();
         }
         catch (WireFormatException e)
         {
@@ -136,6 +141,8 @@ internal abstract partial class SocketSession(SocketConnection connection, Realt
             LogFailed(Context.Logger, e);
             Connection.Close(WebSocketCloseStatus.InternalServerError, "The server could not store the update; reconnect.");
         }
+
+        return false;
     }
 
     /// <summary>Close reasons are limited to 123 bytes of UTF-8.</summary>

@@ -77,9 +77,9 @@ internal sealed class HocuspocusSession(SocketConnection connection, RealtimeCon
                         Connection.Send(document.Frame(MessageSync, SyncStep2, answer.Updates));
                         break;
                     case SyncStep2 or SyncUpdate:
-                        await NoteHubRegistry.FromPeerAsync(document, () => Context.Documents.ApplyUpdateAsync(_userId!, document.NoteId, payload, cancellationToken));
-                        // Sent only once the update is stored (or known to be there already).
-                        Connection.Send(new WireWriter().VarString(name).VarUint(MessageSyncStatus).VarUint(1).ToArray());
+                        // Acknowledged only once the update is stored (or known to be there already).
+                        var acknowledgement = new WireWriter().VarString(name).VarUint(MessageSyncStatus).VarUint(1).ToArray();
+                        await StoreAsync(document.Hub, document, payload, () => Connection.Send(acknowledgement), cancellationToken);
                         break;
                     default:
                         throw new WireFormatException("Unknown sync step.");

@@ -5,7 +5,7 @@ namespace FrameLord.Sync.Server.Live.Sockets;
 /// It holds no document: updates are validated and stored by DocumentService and fanned out from here, so a
 /// keystroke costs one append and one fan-out. Created on the first socket, dropped after the last leaves.
 /// </summary>
-internal sealed class NoteHub(string userId, string noteId)
+internal sealed partial class NoteHub(string userId, string noteId)
 {
     /// <summary>Awareness clients remembered per note; past this, new ones are relayed but not replayed to later joiners.</summary>
     public const int MaxAwarenessClients = 1000;

@@ -15,8 +15,13 @@ internal sealed class NoteHubRegistry
     private readonly Dictionary<(string UserId, string NoteId), NoteHub> _hubs = [];
     private readonly Dictionary<string, int> _socketsPerUser = new(StringComparer.Ordinal);
 
-    public NoteHubRegistry(DocumentService documents)
+    private readonly DocumentService _documents;
+    private readonly int _maxBatchBytes;
+
+    public NoteHubRegistry(DocumentService documents, Configuration.LimitOptions limits)
     {
+        _documents = documents;
+        _maxBatchBytes = limits.MaxYjsUpdateBytes;
         documents.UpdateAccepted += OnUpdateAccepted;
     }
 
@@ -105,7 +110,28 @@ internal sealed class NoteHubRegistry
 
         lock (_gate)
         {
-            if (--hub.References == 0)
+            // A hub whose queued updates are still being stored stays until they are (see Idle).
+            if (--hub.References == 0 && !hub.IsWriting)
+            {
+                _hubs.Remove((hub.UserId, hub.NoteId));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Stores a socket's update through its note's queue (DocumentService.ApplyUpdateAsync, the REST sync's
+    /// checks and append); completes once it is stored. The update is not echoed to the socket that sent it.
+    /// </summary>
+    public Task<long?> StoreAsync(NoteHub hub, INotePeer peer, byte[] update) =>
+        hub.StoreAsync(update, peer, _maxBatchBytes, (bytes, origin) => origin is null
+            ? _documents.ApplyUpdateAsync(hub.UserId, hub.NoteId, bytes, CancellationToken.None)
+            : FromPeerAsync(origin, () => _documents.ApplyUpdateAsync(hub.UserId, hub.NoteId, bytes, CancellationToken.None)), Idle);
+
+    private void Idle(NoteHub hub)
+    {
+        lock (_gate)
+        {
+            if (hub.References == 0 && _hubs.TryGetValue((hub.UserId, hub.NoteId), out var current) && ReferenceEquals(current, hub))
             {
                 _hubs.Remove((hub.UserId, hub.NoteId));
             }

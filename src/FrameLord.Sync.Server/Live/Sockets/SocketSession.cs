@@ -5,8 +5,8 @@ using FrameLord.Sync.Server.Engine;
 namespace FrameLord.Sync.Server.Live.Sockets;
 
 /// <summary>
-/// What both socket protocols share: one message handled at a time (so a socket's updates are stored in the
-/// order sent, and a slow store slows only that socket), close codes for bad input, the close at token expiry,
+/// What both socket protocols share: one message handled at a time, updates queued on their note's writer in
+/// the order sent (a slow store slows only that note's sockets), close codes for bad input, the close at token expiry,
 /// and a keep-alive message whenever the socket has been silent for half of the clients' 30 s timeout.
 /// </summary>
 internal abstract partial class SocketSession(SocketConnection connection, RealtimeContext context)
@@ -18,6 +18,10 @@ internal abstract partial class SocketSession(SocketConnection connection, Realt
     public const int Unauthorized = 4401;
     public const int TooManySockets = 4429;
 
+    /// <summary>Updates of one socket queued for storing at once; the socket's reading waits beyond that.</summary>
+    public const int MaxUpdatesInFlight = 64;
+
+    private readonly SemaphoreSlim _inFlight = new(MaxUpdatesInFlight);
     private readonly Lock _expiryGate = new();
     private ITimer? _expiry;
     private DateTimeOffset _expiresAt = DateTimeOffset.MaxValue;
@@ -119,30 +123,57 @@ internal abstract partial class SocketSession(SocketConnection connection, Realt
         {
             return await step();
         }
-        catch (WireFormatException e)
-        {
-            Connection.Close(InvalidMessage, Reason(e.Message));
-        }
-        catch (ApiException e) when (e.Status == StatusCodes.Status413PayloadTooLarge)
-        {
-            Connection.Close(WebSocketCloseStatus.MessageTooBig, "The update is over the size limit.");
-        }
-        catch (ApiException e) when (e.Status < 500)
-        {
-            Connection.Close(InvalidMessage, e.Code == ErrorCodes.InvalidYjsUpdate ? "Invalid Yjs update." : Reason(e.Message));
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            Connection.Close(WebSocketCloseStatus.EndpointUnavailable, "The server is stopping.");
-        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // The store failed (or a bug): nothing was acknowledged, so the client resends after reconnecting.
-            LogFailed(Context.Logger, e);
-            Connection.Close(WebSocketCloseStatus.InternalServerError, "The server could not store the update; reconnect.");
+            Fail(e, cancellationToken);
+            return false;
         }
+    }
 
-        return false;
+    /// <summary>
+    /// Queues an update for storing and returns once it is queued, so the socket reads on while its note's
+    /// writer stores (in order, merged with what queued meanwhile); <paramref name="stored"/> runs once it is
+    /// stored, and a refusal closes the socket with its code. At most <see cref="MaxUpdatesInFlight"/> wait.
+    /// </summary>
+    protected async Task StoreAsync(NoteHub hub, INotePeer peer, byte[] update, Action? stored, CancellationToken cancellationToken)
+    {
+        await _inFlight.WaitAsync(cancellationToken);
+        _ = Context.Hubs.StoreAsync(hub, peer, update).ContinueWith(task =>
+        {
+            _inFlight.Release();
+            if (task.IsCompletedSuccessfully)
+            {
+                stored?.Invoke();
+            }
+            else
+            {
+                Fail(task.Exception!.GetBaseException(), CancellationToken.None);
+            }
+        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+    }
+
+    private void Fail(Exception exception, CancellationToken cancellationToken)
+    {
+        switch (exception)
+        {
+            case WireFormatException e:
+                Connection.Close(InvalidMessage, Reason(e.Message));
+                break;
+            case ApiException e when e.Status == StatusCodes.Status413PayloadTooLarge:
+                Connection.Close(WebSocketCloseStatus.MessageTooBig, "The update is over the size limit.");
+                break;
+            case ApiException e when e.Status < 500:
+                Connection.Close(InvalidMessage, e.Code == ErrorCodes.InvalidYjsUpdate ? "Invalid Yjs update." : Reason(e.Message));
+                break;
+            case OperationCanceledException when cancellationToken.IsCancellationRequested:
+                Connection.Close(WebSocketCloseStatus.EndpointUnavailable, "The server is stopping.");
+                break;
+            default:
+                // The store failed (or a bug): nothing was acknowledged, so the client resends after reconnecting.
+                LogFailed(Context.Logger, exception);
+                Connection.Close(WebSocketCloseStatus.InternalServerError, "The server could not store the update; reconnect.");
+                break;
+        }
     }
 
     /// <summary>Close reasons are limited to 123 bytes of UTF-8.</summary>

@@ -76,7 +76,7 @@ internal sealed class YWebSocketSession(SocketConnection connection, RealtimeCon
                         Connection.Send(Frame(MessageSync, SyncStep2, answer.Updates));
                         break;
                     case SyncStep2 or SyncUpdate:
-                        await NoteHubRegistry.FromPeerAsync(this, () => Context.Documents.ApplyUpdateAsync(userId, noteId, payload, cancellationToken));
+                        await StoreAsync(hub, this, payload, stored: null, cancellationToken);
                         break;
                     default:
                         throw new WireFormatException("Unknown sync step.");

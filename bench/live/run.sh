@@ -8,7 +8,13 @@ SECONDS_PER_POINT="${1:-20}"
 ROOT="$(cd ../.. && pwd)"
 WORK="$(mktemp -d)"
 PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$WORK"; }
+# The Hocuspocus server stops listening on SIGTERM but its process lingers: follow up with SIGKILL.
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  sleep 2
+  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
 trap cleanup EXIT
 
 [ -d node_modules/@hocuspocus/server ] || npm ci --no-audit --no-fund --loglevel=error >/dev/null

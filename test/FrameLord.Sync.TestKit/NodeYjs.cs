@@ -32,7 +32,9 @@ public static class NodeYjs
     private static string Prepare()
     {
         var folder = Path.Combine(RepositoryRoot, "eng", "yjs");
-        if (!File.Exists(Path.Combine(folder, "node_modules", "yjs", "package.json")))
+        // The newest pinned package stands for the rest: a folder installed before it was added gets npm ci again.
+        if (!File.Exists(Path.Combine(folder, "node_modules", "yjs", "package.json"))
+            || !File.Exists(Path.Combine(folder, "node_modules", "@hocuspocus", "provider", "package.json")))
         {
             using var npm = Process.Start(new ProcessStartInfo("npm", "ci --no-audit --no-fund") { WorkingDirectory = folder })
                 ?? throw new InvalidOperationException("Cannot start npm.");

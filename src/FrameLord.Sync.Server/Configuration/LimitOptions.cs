@@ -113,4 +113,10 @@ public sealed class LimitOptions
 
     /// <summary>How long a signup or login waits for a password hashing slot before its 503. Default 2 s.</summary>
     public TimeSpan PasswordHashWait { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Open live event streams per user (DESIGN 3.6). Default 10; an eleventh closes the oldest.</summary>
+    public int MaxEventStreamsPerUser { get; set; } = 10;
+
+    /// <summary>Open WebSockets per user, y-websocket and Hocuspocus together (DESIGN 3.8). Default 50; one more is closed with 4429.</summary>
+    public int MaxSocketsPerUser { get; set; } = 50;
 }

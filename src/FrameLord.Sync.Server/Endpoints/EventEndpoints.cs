@@ -1,6 +1,10 @@
+using System.Globalization;
 using System.Text;
+using System.Threading.Channels;
+using FrameLord.Sync.Server.Configuration;
 using FrameLord.Sync.Server.Http;
 using FrameLord.Sync.Server.Live;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace FrameLord.Sync.Server.Endpoints;
 
@@ -8,7 +12,9 @@ namespace FrameLord.Sync.Server.Endpoints;
 /// <c>GET /sync/events</c> (DESIGN 3.6): server-sent events for the caller's user: <c>changes</c> with
 /// the cursor after a commit, <c>doc</c> with a note id and sync_version, and a comment heartbeat every
 /// 15 seconds. A client that receives an event pulls (or syncs that document). The stream ends when
-/// the server stops, so a shutdown does not wait out its timeout on open streams; clients reconnect.
+/// the server stops, so a shutdown does not wait out its timeout on open streams; clients reconnect. It
+/// also ends when its access token expires (as the server judges expiry: <c>exp</c> plus the clock skew),
+/// and when the user opens more than <c>Limits:MaxEventStreamsPerUser</c> streams (the oldest ends).
 /// </summary>
 public static class EventEndpoints
 {
@@ -17,15 +23,17 @@ public static class EventEndpoints
 
     public static RouteGroupBuilder MapEvents(this RouteGroupBuilder api)
     {
-        api.MapGet("/sync/events", async (HttpContext context, LiveHub hub, IHostApplicationLifetime lifetime) =>
+        api.MapGet("/sync/events", async (HttpContext context, LiveHub hub, IHostApplicationLifetime lifetime,
+            LimitOptions limits, AuthOptions auth, TimeProvider time) =>
         {
             var userId = context.User.UserId();
             var response = context.Response;
             response.ContentType = "text/event-stream";
             response.Headers.CacheControl = "no-cache";
             response.Headers["X-Accel-Buffering"] = "no";
-            using var subscription = hub.Subscribe(userId);
-            using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+            using var subscription = hub.Subscribe(userId, limits.MaxEventStreamsPerUser);
+            using var expiry = new CancellationTokenSource(UntilExpiry(context, auth, time), time);
+            using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping, expiry.Token);
             var aborted = ending.Token;
             await response.WriteAsync(": connected\n\n", aborted);
             await response.Body.FlushAsync(aborted);
@@ -52,7 +60,11 @@ public static class EventEndpoints
             }
             catch (OperationCanceledException) when (aborted.IsCancellationRequested)
             {
-                // The client went away, or the server is stopping.
+                // The client went away, the token expired, or the server is stopping.
+            }
+            catch (ChannelClosedException)
+            {
+                // A newer stream of the same user took this one's place.
             }
             catch (IOException)
             {
@@ -60,5 +72,18 @@ public static class EventEndpoints
             }
         }).DisableRateLimiting();
         return api;
+    }
+
+    /// <summary>Time left on the request's token: its <c>exp</c> plus the accepted clock skew, capped to what a timer holds.</summary>
+    private static TimeSpan UntilExpiry(HttpContext context, AuthOptions auth, TimeProvider time)
+    {
+        var exp = context.User.FindFirst(JwtRegisteredClaimNames.Exp)?.Value;
+        if (!long.TryParse(exp, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return TimeSpan.Zero;
+        }
+
+        var left = DateTimeOffset.FromUnixTimeSeconds(seconds) + auth.ClockSkew - time.GetUtcNow();
+        return left <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Min(left.TotalMilliseconds, uint.MaxValue - 2));
     }
 }

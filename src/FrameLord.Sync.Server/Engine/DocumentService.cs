@@ -32,20 +32,15 @@ public sealed partial class DocumentService
     /// <summary>Raised after an accepted update: user id, note id, new sync_version (for live events).</summary>
     public event Action<string, string, long>? DocumentChanged;
 
+    /// <summary>Raised after an accepted update with its bytes (user id, note id, update), before DocumentChanged, for live sockets.</summary>
+    public event Action<string, string, byte[]>? UpdateAccepted;
+
     /// <summary>Raised when a document's log crossed a compaction threshold in background mode.</summary>
     public event Action<string, string>? CompactionWanted;
 
     public async Task<DocumentSyncResponse> SyncAsync(string userId, string noteId, DocumentSyncRequest request, CancellationToken cancellationToken)
     {
-        if (!ChangeValidator.IsValidId(noteId, _limits.MaxIdLength))
-        {
-            throw ApiException.Validation($"note_id must be 1 to {_limits.MaxIdLength} characters without control characters.");
-        }
-
-        if (request.YjsUpdates is { } bytes && bytes.Length > _limits.MaxYjsUpdateBytes)
-        {
-            throw new ApiException(413, ErrorCodes.PayloadTooLarge, $"The Yjs update is over the {_limits.MaxYjsUpdateBytes}-byte limit.");
-        }
+        CheckNoteAndSize(noteId, request.YjsUpdates?.Length ?? 0);
 
         var clientVector = request.StateVector is { Length: > 0 } sv ? sv : RowReaders.EmptyStateVector;
         IReadOnlyDictionary<ulong, long> client;
@@ -94,7 +89,26 @@ public sealed partial class DocumentService
             SyncVersion = view.Head.SyncVersion,
         };
 
-        if (view.Head.LogCount >= _options.DocumentCompactionUpdates || view.Head.LogBytes >= _options.DocumentCompactionBytes)
+        await CompactIfDueAsync(userId, noteId, view.Head, cancellationToken);
+        return response;
+    }
+
+    private void CheckNoteAndSize(string noteId, int updateBytes)
+    {
+        if (!ChangeValidator.IsValidId(noteId, _limits.MaxIdLength))
+        {
+            throw ApiException.Validation($"note_id must be 1 to {_limits.MaxIdLength} characters without control characters.");
+        }
+
+        if (updateBytes > _limits.MaxYjsUpdateBytes)
+        {
+            throw new ApiException(413, ErrorCodes.PayloadTooLarge, $"The Yjs update is over the {_limits.MaxYjsUpdateBytes}-byte limit.");
+        }
+    }
+
+    private async Task CompactIfDueAsync(string userId, string noteId, DocumentHead head, CancellationToken cancellationToken)
+    {
+        if (head.LogCount >= _options.DocumentCompactionUpdates || head.LogBytes >= _options.DocumentCompactionBytes)
         {
             if (_options.DocumentCompaction == DocumentCompactionMode.Inline)
             {
@@ -105,8 +119,6 @@ public sealed partial class DocumentService
                 CompactionWanted?.Invoke(userId, noteId);
             }
         }
-
-        return response;
     }
 
     /// <summary>
@@ -166,6 +178,7 @@ public sealed partial class DocumentService
             var deleteSet = hasDeletions ? YUpdate.MergeUpdates([current.DeleteSet, deletions]) : current.DeleteSet;
             return new DocumentState(YUpdate.EncodeStateVector(merged), deleteSet);
         }, includeSnapshot: head is not null && !Covers(client, head.SnapshotStateVector), _time.GetUtcNow(), cancellationToken);
+        UpdateAccepted?.Invoke(userId, noteId, update);
         DocumentChanged?.Invoke(userId, noteId, accepted.Head.SyncVersion);
         return accepted;
     }

@@ -20,7 +20,7 @@ internal sealed record ValidatedChange(
 /// <summary>A field two writers set to different values without seeing each other's write.</summary>
 internal readonly record struct ContestedField(string Name, JsonElement Local, JsonElement Remote, bool LocalWon, FieldStamp RemoteStamp)
 {
-    public long RemoteTicks => RemoteStamp.T;
+    public long RemoteTicks => RemoteStamp.TimestampTicks;
 }
 
 /// <summary>The entity after one change, and what the change met.</summary>

@@ -8,6 +8,7 @@ using FrameLord.Sync.Server.Endpoints;
 using FrameLord.Sync.Server.Engine;
 using FrameLord.Sync.Server.Http;
 using FrameLord.Sync.Server.Live;
+using FrameLord.Sync.Server.Live.Sockets;
 using FrameLord.Sync.Server.Storage;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.ResponseCompression;
@@ -64,6 +65,7 @@ public static class SyncServerApp
         services.AddSingleton<SyncService>();
         services.AddSingleton<DocumentService>();
         services.AddSingleton<LiveHub>();
+        services.AddRealtime();
         services.AddHostedService<PostgresLiveRelay>();
         services.AddHostedService<DocumentCompactor>();
         services.AddSingleton(sp => new WireJson(sp.GetRequiredService<LimitOptions>().MaxJsonDepth));
@@ -176,6 +178,7 @@ public static class SyncServerApp
         api.MapSync();
         api.MapDocuments();
         api.MapEvents();
+        app.MapRealtime();
 
         // Commits and accepted document updates become live events for the user's open streams.
         var hub = app.Services.GetRequiredService<LiveHub>();

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Threading.Channels;
 
 namespace FrameLord.Sync.Server.Live;
@@ -6,14 +5,18 @@ namespace FrameLord.Sync.Server.Live;
 /// <summary>
 /// Fans live events out to the open event streams of their user in this process. Each stream has a
 /// small bounded queue that drops its oldest event when a slow reader falls behind: an event only
-/// says "pull now", so a dropped one is covered by the next.
+/// says "pull now", so a dropped one is covered by the next. A user holds at most a fixed number of
+/// streams (DESIGN 3.6): opening one more ends the oldest. A user without streams has no entry here.
 /// </summary>
 public sealed class LiveHub
 {
     /// <summary>Events a stream may have queued before the oldest are dropped.</summary>
     public const int QueueLength = 16;
 
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<LiveEvent>, byte>> _streams = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    // Per user, the open streams oldest first; a list because a user has at most a handful.
+    private readonly Dictionary<string, List<Channel<LiveEvent>>> _streams = new(StringComparer.Ordinal);
 
     /// <summary>Raised for every event published here, so other processes can be told (see PostgresLiveRelay).</summary>
     public event Action<LiveEvent>? Published;
@@ -27,39 +30,96 @@ public sealed class LiveHub
     /// <summary>Delivers an event that came from another process, without relaying it again.</summary>
     public void Deliver(LiveEvent liveEvent)
     {
-        if (_streams.TryGetValue(liveEvent.UserId, out var streams))
+        Channel<LiveEvent>[] streams;
+        lock (_gate)
         {
-            foreach (var stream in streams.Keys)
+            if (!_streams.TryGetValue(liveEvent.UserId, out var list))
             {
-                stream.Writer.TryWrite(liveEvent);
+                return;
             }
+
+            streams = [.. list];
+        }
+
+        foreach (var stream in streams)
+        {
+            stream.Writer.TryWrite(liveEvent);
         }
     }
 
-    public Subscription Subscribe(string userId)
+    /// <summary>
+    /// Opens a stream for a user. When the user already holds <paramref name="maxStreams"/>, the oldest is
+    /// completed (its reader ends) to make room. The default cap is effectively none, for callers that need none.
+    /// </summary>
+    public Subscription Subscribe(string userId, int maxStreams = int.MaxValue)
     {
         var channel = Channel.CreateBounded<LiveEvent>(new BoundedChannelOptions(QueueLength)
         {
             FullMode = BoundedChannelFullMode.DropOldest,
             SingleReader = true,
         });
-        _streams.GetOrAdd(userId, _ => new()).TryAdd(channel, 0);
+        List<Channel<LiveEvent>> ended = [];
+        lock (_gate)
+        {
+            if (!_streams.TryGetValue(userId, out var list))
+            {
+                list = [];
+                _streams[userId] = list;
+            }
+
+            while (list.Count >= Math.Max(1, maxStreams))
+            {
+                ended.Add(list[0]);
+                list.RemoveAt(0);
+            }
+
+            list.Add(channel);
+        }
+
+        foreach (var old in ended)
+        {
+            old.Writer.TryComplete();
+        }
+
         return new Subscription(this, userId, channel);
     }
 
-    public int StreamCount(string userId) => _streams.TryGetValue(userId, out var s) ? s.Count : 0;
+    public int StreamCount(string userId)
+    {
+        lock (_gate)
+        {
+            return _streams.TryGetValue(userId, out var list) ? list.Count : 0;
+        }
+    }
 
-    /// <summary>One open stream; dispose to unsubscribe.</summary>
+    /// <summary>Users with at least one open stream in this process.</summary>
+    public int UserCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _streams.Count;
+            }
+        }
+    }
+
+    private void Remove(string userId, Channel<LiveEvent> channel)
+    {
+        lock (_gate)
+        {
+            if (_streams.TryGetValue(userId, out var list) && list.Remove(channel) && list.Count == 0)
+            {
+                _streams.Remove(userId);
+            }
+        }
+    }
+
+    /// <summary>One open stream; dispose to unsubscribe. Its reader completes when a newer stream pushed it out.</summary>
     public sealed class Subscription(LiveHub hub, string userId, Channel<LiveEvent> channel) : IDisposable
     {
         public ChannelReader<LiveEvent> Reader => channel.Reader;
 
-        public void Dispose()
-        {
-            if (hub._streams.TryGetValue(userId, out var streams))
-            {
-                streams.TryRemove(channel, out _);
-            }
-        }
+        public void Dispose() => hub.Remove(userId, channel);
     }
 }

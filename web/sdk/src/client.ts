@@ -350,7 +350,11 @@ export class SyncClient {
       pullPageSize: this.#options.pullPageSize,
       now: this.#options.now,
     }, {
-      progress: (progress) => this.#update({ progress }),
+      progress: (progress) => {
+        this.#update({ progress });
+        // Every tab sees the outbox shrink batch by batch during a large push.
+        if (progress.phase === 'push' && progress.done > 0) void this.#recountPending();
+      },
       conflict: (c) => this.#emit('conflict', c),
       rejected: (r) => this.#emit('rejected', r),
       changed: (keys) => {

@@ -5,6 +5,7 @@ using System.Text.Json;
 using FrameLord.Sync.Client;
 using FrameLord.Sync.Client.Models;
 using FrameLord.Sync.Crdt;
+using FrameLord.Sync.Crdt.Types;
 
 var (server, email, password, database, step) = (args[0], args[1], args[2], args[3], args[4]);
 await using var client = await SyncClient.OpenAsync(new SyncClientOptions { DatabasePath = database, ServerUri = new Uri(server) });

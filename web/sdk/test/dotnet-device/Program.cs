@@ -18,6 +18,7 @@ if (step == "write")
     await client.Contacts.UpdateAsync("web-contact", c => c.Title = "edited on .NET");
     using (var note = await client.Documents.OpenAsync("shared-note"))
     {
+        await client.SyncNowAsync(); // a note opened since the last step gets the server's state
         lock (note.SyncRoot)
         {
             note.Doc.Transact(_ =>

@@ -474,7 +474,8 @@ export class SyncClient {
 
   #onLiveEvent(user: UserParts, event: import('./transport.js').LiveEvent): void {
     if (event.type === 'changes') {
-      user.loop.requestStep();
+      // The echo of this device's own push, already pulled, needs no step.
+      if (event.cursor !== user.engine.lastCursor) user.loop.requestStep();
     } else {
       user.hub.post({ t: 'doc', noteId: event.noteId, syncVersion: event.syncVersion });
       void user.documents.onDocEvent(event.noteId, event.syncVersion);

@@ -201,6 +201,9 @@ export class SyncEngine {
     return { conflicts, rejected, answered: batch.length - byId.size, changed };
   }
 
+  /** The cursor of the last page this device committed (null before the first pull of this session). */
+  lastCursor: string | null = null;
+
   // ---- pull ----
 
   /**
@@ -236,6 +239,7 @@ export class SyncEngine {
       if (keys.length > 0) this.#events.changed(keys);
       total += page.changes.length;
       cursor = page.cursor;
+      this.lastCursor = page.cursor;
       const remaining = typeof page.remaining === 'number' && page.remaining >= 0 ? page.remaining : null;
       this.#report('pull', total, page.has_more ? (remaining === null ? null : total + remaining) : total);
       if (!page.has_more) {

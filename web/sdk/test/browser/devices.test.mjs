@@ -117,7 +117,7 @@ test('two devices converge after offline edits on every entity type', async () =
   await b.context.close();
 });
 
-test('Sarah Chen / Sarah Williams: the later write wins everywhere and A is told', async () => {
+test('Sarah Chen / Sarah Williams: the later write wins everywhere, A is told, and the conflict is resolved both ways', async () => {
   const user = email('sarah');
   const a = await device(user, true);
   const b = await device(user, false);
@@ -140,7 +140,32 @@ test('Sarah Chen / Sarah Williams: the later write wins everywhere and A is told
   const notes = await a.page.evaluate(() => window.notifications);
   assert.ok(notes.some((n) => n.message === 'Contact updated on another device' && n.changes.some((c) => c.entityId === 'cnt_sarah' && c.fields.includes('name'))), JSON.stringify(notes));
   const conflicts = await a.page.evaluate(() => window.client.conflicts.refresh());
-  assert.ok(conflicts.some((c) => c.entityId === 'cnt_sarah' && c.fields.includes('name') && c.status === 'auto_resolved'), JSON.stringify(conflicts));
+  const conflict = conflicts.find((c) => c.entityId === 'cnt_sarah' && c.fields.includes('name'));
+  assert.equal(conflict?.status, 'auto_resolved', JSON.stringify(conflicts));
+  assert.deepEqual(await a.page.evaluate(() => window.client.conflicts.list().then((l) => l.length)), 0);
+  assert.ok((await a.page.evaluate(() => window.client.conflicts.list({ status: 'all' }))).some((c) => c.conflictId === conflict.conflictId));
+
+  // A's user keeps the losing value: the resolution wins everywhere
+  const resolved = await a.page.evaluate(async (id) => {
+    const entity = await window.client.conflicts.resolve(id, 'keep_local');
+    const local = await window.client.contacts.get('cnt_sarah');
+    return { entity, local, listed: (await window.client.conflicts.list({ status: 'all' })).find((c) => c.conflictId === id) };
+  }, conflict.conflictId);
+  const keptName = conflict.local.name;
+  assert.equal(keptName, 'Sarah Chen');
+  assert.equal(resolved.local.name, keptName);
+  assert.equal(resolved.listed.status, 'resolved');
+  await syncNow(b.page);
+  assert.equal(await b.page.evaluate(() => window.client.contacts.get('cnt_sarah').then((c) => c.name)), keptName);
+  // and a merged value later, from B
+  const merged = await b.page.evaluate(async (id) => {
+    await window.client.conflicts.refresh();
+    await window.client.conflicts.resolve(id, 'merged', { name: 'Sarah Chen-Williams' });
+    return window.client.contacts.get('cnt_sarah').then((c) => c.name);
+  }, conflict.conflictId);
+  assert.equal(merged, 'Sarah Chen-Williams');
+  await syncNow(a.page);
+  assert.equal(await a.page.evaluate(() => window.client.contacts.get('cnt_sarah').then((c) => c.name)), 'Sarah Chen-Williams');
   await a.context.close();
   await b.context.close();
 });

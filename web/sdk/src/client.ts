@@ -437,6 +437,12 @@ export class SyncClient {
     user.loop.start();
     if (this.#options.liveEvents) user.stopLive = this.#runLiveEvents(user);
     this.#publish();
+    // syncNow() calls made while this tab was not (yet) the loop's tab were posted to a leader that may
+    // never answer (this tab, before its lock was granted, or a tab that closed): this tab runs them.
+    for (const [id, waiter] of user.pendingSyncNow) {
+      user.pendingSyncNow.delete(id);
+      user.loop.syncNow().then(waiter.resolve, waiter.reject);
+    }
   }
 
   /** Reads `/sync/events` while this tab runs the loop; reconnects with backoff (2 s to 32 s). */

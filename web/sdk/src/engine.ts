@@ -240,7 +240,9 @@ export class SyncEngine {
       total += page.changes.length;
       cursor = page.cursor;
       this.lastCursor = page.cursor;
-      const remaining = typeof page.remaining === 'number' && page.remaining >= 0 ? page.remaining : null;
+      // `remaining: 0` on a page that says has_more is no count at all (a server that does not fill it):
+      // the total stays unknown rather than showing 100 % before the end.
+      const remaining = typeof page.remaining === 'number' && page.remaining >= 0 && !(page.has_more && page.remaining === 0) ? page.remaining : null;
       this.#report('pull', total, page.has_more ? (remaining === null ? null : total + remaining) : total);
       if (!page.has_more) {
         const removed = await this.#finishResync();

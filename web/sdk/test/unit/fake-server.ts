@@ -33,6 +33,8 @@ export class FakeServer {
   refusals = new Map<string, Refusal[]>();
   applied = new Map<string, Json>();
   pullRemaining = true;
+  /** Answer `remaining: 0` on every page, as a server that does not count yet. */
+  fillRemainingWithZero = false;
 
   /** The next request to `path` gets this answer instead. */
   refuse(path: string, refusal: Refusal): void {
@@ -141,7 +143,7 @@ export class FakeServer {
       has_more: rows.length > limit,
       sync_timestamp: new Date(0).toISOString(),
     };
-    if (this.pullRemaining) answer['remaining'] = Math.max(0, rows.length - page.length);
+    if (this.pullRemaining) answer['remaining'] = this.fillRemainingWithZero ? 0 : Math.max(0, rows.length - page.length);
     return answer;
   }
 }

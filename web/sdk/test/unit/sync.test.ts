@@ -217,3 +217,19 @@ test('the outbox entry is resent with the same change id after a lost answer', a
   assert.equal(server.rows.get('interaction/i1')!.data['summary'], 'after');
   client.close();
 });
+
+test('a page that says has_more with remaining 0 leaves the total unknown instead of showing 100 %', async () => {
+  const server = new FakeServer();
+  for (let i = 0; i < 5; i++) server.remoteWrite('contact', `c${i}`, { name: `C${i}` });
+  server.fillRemainingWithZero = true;
+  const { client } = await signedIn({ pullPageSize: 2 }, server);
+  const seen: SyncProgress[] = [];
+  client.status.subscribe((s) => {
+    if (s.progress?.phase === 'pull' && !seen.includes(s.progress)) seen.push(s.progress);
+  });
+  client.start();
+  await client.syncNow();
+  assert.deepEqual(seen.map((p) => p.percent), [null, null, null, 100]);
+  assert.equal(seen[1]!.message, 'Syncing 2 changes…');
+  client.close();
+});

@@ -15,7 +15,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '../../../..');
 const serverProject = join(repoRoot, 'src/FrameLord.Sync.Server');
 const serverDll = join(serverProject, 'bin/Release/net10.0/FrameLord.Sync.Server.dll');
-const bundlePath = join(here, '../../.test-build/browser/bundle.js');
+const bundlePath = join(here, '../../.browser-build/bundle.js'); // apart from .test-build, which the unit run wipes
 
 export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

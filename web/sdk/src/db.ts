@@ -1,0 +1,123 @@
+/**
+ * The local IndexedDB store (through idb). One database per profile and user holds the entities, the
+ * outbox, sync metadata, conflicts, refused changes and what the device knows of each note body's
+ * server copy; note bodies themselves live in y-indexeddb's own databases. A small per-profile
+ * database holds the session (who is signed in and the tokens) so every tab finds it.
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { JsonObject, OutboxEntry } from './coalesce.js';
+import type { SyncConflict, RejectedChange } from './types.js';
+
+/** One entity as stored: `data` is the local view (full JSON, unknown fields kept), `shadow` the last known server state. */
+export interface LocalEntity {
+  entity_type: string;
+  entity_id: string;
+  data: JsonObject;
+  /** The local version (the server's, plus one per local edit). */
+  sync_version: number;
+  /** The server's version as last seen, 0 when the server never had it. */
+  server_version: number;
+  is_archived: boolean;
+  is_contact_zero: boolean;
+  shadow: JsonObject | null;
+  /** Milliseconds, or null. */
+  last_synced_at: number | null;
+}
+
+/** What the device knows of a note body's server copy (the .NET SDK's `documents` row). */
+export interface DocumentInfo {
+  note_id: string;
+  /** The server's state vector after the last sync, or null when never synced. */
+  server_state_vector: Uint8Array | null;
+  sync_version: number;
+  /** True while the body has local edits the server does not have. */
+  dirty: boolean;
+  /** Increased on every local edit; a sync clears `dirty` only when it is unchanged. */
+  local_seq: number;
+  last_synced_at: number | null;
+  error: { code: string; message: string } | null;
+}
+
+export interface SyncSchema extends DBSchema {
+  entities: { key: [string, string]; value: LocalEntity; indexes: { by_type: string } };
+  outbox: { key: number; value: OutboxEntry; indexes: { by_entity: [string, string] } };
+  meta: { key: string; value: unknown };
+  conflicts: { key: string; value: SyncConflict & { seq: number } };
+  rejected: { key: string; value: RejectedChange & { at: number } };
+  documents: { key: string; value: DocumentInfo };
+}
+
+export type SyncDb = IDBPDatabase<SyncSchema>;
+
+/** Meta keys. */
+export const Meta = {
+  deviceId: 'device_id',
+  userId: 'user_id',
+  contactZeroId: 'contact_zero_id',
+  cursor: 'cursor',
+  lastSyncAt: 'last_sync_at',
+  nextSeq: 'next_seq',
+  resyncSince: 'resync_since',
+  conflictSeq: 'conflict_seq',
+} as const;
+
+export function openSyncDb(factory: IDBFactory, name: string): Promise<SyncDb> {
+  return withFactory(factory, () =>
+    openDB<SyncSchema>(name, 1, {
+      upgrade(db) {
+        const entities = db.createObjectStore('entities', { keyPath: ['entity_type', 'entity_id'] });
+        entities.createIndex('by_type', 'entity_type');
+        const outbox = db.createObjectStore('outbox', { keyPath: 'seq' });
+        outbox.createIndex('by_entity', ['entity_type', 'entity_id']);
+        db.createObjectStore('meta');
+        db.createObjectStore('conflicts', { keyPath: 'conflictId' });
+        db.createObjectStore('rejected', { keyPath: 'changeId' });
+        db.createObjectStore('documents', { keyPath: 'note_id' });
+      },
+      blocking() {
+        // A newer SDK in another tab wants to upgrade: let it.
+      },
+    }),
+  );
+}
+
+/** The signed-in session of a profile. */
+export interface Session {
+  userId: string;
+  contactZeroId: string;
+  accessToken: string;
+  refreshToken: string | null;
+  deviceId: string;
+}
+
+interface SessionSchema extends DBSchema {
+  session: { key: string; value: Session | string };
+}
+
+export type SessionDb = IDBPDatabase<SessionSchema>;
+
+export function openSessionDb(factory: IDBFactory, name: string): Promise<SessionDb> {
+  return withFactory(factory, () =>
+    openDB<SessionSchema>(name, 1, {
+      upgrade(db) {
+        db.createObjectStore('session');
+      },
+    }),
+  );
+}
+
+/**
+ * idb opens through the global `indexedDB`; a factory given in the options (tests) is swapped in for
+ * the duration of the open call only.
+ */
+function withFactory<T>(factory: IDBFactory, open: () => Promise<T>): Promise<T> {
+  const g = globalThis as { indexedDB?: IDBFactory };
+  if (g.indexedDB === factory) return open();
+  const previous = g.indexedDB;
+  g.indexedDB = factory;
+  try {
+    return open(); // idb calls indexedDB.open synchronously
+  } finally {
+    g.indexedDB = previous;
+  }
+}

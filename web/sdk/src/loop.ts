@@ -1,0 +1,187 @@
+/**
+ * The sync loop (DESIGN 5.2, 5.3), run by the one elected tab: a step (pull, push, pull again when
+ * something was pushed, then dirty note bodies) at start-up, 2 s after the last local write (at most
+ * 8 s after the first unpushed one), every 30 s, on a live event, and after a failure with backoff.
+ * Steps never overlap; a request for a step while one runs makes one more step after it.
+ */
+import { backoffDelay } from './backoff.js';
+import { SyncError } from './errors.js';
+import type { SyncEngine } from './engine.js';
+import type { RemoteChange, SyncErrorInfo, SyncProgress } from './types.js';
+
+export interface LoopOptions {
+  debounceMs: number;
+  pullIntervalMs: number;
+  backoffMs: number[];
+  jitter: number;
+  now: () => number;
+  random: () => number;
+}
+
+export interface LoopHooks {
+  /** Whether the browser believes it is online (navigator.onLine). */
+  online(): boolean;
+  /** Pending changes now (the outbox size). */
+  pendingChanges(): Promise<number>;
+  /** Syncs note bodies with unsynced edits; called at the end of every step. */
+  documents(): Promise<void>;
+  /** The loop's facts changed. */
+  update(facts: { running?: boolean; error?: SyncErrorInfo | null; online?: boolean; lastSyncAt?: number; progress?: SyncProgress | null; pendingChanges?: number }): void;
+  /** A pull overwrote entities this device held. */
+  remoteChanges(changes: RemoteChange[]): void;
+  /** A step finished. */
+  synced(result: { at: number; pulled: number; pushed: number }): void;
+}
+
+export class SyncLoop {
+  readonly #engine: SyncEngine;
+  readonly #options: LoopOptions;
+  readonly #hooks: LoopHooks;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #dueAt = Infinity;
+  #running: Promise<void> | null = null;
+  #again = false;
+  #againDue = Infinity;
+  #timerIsDebounce = false;
+  #attempt = 0;
+  #firstUnpushedAt: number | null = null;
+  #started = false;
+  #waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+
+  constructor(engine: SyncEngine, options: LoopOptions, hooks: LoopHooks) {
+    this.#engine = engine;
+    this.#options = options;
+    this.#hooks = hooks;
+  }
+
+  get started(): boolean {
+    return this.#started;
+  }
+
+  /** Starts with a step at once (start-up sync). */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#schedule(0);
+  }
+
+  stop(): void {
+    this.#started = false;
+    this.#clearTimer();
+    for (const w of this.#waiters.splice(0)) w.reject(new SyncError('STOPPED', 'The sync loop stopped.'));
+  }
+
+  /** A local write was committed: push after the debounce. */
+  notifyWrite(): void {
+    const now = this.#options.now();
+    this.#firstUnpushedAt ??= now;
+    const latest = this.#firstUnpushedAt + this.#options.debounceMs * 4 - now;
+    this.#schedule(Math.max(0, Math.min(this.#options.debounceMs, latest)), true);
+  }
+
+  /** A live event or the app asked: a step now. */
+  requestStep(): void {
+    this.#schedule(0);
+  }
+
+  /** The browser went online: retry at once. */
+  notifyOnline(): void {
+    this.#attempt = 0;
+    this.#schedule(0);
+  }
+
+  /** Runs a step now (or joins the one running and one after it); resolves when it succeeded. */
+  syncNow(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#waiters.push({ resolve, reject });
+      this.#schedule(0);
+    });
+  }
+
+  /**
+   * Asks for a step in `delayMs`. `debounce` moves a pending write-step later (each write restarts
+   * the 2 s wait); any other request only moves the next step earlier.
+   */
+  #schedule(delayMs: number, debounce = false): void {
+    if (!this.#started) return;
+    const due = this.#options.now() + delayMs;
+    if (this.#running !== null) {
+      this.#again = true;
+      this.#againDue = Math.min(this.#againDue, due);
+      return;
+    }
+    if (this.#timer !== null) {
+      // A debounce restarts a debounce timer; anything else only ever brings the next step earlier.
+      const keep = debounce ? !this.#timerIsDebounce && this.#dueAt <= due : this.#dueAt <= due;
+      if (keep) return;
+    }
+    this.#clearTimer();
+    this.#dueAt = due;
+    this.#timerIsDebounce = debounce;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#dueAt = Infinity;
+      this.#running = this.#step().finally(() => {
+        this.#running = null;
+        if (this.#again) {
+          this.#again = false;
+          const againDue = this.#againDue;
+          this.#againDue = Infinity;
+          this.#schedule(Math.max(0, againDue - this.#options.now()));
+        }
+      });
+    }, Math.max(0, delayMs));
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#dueAt = Infinity;
+  }
+
+  async #step(): Promise<void> {
+    const waiters = this.#waiters.splice(0);
+    if (!this.#hooks.online()) {
+      this.#hooks.update({ online: false, running: false });
+      for (const w of waiters) w.reject(new SyncError('NETWORK_ERROR', 'The browser is offline.', 0, true));
+      return; // the 'online' event starts the next step
+    }
+    this.#hooks.update({ running: true, progress: null });
+    try {
+      // Offline for days: pull first, then push (DESIGN 5.3), then pull what the push merged.
+      const first = await this.#engine.pull();
+      this.#firstUnpushedAt = null;
+      const pushed = await this.#engine.push();
+      this.#hooks.update({ pendingChanges: await this.#hooks.pendingChanges() });
+      let pulled = first.pulled;
+      const changes = [...first.changes];
+      if (pushed.pushed + pushed.rejected > 0) {
+        const second = await this.#engine.pull();
+        pulled += second.pulled;
+        changes.push(...second.changes);
+      }
+      if (changes.length > 0) this.#hooks.remoteChanges(changes);
+      await this.#hooks.documents();
+      const at = this.#options.now();
+      this.#attempt = 0;
+      this.#hooks.update({ running: false, error: null, online: true, lastSyncAt: at, progress: null, pendingChanges: await this.#hooks.pendingChanges() });
+      this.#hooks.synced({ at, pulled, pushed: pushed.pushed });
+      for (const w of waiters) w.resolve();
+      this.#schedule(this.#options.pullIntervalMs);
+    } catch (e) {
+      const error = e instanceof SyncError ? e : new SyncError('CLIENT_ERROR', e instanceof Error ? e.message : String(e));
+      this.#attempt++;
+      const network = error.status === 0 && error.code === 'NETWORK_ERROR';
+      this.#hooks.update({
+        running: false,
+        progress: null,
+        online: !network,
+        error: network ? null : { code: error.code, message: error.message, status: error.status },
+        pendingChanges: await this.#hooks.pendingChanges().catch(() => 0),
+      });
+      for (const w of waiters) w.reject(error);
+      const retryAfter = error.retryAfter === null ? null : error.retryAfter * 1000;
+      this.#schedule(backoffDelay(this.#options.backoffMs, this.#options.jitter, this.#options.random, this.#attempt, retryAfter));
+    }
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * One local write (DESIGN 5.1): the entity and its outbox entry commit in one IndexedDB transaction,
+ * then the call returns. Several tabs may write at once: IndexedDB runs read-write transactions over
+ * the same stores one after the other, so each write coalesces against the outbox as it really is.
+ */
+import { enqueue, pushable, type EditKind, type JsonObject, type LocalEdit, type OutboxEntry } from './coalesce.js';
+import { Meta, type LocalEntity, type SyncDb } from './db.js';
+import { diff, iso } from './json.js';
+import type { IDBPTransaction } from 'idb';
+import type { SyncSchema } from './db.js';
+
+type WriteTx = IDBPTransaction<SyncSchema, ['entities', 'outbox', 'meta'], 'readwrite'>;
+
+export interface WriteResult {
+  entity: LocalEntity;
+  /** True when the outbox changed (the loop should push). */
+  queued: boolean;
+}
+
+/**
+ * Writes `kind` on the entity. `build` gives the new full data for a create or update (from the
+ * current entity); delete and restore take none.
+ */
+export async function writeEntity(
+  db: SyncDb,
+  contactZeroId: string | null,
+  now: number,
+  entityType: string,
+  entityId: string,
+  kind: EditKind,
+  build?: (current: JsonObject | undefined) => JsonObject,
+): Promise<WriteResult> {
+  const tx = db.transaction(['entities', 'outbox', 'meta'], 'readwrite');
+  try {
+    const result = await write(tx, contactZeroId, now, entityType, entityId, kind, build);
+    await tx.done;
+    return result;
+  } catch (e) {
+    tx.done.catch(() => undefined); // the abort below rejects it; the caller gets `e`
+    try {
+      tx.abort();
+    } catch {
+      // already finished
+    }
+    throw e;
+  }
+}
+
+async function write(
+  tx: WriteTx,
+  contactZeroId: string | null,
+  now: number,
+  entityType: string,
+  entityId: string,
+  kind: EditKind,
+  build: ((current: JsonObject | undefined) => JsonObject) | undefined,
+): Promise<WriteResult> {
+  const entities = tx.objectStore('entities');
+  const stamp = iso(now);
+  let entity = await entities.get([entityType, entityId]);
+  const isContactZero = entityType === 'contact' && contactZeroId !== null && entityId === contactZeroId;
+  if (kind === 'create') {
+    if (entity !== undefined) throw new Error(`${entityType}/${entityId} already exists.`);
+    const data = build!(undefined);
+    delete data['is_contact_zero'];
+    setMetadata(data, entityId, stamp, stamp, 1, false);
+    if (isContactZero) data['is_contact_zero'] = true;
+    entity = {
+      entity_type: entityType,
+      entity_id: entityId,
+      data,
+      sync_version: 1,
+      server_version: 0,
+      is_archived: false,
+      is_contact_zero: isContactZero,
+      shadow: null,
+      last_synced_at: null,
+    };
+    await entities.put(entity);
+    const queued = !isContactZero && (await enqueueEdit(tx, entity, { kind: 'create', data: pushable(data), sync_version: 1, client_timestamp: stamp, base_version: 0 }));
+    return { entity, queued };
+  }
+
+  if (entity === undefined) throw new Error(`${entityType}/${entityId} does not exist on this device.`);
+  if (entity.is_contact_zero && kind === 'delete') throw new Error("Contact Zero is the user's own identity and cannot be deleted.");
+
+  const edits: { kind: EditKind; patch: JsonObject | null }[] = [];
+  if (kind === 'update') {
+    const patch = diff(entity.data, build!(structuredClone(entity.data)));
+    const archived = patch['is_archived'];
+    if ('is_archived' in patch) delete patch['is_archived'];
+    // Archiving through an update is a delete or a restore, so the outbox coalesces it as one.
+    if (typeof archived === 'boolean' && archived !== entity.is_archived) {
+      const hasFields = Object.keys(patch).length > 0;
+      if (archived && hasFields) edits.push({ kind: 'update', patch });
+      edits.push({ kind: archived ? 'delete' : 'restore', patch: null });
+      if (!archived && hasFields) edits.push({ kind: 'update', patch });
+    } else if (Object.keys(patch).length > 0) {
+      edits.push({ kind: 'update', patch });
+    }
+  } else if ((kind === 'delete' && !entity.is_archived) || (kind === 'restore' && entity.is_archived)) {
+    edits.push({ kind, patch: null });
+  }
+
+  let queued = false;
+  for (const edit of edits) {
+    entity.sync_version++;
+    if (edit.patch !== null) Object.assign(entity.data, structuredClone(edit.patch));
+    if (edit.kind === 'delete' || edit.kind === 'restore') entity.is_archived = edit.kind === 'delete';
+    setMetadata(entity.data, entityId, String(entity.data['created_at'] ?? stamp), stamp, entity.sync_version, entity.is_archived);
+    if (!entity.is_contact_zero) {
+      queued = (await enqueueEdit(tx, entity, {
+        kind: edit.kind,
+        data: edit.patch,
+        sync_version: entity.sync_version,
+        client_timestamp: stamp,
+        base_version: entity.server_version,
+      })) || queued;
+    }
+  }
+  if (edits.length > 0) await entities.put(entity);
+  return { entity, queued };
+}
+
+/** Adds the edit to the outbox, coalescing it into the entity's open entry. False when nothing is left to push. */
+async function enqueueEdit(tx: WriteTx, entity: LocalEntity, edit: LocalEdit): Promise<boolean> {
+  const outbox = tx.objectStore('outbox');
+  const entries = await outbox.index('by_entity').getAll([entity.entity_type, entity.entity_id]);
+  let last: OutboxEntry | undefined;
+  for (const e of entries) if (last === undefined || e.seq > last.seq) last = e;
+  const seq = ((await tx.objectStore('meta').get(Meta.nextSeq)) as number | undefined) ?? 1;
+  const result = enqueue(last, edit, entity.data, entity.entity_type, entity.entity_id, () => ({ seq, changeId: `c${seq}` }));
+  switch (result.outcome) {
+    case 'inserted':
+      await tx.objectStore('meta').put(seq + 1, Meta.nextSeq);
+      await outbox.put(result.entry);
+      return true;
+    case 'updated':
+      await outbox.put(result.entry);
+      return true;
+    case 'removed':
+      await outbox.delete(result.entry.seq);
+      return false;
+    default:
+      return false;
+  }
+}
+
+/** Writes the metadata fields the app sees on the entity. */
+export function setMetadata(data: JsonObject, id: string, createdAt: string, updatedAt: string, syncVersion: number, archived: boolean): void {
+  data['id'] = id;
+  data['created_at'] = createdAt;
+  data['updated_at'] = updatedAt;
+  data['sync_version'] = syncVersion;
+  data['is_archived'] = archived;
+}
+

@@ -34,6 +34,7 @@ export class NoteEditor {
   readonly #onDeep: (events: Y.YEvent<any>[]) => void
   readonly #onStack: () => void
   readonly #listeners = new Set<() => void>()
+  readonly #blockListeners = new Set<() => void>()
 
   constructor (doc: Y.Doc, awareness: Awareness) {
     this.#doc = doc
@@ -42,7 +43,10 @@ export class NoteEditor {
     this.undoManager = new Y.UndoManager(blocks, { trackedOrigins: new Set([LOCAL_ORIGIN]), captureTimeout: 500 })
     this.#onDeep = events => {
       // Typing changes only texts; the block list needs a look only when maps or arrays changed.
-      if (events.some(e => !(e.target instanceof Y.Text))) this.#reconcile()
+      if (events.some(e => !(e.target instanceof Y.Text))) {
+        this.#reconcile()
+        for (const listener of this.#blockListeners) listener()
+      }
     }
     blocks.observeDeep(this.#onDeep)
     this.#onStack = () => { for (const listener of this.#listeners) listener() }
@@ -68,6 +72,12 @@ export class NoteEditor {
   onUndoStackChange (listener: () => void): () => void {
     this.#listeners.add(listener)
     return () => this.#listeners.delete(listener)
+  }
+
+  /** Called after blocks were added, removed or moved. */
+  onBlocksChange (listener: () => void): () => void {
+    this.#blockListeners.add(listener)
+    return () => this.#blockListeners.delete(listener)
   }
 
   undo (): void {

@@ -48,15 +48,15 @@ export class ConflictDialog {
     if (this.#body.querySelector('.merge:focus-within')) return
     const all = await this.#actions.list()
     const open = all.filter(c => c.status === 'open')
-    const settled = all.filter(c => c.status === 'auto_resolved').slice(-20).reverse()
+    const settled = all.filter(c => c.status !== 'open').slice(-20).reverse()
     const cards = await Promise.all(open.map(c => this.#openCard(c)))
     const rows = await Promise.all(settled.map(c => this.#settledRow(c)))
     replaceChildren(this.#body,
       h('h3', {}, open.length === 0 ? 'Nothing needs your review' : `${open.length} ${open.length === 1 ? 'conflict needs' : 'conflicts need'} your review`),
       open.length === 0 ? h('p', { class: 'empty' }, 'Edits made on two devices at once were merged. Any value that lost is kept below and can be brought back.') : null,
       cards,
-      h('h3', {}, 'Resolved automatically'),
-      rows.length === 0 ? h('p', { class: 'empty' }, 'No automatic resolutions yet.') : h('ul', { class: 'auto-list', 'aria-label': 'Resolved automatically' }, rows))
+      h('h3', {}, 'Settled'),
+      rows.length === 0 ? h('p', { class: 'empty' }, 'No conflicts yet.') : h('ul', { class: 'auto-list', 'aria-label': 'Settled conflicts' }, rows))
   }
 
   async #openCard (conflict: SyncConflict): Promise<HTMLElement> {
@@ -90,25 +90,32 @@ export class ConflictDialog {
     return h('section', { class: 'conflict', role: 'group', 'aria-labelledby': titleId },
       h('p', { class: 'what', id: titleId }, h('strong', {}, label), conflict.needsReview ? ' — edited on two devices within a minute' : ''),
       h('div', { class: 'choices' },
-        choice('Keep local', conflict.local, 'This device', () => run('keep_local')),
-        choice('Use remote', conflict.remote, 'Another device', () => run('use_remote'))),
+        choice('Keep local', conflict.local, 'The edit that synced later', () => run('keep_local')),
+        choice('Use remote', conflict.remote, 'The value it met', () => run('use_remote'))),
       h('div', { class: 'more' }, viewDetails, mergeButton),
       details,
       merge)
   }
 
+  /**
+   * A conflict the server settled by its rule: what was kept, and both sides as choices, so the
+   * value that lost can be brought back (or the outcome confirmed) from any device.
+   */
   async #settledRow (conflict: SyncConflict): Promise<HTMLElement> {
     const name = await this.#actions.nameOf(conflict.entityType, conflict.entityId)
-    const field = conflict.fields.join(', ')
-    const localLost = conflict.resolution !== 'local_won'
-    const lost = localLost ? conflict.local : conflict.remote
-    const kept = localLost ? conflict.remote : conflict.local
-    const lostText = conflict.fields.map(f => show(lost[f])).join(' · ')
-    return h('li', {},
-      h('span', {}, h('strong', {}, `${name}`), ` ${field}: kept “${conflict.fields.map(f => show(kept[f])).join(' · ')}”`,
-        h('span', { class: 'sub' }, ` over “${lostText}”`)),
-      h('button', { type: 'button', class: 'btn small', onclick: () => this.#resolve(conflict, localLost ? 'keep_local' : 'use_remote') },
-        `Bring back “${lostText}”`))
+    const fields = conflict.fields.join(', ')
+    const value = (values: Record<string, unknown>) => conflict.fields.map(f => show(values[f])).join(' · ')
+    const localWon = conflict.resolution === 'local_won'
+    const kept = conflict.resolution === 'mixed' ? 'parts of both' : `“${value(localWon ? conflict.local : conflict.remote)}”`
+    const titleId = uid('settled')
+    return h('li', { role: 'group', 'aria-labelledby': titleId },
+      h('span', { id: titleId }, h('strong', {}, `${capitalize(conflict.entityType)} “${name}”`), `: ${fields}`,
+        h('span', { class: 'sub' }, conflict.status === 'resolved' ? ' — resolved by you' : ` — kept ${kept} automatically`)),
+      h('span', { class: 'more' },
+        h('button', { type: 'button', class: 'btn small', title: 'The value of the edit that synced later', onclick: () => this.#resolve(conflict, 'keep_local') },
+          'Keep local', h('span', { class: 'sub', 'aria-hidden': 'true' }, ` “${value(conflict.local)}”`)),
+        h('button', { type: 'button', class: 'btn small', title: 'The value the later edit met', onclick: () => this.#resolve(conflict, 'use_remote') },
+          'Use remote', h('span', { class: 'sub', 'aria-hidden': 'true' }, ` “${value(conflict.remote)}”`))))
   }
 
   async #resolve (conflict: SyncConflict, choice: ConflictChoice, data?: Record<string, unknown>): Promise<void> {

@@ -99,6 +99,9 @@ class OpenNote {
   readonly #undo = h('button', { type: 'button', class: 'btn small', disabled: true }, '↶ Undo')
   readonly #redo = h('button', { type: 'button', class: 'btn small', disabled: true }, '↷ Redo')
   readonly #editor: NoteEditor
+  readonly #empty = h('div', { class: 'empty', hidden: true },
+    h('p', {}, 'Nothing written here yet, or the text is still on its way from your other devices.'),
+    h('button', { type: 'button', class: 'btn', onclick: () => { this.#editor.ensureBody(); this.#updateEmpty(); this.#editor.focusFirst() } }, 'Start writing'))
   readonly #document: NoteDocument
   readonly #cleanup: (() => void)[] = []
   #note: Note
@@ -144,7 +147,10 @@ class OpenNote {
         h('a', { class: 'btn small back', href: href('notes') }, '← Notes')),
       this.#title,
       h('div', { class: 'note-toolbar' }, this.#undo, this.#redo, h('span', { class: 'spacer' }), this.#presence, this.#state),
+      this.#empty,
       this.#editor.element)
+    this.#cleanup.push(this.#editor.onBlocksChange(() => this.#updateEmpty()))
+    this.#updateEmpty()
     this.#renderPresence()
   }
 
@@ -172,11 +178,16 @@ class OpenNote {
       ? `Not saved to the server: ${status.error.message}`
       : status.connection === 'offline' ? 'Offline: saved on this device'
         : status.synced ? (status.connection === 'socket' ? 'Live' : 'Saved') : 'Saving…'
-    // A body that is still empty once this device has heard from the server (or cannot) gets its
-    // first paragraph; before that, the other devices' content may be on its way.
-    if (this.#editor.isEmpty && (status.synced || status.connection === 'offline')) {
-      this.#editor.ensureBody()
-    }
+    this.#updateEmpty()
+  }
+
+  /**
+   * A body with no page yet is not filled in on its own: its content may still be on its way from
+   * another device, and a second page made here would compete with it. The user starts it.
+   */
+  #updateEmpty (): void {
+    const empty = this.#editor.isEmpty
+    this.#empty.hidden = !empty
   }
 
   #updateUndo (): void {

@@ -65,7 +65,7 @@ public sealed partial class SyncClient
             }
 
             w.PutEntity(entity);
-            return (entity, !entity.IsContactZero && Enqueue(w, entity, new LocalEdit(EditKind.Create, Pushable(data), 1, now, 0)));
+            return (entity, !entity.IsContactZero && Enqueue(w, entity, new LocalEdit(EditKind.Create, EntityJson.Pushable(data), 1, now, 0)));
         }
 
         if (entity is null)
@@ -140,51 +140,21 @@ public sealed partial class SyncClient
     private static bool Enqueue(LocalWriter w, LocalEntity entity, LocalEdit edit)
     {
         var last = w.GetLastOutbox(entity.EntityType, entity.EntityId);
-        if (entity.ServerVersion == 0 && last is null && edit.Kind != EditKind.Create)
-        {
-            // The server never had this entity and nothing is queued for it (a create that was
-            // cancelled by a delete, or refused): a delete has nothing to say, anything else re-creates it.
-            if (edit.Kind == EditKind.Delete)
-            {
-                return false;
-            }
-
-            edit = edit with { Kind = EditKind.Create, Data = Pushable(entity.Data), BaseVersion = 0 };
-        }
-
-        var open = OutboxCoalescer.IsOpen(last, entity.ServerVersion) ? last : null;
-        var (outcome, entry) = OutboxCoalescer.Coalesce(open, edit, entity.EntityType, entity.EntityId, w.NextChangeId);
+        var (outcome, entry) = OutboxCoalescer.Enqueue(last, edit, entity.Data, entity.EntityType, entity.EntityId, w.NextChangeId);
         switch (outcome)
         {
             case CoalesceOutcome.Inserted:
-                w.InsertOutbox(entry);
+                w.InsertOutbox(entry!);
                 return true;
             case CoalesceOutcome.Updated:
-                w.UpdateOutbox(entry);
+                w.UpdateOutbox(entry!);
                 return true;
+            case CoalesceOutcome.Removed:
+                w.DeleteOutbox(entry!.Seq);
+                return false;
             default:
-                w.DeleteOutbox(entry.Seq);
                 return false;
         }
-    }
-
-    /// <summary>
-    /// The entity as a create pushes it: its fields, id and created_at; no server-managed or local-only
-    /// fields, and no null fields (absent and null are the same value, and an unset field costs the
-    /// server a stamp and every device bytes).
-    /// </summary>
-    internal static JsonObject Pushable(JsonObject data)
-    {
-        var result = new JsonObject();
-        foreach (var (name, value) in data)
-        {
-            if (value is not null && name is not (EntityFields.UpdatedAt or EntityFields.SyncVersion or EntityFields.IsContactZero))
-            {
-                result[name] = value.DeepClone();
-            }
-        }
-
-        return result;
     }
 
     private bool IsContactZero(string entityType, string entityId) =>

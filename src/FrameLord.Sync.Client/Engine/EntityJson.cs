@@ -110,4 +110,23 @@ internal static class EntityJson
 
     public static bool IsArchived(JsonObject? data) =>
         Field(data, EntityFields.IsArchived) is JsonValue v && v.TryGetValue<bool>(out var archived) && archived;
+
+    /// <summary>
+    /// The entity as a create pushes it: its fields, id and created_at; no server-managed or local-only
+    /// fields, and no null fields (absent and null are the same value, and an unset field costs the
+    /// server a stamp and every device bytes).
+    /// </summary>
+    public static JsonObject Pushable(JsonObject data)
+    {
+        var result = new JsonObject();
+        foreach (var (name, value) in data)
+        {
+            if (value is not null && name is not (EntityFields.UpdatedAt or EntityFields.SyncVersion or EntityFields.IsContactZero))
+            {
+                result[name] = value.DeepClone();
+            }
+        }
+
+        return result;
+    }
 }

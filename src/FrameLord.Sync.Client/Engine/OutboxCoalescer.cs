@@ -15,6 +15,9 @@ internal enum CoalesceOutcome
 
     /// <summary>The open entry was removed: the edits cancel out (create then delete).</summary>
     Removed,
+
+    /// <summary>Nothing to push: a delete of an entity the server never had and nothing queued for it.</summary>
+    Nothing,
 }
 
 /// <summary>
@@ -32,6 +35,30 @@ internal static class OutboxCoalescer
 {
     public static bool IsOpen(OutboxEntry? entry, long serverVersion) =>
         entry is not null && !entry.Sent && entry.BaseVersion == serverVersion;
+
+    /// <summary>
+    /// Takes <paramref name="edit"/> into the outbox whose newest entry for the entity is <paramref name="last"/>.
+    /// The server version the device knows is the edit's <see cref="LocalEdit.BaseVersion"/>. When the server
+    /// never had the entity (version 0) and nothing is queued for it (a create cancelled by a delete, or
+    /// refused), a delete has nothing to say and any other edit re-creates the entity from
+    /// <paramref name="localEntity"/>, the device's full entity after the edit.
+    /// </summary>
+    public static (CoalesceOutcome Outcome, OutboxEntry? Entry) Enqueue(
+        OutboxEntry? last, LocalEdit edit, JsonObject localEntity, string entityType, string entityId, Func<(long Seq, string ChangeId)> nextId)
+    {
+        if (edit.BaseVersion == 0 && last is null && edit.Kind != EditKind.Create)
+        {
+            if (edit.Kind == EditKind.Delete)
+            {
+                return (CoalesceOutcome.Nothing, null);
+            }
+
+            edit = edit with { Kind = EditKind.Create, Data = EntityJson.Pushable(localEntity) };
+        }
+
+        var open = IsOpen(last, edit.BaseVersion) ? last : null;
+        return Coalesce(open, edit, entityType, entityId, nextId);
+    }
 
     /// <summary>Applies <paramref name="edit"/> to <paramref name="open"/> (or to a new entry when it is null).</summary>
     public static (CoalesceOutcome Outcome, OutboxEntry Entry) Coalesce(

@@ -51,6 +51,7 @@ test('an offline edit that loses shows the toast, the conflict is listed, and bo
   await fillContact(laptop, { Name: 'Sarah Williams' })
   await synced(laptop)
 
+  await dismissToasts(phone)
   await phone.context.setOffline(false)
   await phone.page.getByRole('log', { name: 'Notifications' }).getByText(/updated on another device/).waitFor({ timeout: 30_000 })
   await synced(phone)
@@ -124,6 +125,11 @@ test('contacts are deleted to the archive and restored, and search finds them', 
   phone.assertClean()
 })
 
+async function dismissToasts (dev) {
+  const dismiss = dev.page.getByRole('log', { name: 'Notifications' }).getByRole('button', { name: 'Dismiss' })
+  while (await dismiss.count() > 0) await dismiss.first().click()
+}
+
 async function expectName (name) {
   for (const dev of [phone, laptop]) {
     await waitFor(async () => await nameField(dev).inputValue() === name, `${dev.name} shows the name ${name}`)
@@ -136,5 +142,7 @@ async function waitFor (check, what, timeout = 30_000) {
     if (await check()) return
     await new Promise(resolve => setTimeout(resolve, 200))
   }
+  await shot(phone, 'failure-phone')
+  await shot(laptop, 'failure-laptop')
   assert.fail(`timed out: ${what}`)
 }

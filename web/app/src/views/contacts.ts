@@ -50,9 +50,10 @@ export class ContactsView {
     for (const tab of this.element.querySelectorAll<HTMLElement>('[data-tab]')) {
       tab.setAttribute('aria-current', String((tab.dataset.tab === 'archive') === archive))
     }
+    // The pane shows first: a hidden field cannot take focus.
+    this.element.dataset.detail = id ? 'open' : 'closed'
     await this.#renderList()
     if (id !== this.#selected || this.#form === null) await this.#open(id)
-    this.element.dataset.detail = id ? 'open' : 'closed'
   }
 
   destroy (): void {
@@ -131,6 +132,7 @@ class ContactForm {
   readonly #inputs: Record<Field, HTMLInputElement | HTMLSelectElement>
   #contact: Contact
   readonly #status = h('span', { class: 'saved-note', 'aria-live': 'polite' })
+  readonly #heading = h('h2', {})
 
   constructor (contact: Contact, actions: FormActions) {
     this.#contact = contact
@@ -146,10 +148,11 @@ class ContactForm {
     }
     for (const f of FIELDS) this.#setValue(f, contact[f])
     const archived = contact.is_archived
+    this.#renderHeading()
     const form = h('form', { 'aria-label': 'Edit contact' },
       h('div', { class: 'pane-head' },
         h('button', { type: 'button', class: 'btn small back', onclick: actions.back }, '← Contacts'),
-        h('h2', {}, contact.id === '' ? 'New contact' : contact.name || '(no name)', archived ? h('span', { class: 'archived-flag' }, 'Archived') : null)),
+        this.#heading),
       field('Name', this.#inputs.name),
       h('div', { class: 'grid-2' }, field('Email', this.#inputs.email), field('Phone', this.#inputs.phone)),
       h('div', { class: 'grid-2' }, field('Company', this.#inputs.company), field('Title', this.#inputs.title)),
@@ -189,7 +192,14 @@ class ContactForm {
       changed = true
       if (sameValue(f, this.#readValue(f), before[f])) this.#setValue(f, contact[f])
     }
+    this.#renderHeading()
     if (changed && source === 'remote') this.#status.textContent = 'Updated from another device.'
+  }
+
+  #renderHeading (): void {
+    const contact = this.#contact
+    replaceChildren(this.#heading, contact.id === '' ? 'New contact' : contact.name || '(no name)',
+      contact.is_archived ? h('span', { class: 'archived-flag' }, 'Archived') : null)
   }
 
   #changes (): Partial<Contact> {

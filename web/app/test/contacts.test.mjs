@@ -3,7 +3,7 @@
 // edited on both within a minute (the review dialog opens), and a manual merge.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createContact, device, fillContact, launch, logIn, newEmail, openContact, shot, signUp, synced } from './helpers.mjs'
+import { createContact, device, fillContact, launch, logIn, newEmail, openContact, shot, pushed, signUp, synced, waitFor } from './helpers.mjs'
 
 let browser, laptop, phone
 
@@ -49,7 +49,7 @@ test('an offline edit that loses shows the toast, the conflict is listed, and bo
   await shot(phone, 'offline-pending')
   await new Promise(resolve => setTimeout(resolve, 50))
   await fillContact(laptop, { Name: 'Sarah Williams' })
-  await synced(laptop)
+  await pushed(laptop)
 
   await dismissToasts(phone)
   await phone.context.setOffline(false)
@@ -81,7 +81,7 @@ test('a critical field edited on both devices within a minute opens the review d
   await phone.page.getByRole('status', { name: /Offline/ }).waitFor()
   await fillContact(phone, { Email: 'sarah.chen@home.example' })
   await fillContact(laptop, { Email: 'sarah@work.example' })
-  await synced(laptop)
+  await pushed(laptop)
   await phone.context.setOffline(false)
 
   const dialog = phone.page.getByRole('dialog', { name: 'Sync conflicts' })
@@ -103,7 +103,7 @@ test('a critical field edited on both devices within a minute opens the review d
   await dialog.getByRole('button', { name: 'Close' }).click()
 
   for (const dev of [phone, laptop]) {
-    await waitFor(async () => await emailField(dev).inputValue() === 'sarah@merged.example', `${dev.name} shows the merged email`)
+    await waitFor(async () => await emailField(dev).inputValue() === 'sarah@merged.example', `${dev.name} shows the merged email`, { devices: [laptop, phone] })
   }
   await phone.page.getByRole('status', { name: /^Synced/ }).waitFor({ timeout: 30_000 })
 })
@@ -132,17 +132,6 @@ async function dismissToasts (dev) {
 
 async function expectName (name) {
   for (const dev of [phone, laptop]) {
-    await waitFor(async () => await nameField(dev).inputValue() === name, `${dev.name} shows the name ${name}`)
+    await waitFor(async () => await nameField(dev).inputValue() === name, `${dev.name} shows the name ${name}`, { devices: [laptop, phone] })
   }
-}
-
-async function waitFor (check, what, timeout = 30_000) {
-  const end = Date.now() + timeout
-  while (Date.now() < end) {
-    if (await check()) return
-    await new Promise(resolve => setTimeout(resolve, 200))
-  }
-  await shot(phone, 'failure-phone')
-  await shot(laptop, 'failure-laptop')
-  assert.fail(`timed out: ${what}`)
 }

@@ -75,6 +75,12 @@ export async function synced (dev, timeout = 30_000) {
   await dev.page.getByRole('status', { name: /^Synced/ }).waitFor({ timeout })
 }
 
+/** After a local write: waits until the device has pushed it (Pending or Syncing, then Synced). */
+export async function pushed (dev, timeout = 30_000) {
+  await dev.page.getByRole('status', { name: /^(Pending|Syncing)/ }).waitFor({ timeout: 10_000 }).catch(() => {})
+  await synced(dev, timeout)
+}
+
 export async function createContact (dev, fields) {
   const page = dev.page
   await page.getByRole('link', { name: 'Contacts' }).click()
@@ -101,4 +107,15 @@ export async function shot (dev, name) {
   if (!screenshots) return
   mkdirSync(screenshots, { recursive: true })
   await dev.page.screenshot({ path: join(screenshots, `${name}.png`) })
+}
+
+/** Polls `check` until it holds; on a timeout, screenshots the devices and fails with `what`. */
+export async function waitFor (check, what, { timeout = 30_000, devices = [] } = {}) {
+  const end = Date.now() + timeout
+  while (Date.now() < end) {
+    if (await check()) return
+    await new Promise(resolve => setTimeout(resolve, 200))
+  }
+  for (const dev of devices) await shot(dev, `failure-${dev.name}`)
+  assert.fail(`timed out: ${what}`)
 }

@@ -2,7 +2,7 @@
 // holds the data, edits made offline wait in the outbox and reach the other device afterwards.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createContact, device, fillContact, launch, logIn, newEmail, openContact, shot, signUp, synced } from './helpers.mjs'
+import { createContact, device, fillContact, launch, logIn, newEmail, openContact, shot, signUp, synced, waitFor } from './helpers.mjs'
 
 let browser, laptop, phone
 
@@ -52,18 +52,9 @@ test('a reload with the network off shows the local data, and offline edits reac
   await synced(laptop, 45_000)
   await contactLink(phone, 'Oscar Offline').waitFor({ timeout: 30_000 })
   await openContact(phone, /^Olivia Online/)
-  await waitFor(async () => await phone.page.getByLabel('Phone').inputValue() === '+1 555 0199', 'the phone has the offline phone number')
+  await waitFor(async () => await phone.page.getByLabel('Phone').inputValue() === '+1 555 0199', 'the phone has the offline phone number', { devices: [laptop, phone] })
   await phone.page.getByRole('link', { name: 'Tasks' }).click()
   await phone.page.getByRole('checkbox', { name: 'Call Oscar' }).waitFor({ timeout: 20_000 })
   laptop.assertClean()
   phone.assertClean()
 })
-
-async function waitFor (check, what, timeout = 30_000) {
-  const end = Date.now() + timeout
-  while (Date.now() < end) {
-    if (await check()) return
-    await new Promise(resolve => setTimeout(resolve, 200))
-  }
-  assert.fail(`timed out: ${what}`)
-}

@@ -77,7 +77,9 @@ export function remoteCursors (ytext: Y.Text, awareness: Awareness) {
 
     #publish (update: ViewUpdate): void {
       const view = update.view
-      if (!view.hasFocus || !(update.selectionSet || update.focusChanged || update.docChanged)) return
+      // The caret of a window in the background still marks where its person is: what counts is the
+      // editor being the active element, not the window having focus.
+      if (view.root.activeElement !== view.contentDOM || !(update.selectionSet || update.focusChanged || update.docChanged)) return
       const selection = update.state.selection.main
       const anchor = Y.createRelativePositionFromTypeIndex(ytext, selection.anchor)
       const head = Y.createRelativePositionFromTypeIndex(ytext, selection.head)

@@ -1,5 +1,5 @@
 import type { SyncClient, SyncConflict, SyncStatus } from '@framelord/sync'
-import { h, replaceChildren } from '../dom.js'
+import { h, replaceChildren, show } from '../dom.js'
 import { colorFor, deviceName, displayName } from '../identity.js'
 import { parseRoute, type Route, type Section } from '../router.js'
 import { Banners } from './banners.js'
@@ -58,7 +58,7 @@ export class Shell {
     this.element = h('div', { class: 'shell' },
       h('a', { class: 'skip', href: '#main', onclick: (e: Event) => { e.preventDefault(); this.#main.focus() } }, 'Skip to content'),
       h('header', { class: 'topbar' },
-        h('div', { class: 'brand' }, h('img', { src: 'icon.svg', alt: '' }), 'FrameLord'),
+        h('div', { class: 'brand' }, h('img', { src: 'icon.svg', alt: 'FrameLord' }), h('span', { class: 'brand-name', 'aria-hidden': 'true' }, 'FrameLord')),
         h('nav', { class: 'nav', 'aria-label': 'Main' }, this.#nav.contacts, this.#nav.tasks, this.#nav.notes),
         h('span', { class: 'spacer' }),
         h('div', { class: 'sync' }, this.#indicator.element, this.#conflictsButton),
@@ -101,8 +101,16 @@ export class Shell {
     if (conflict.needsReview && conflict.status === 'open' && !this.#reviewed.has(conflict.conflictId)) {
       this.#reviewed.add(conflict.conflictId)
       void this.#dialog.open()
-    } else if (this.#dialog.isOpen) {
-      void this.#dialog.refresh()
+    } else {
+      // This device's edit lost (or partly lost) to one made elsewhere: the seed's notification. The
+      // SDK raises it for pulls; a push answer that carries the winner needs it here.
+      if (conflict.resolution !== 'local_won' && conflict.status !== 'open') {
+        const type = conflict.entityType.charAt(0).toUpperCase() + conflict.entityType.slice(1)
+        const winner = conflict.winner ?? conflict.remote
+        const shown = conflict.fields.map(f => `${f} is now “${show(winner[f])}”`).join(', ')
+        this.#toasts.show(`${type} updated on another device: ${shown}`, 8000, { label: 'Review', run: () => void this.#dialog.open() })
+      }
+      if (this.#dialog.isOpen) void this.#dialog.refresh()
     }
   }
 

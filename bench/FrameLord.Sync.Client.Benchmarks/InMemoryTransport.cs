@@ -38,7 +38,7 @@ public sealed class InMemoryTransport : ISyncTransport
         return Task.FromResult(page);
     }
 
-    public Task<ConflictList> ListConflictsAsync(string? status, string accessToken, CancellationToken cancellationToken) => Task.FromResult(new ConflictList([]));
+    public Task<ConflictList> ListConflictsAsync(string? status, string? cursor, string accessToken, CancellationToken cancellationToken) => Task.FromResult(new ConflictList { Conflicts = [] });
 
     public Task<ResolveConflictResponse> ResolveConflictAsync(string conflictId, ResolveConflictRequest request, string accessToken, CancellationToken cancellationToken) =>
         throw new NotSupportedException();

@@ -50,21 +50,51 @@ public sealed partial class SyncClient
     /// </summary>
     public async Task<int> RefreshConflictsAsync(CancellationToken cancellationToken = default)
     {
-        var list = await AuthorizedAsync(token => _transport.ListConflictsAsync(ConflictStatuses.All, token, cancellationToken), cancellationToken);
-        var now = _time.GetUtcNow().UtcTicks;
-        await _db.WriteAsync(w =>
+        string? cursor = null;
+        var more = true;
+        while (more)
         {
-            foreach (var conflict in list.Conflicts)
+            var list = await AuthorizedAsync(token => _transport.ListConflictsAsync(ConflictStatuses.All, cursor, token, cancellationToken), cancellationToken);
+            var now = _time.GetUtcNow().UtcTicks;
+            var winners = WinnersByChange(list.Conflicts);
+            await _db.WriteAsync(w =>
             {
-                StoreConflict(w, conflict, now);
-            }
+                foreach (var conflict in list.Conflicts)
+                {
+                    StoreConflict(w, conflict, WinnerOf(conflict, winners), now);
+                }
 
-            RecountConflicts(w);
-            return true;
-        }, cancellationToken);
+                RecountConflicts(w);
+                return true;
+            }, cancellationToken);
+
+            // A page that does not move the cursor ends the walk, whatever has_more says.
+            more = list.HasMore && list.Cursor is not null && list.Cursor != cursor;
+            cursor = list.Cursor;
+        }
+
         RefreshState();
         return State.Conflicts;
     }
+
+    /// <summary>The winners a batch of conflicts carries, by change id (for those that refer to one by <c>winner_ref</c>).</summary>
+    private static Dictionary<string, JsonElement> WinnersByChange(IEnumerable<Conflict> conflicts)
+    {
+        var winners = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var conflict in conflicts)
+        {
+            if (conflict.Winner is { } winner)
+            {
+                winners.TryAdd(conflict.ChangeId, winner);
+            }
+        }
+
+        return winners;
+    }
+
+    /// <summary>The conflict's winner, its referenced one, or null: the server may leave it out (DESIGN 3.4) and pull brings the entity.</summary>
+    private static JsonElement? WinnerOf(Conflict conflict, Dictionary<string, JsonElement> winners) =>
+        conflict.Winner ?? (conflict.WinnerRef is { } reference && winners.TryGetValue(reference, out var found) ? found : null);
 
     private async Task ResolveAsync(string conflictId, string choice, JsonElement? values, CancellationToken cancellationToken)
     {
@@ -92,7 +122,7 @@ public sealed partial class SyncClient
     }
 
     /// <summary>Inserts the conflict, or updates its status when the server's listing says it moved on.</summary>
-    private static SyncConflict StoreConflict(LocalWriter w, Conflict conflict, long now)
+    private static SyncConflict StoreConflict(LocalWriter w, Conflict conflict, JsonElement? winner, long now)
     {
         var status = conflict.Status ?? (conflict.NeedsReview ? ConflictStatuses.Open : ConflictStatuses.AutoResolved);
         var createdAt = conflict.CreatedAt?.UtcTicks ?? now;
@@ -109,16 +139,18 @@ public sealed partial class SyncClient
         p.AddWithValue("$r", conflict.Resolution);
         p.AddWithValue("$n", conflict.NeedsReview ? 1 : 0);
         p.AddWithValue("$s", status);
-        p.AddWithValue("$w", conflict.Winner.GetRawText());
+        p.AddWithValue("$w", winner?.GetRawText() ?? "null");
         p.AddWithValue("$l", conflict.Local.GetRawText());
         p.AddWithValue("$rm", conflict.Remote.GetRawText());
         p.AddWithValue("$at", createdAt);
         p.AddWithValue("$fromList", conflict.Status is null ? 0 : 1);
         command.ExecuteNonQuery();
         return new SyncConflict(conflict.ConflictId, conflict.ChangeId, conflict.EntityType, conflict.EntityId, conflict.Fields,
-            conflict.Resolution, conflict.NeedsReview, status, conflict.Winner.Clone(), conflict.Local.Clone(), conflict.Remote.Clone(),
+            conflict.Resolution, conflict.NeedsReview, status, winner?.Clone() ?? NullElement, conflict.Local.Clone(), conflict.Remote.Clone(),
             new DateTimeOffset(createdAt, TimeSpan.Zero));
     }
 
     private static JsonElement Element(string json) => JsonDocument.Parse(json).RootElement.Clone();
+
+    private static readonly JsonElement NullElement = Element("null");
 }

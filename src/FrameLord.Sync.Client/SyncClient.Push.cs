@@ -191,6 +191,7 @@ public sealed partial class SyncClient
             conflictsByChange.TryAdd(conflict.ChangeId, conflict);
         }
 
+        var winners = WinnersByChange(response.Conflicts);
         var found = new List<SyncConflict>();
         foreach (var ok in response.Successful)
         {
@@ -216,9 +217,18 @@ public sealed partial class SyncClient
 
             if (hasConflict)
             {
-                var stored = StoreConflict(w, conflict!, now);
+                var winnerElement = WinnerOf(conflict!, winners);
+                var stored = StoreConflict(w, conflict!, winnerElement, now);
                 found.Add(stored);
-                var winner = JsonNode.Parse(conflict!.Winner.GetRawText()) as JsonObject ?? [];
+                if (winnerElement is null)
+                {
+                    // The server left the winner out (DESIGN 3.4): the entity stays as it is until the
+                    // pull that follows every push brings the merged state; its versions stay too, so
+                    // that pull is not mistaken for something already seen.
+                    continue;
+                }
+
+                var winner = JsonNode.Parse(winnerElement.Value.GetRawText()) as JsonObject ?? [];
                 entity.Shadow = winner;
                 // The server's merge decided; edits made since (still pending) stay on top of it.
                 var shown = (JsonObject)winner.DeepClone();

@@ -15,8 +15,16 @@ public sealed record Conflict
     /// <summary><c>local_won</c>, <c>remote_won</c> or <c>mixed</c> (<see cref="ConflictResolutions"/>).</summary>
     public required string Resolution { get; init; }
     public required bool NeedsReview { get; init; }
-    /// <summary>The entity after the merge.</summary>
-    public required JsonElement Winner { get; init; }
+    /// <summary>
+    /// The entity after the push's merge. Left out (null) when the same push already carries it for an
+    /// earlier change of that entity (see <see cref="WinnerRef"/>) and in recorded outcomes a replay
+    /// returns: conflict records stay bounded (DESIGN 3.4), and pull brings the entity.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public JsonElement? Winner { get; init; }
+    /// <summary>When <see cref="Winner"/> is left out: the <c>change_id</c> of the conflict of the same push that carries it.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? WinnerRef { get; init; }
     /// <summary>The values the change pushed for the contested fields.</summary>
     public required JsonElement Local { get; init; }
     /// <summary>The values the change met for the contested fields.</summary>
@@ -58,8 +66,17 @@ public static class ResolutionChoices
     public const string Merged = "merged";
 }
 
-/// <summary><c>GET /sync/conflicts</c> answer.</summary>
-public sealed record ConflictList(IReadOnlyList<Conflict> Conflicts);
+/// <summary>
+/// <c>GET /sync/conflicts?status=&amp;limit=&amp;cursor=</c> answer: one page, oldest first. <see cref="Cursor"/>
+/// continues after this page's last conflict (null when the page is empty and no cursor was given);
+/// <see cref="HasMore"/> says whether another page follows.
+/// </summary>
+public sealed record ConflictList
+{
+    public required IReadOnlyList<Conflict> Conflicts { get; init; }
+    public string? Cursor { get; init; }
+    public bool HasMore { get; init; }
+}
 
 /// <summary><c>POST /sync/conflicts/{id}/resolve</c> body.</summary>
 public sealed record ResolveConflictRequest

@@ -23,6 +23,11 @@ public sealed record PullResponse
     public required string Cursor { get; init; }
     public required bool HasMore { get; init; }
     public required DateTimeOffset SyncTimestamp { get; init; }
+    /// <summary>
+    /// How many changes lie after this page as of this read: an upper bound (an entity changed twice
+    /// counts twice), for progress such as "Syncing 1,234 changes… 45%". 0 when <see cref="HasMore"/> is false.
+    /// </summary>
+    public long Remaining { get; init; }
 }
 
 /// <summary>An entity's latest state; <see cref="Operation"/> is <c>delete</c> exactly when it is archived.</summary>

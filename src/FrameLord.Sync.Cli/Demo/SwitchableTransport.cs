@@ -22,8 +22,8 @@ internal sealed class SwitchableTransport(ISyncTransport inner) : ISyncTransport
     public Task<PullResponse> PullAsync(PullRequest request, string accessToken, CancellationToken cancellationToken) =>
         Call(() => inner.PullAsync(request, accessToken, cancellationToken));
 
-    public Task<ConflictList> ListConflictsAsync(string? status, string accessToken, CancellationToken cancellationToken) =>
-        Call(() => inner.ListConflictsAsync(status, accessToken, cancellationToken));
+    public Task<ConflictList> ListConflictsAsync(string? status, string? cursor, string accessToken, CancellationToken cancellationToken) =>
+        Call(() => inner.ListConflictsAsync(status, cursor, accessToken, cancellationToken));
 
     public Task<ResolveConflictResponse> ResolveConflictAsync(string conflictId, ResolveConflictRequest request, string accessToken, CancellationToken cancellationToken) =>
         Call(() => inner.ResolveConflictAsync(conflictId, request, accessToken, cancellationToken));

@@ -38,15 +38,15 @@ internal sealed class InMemoryTransport(Func<SimServer> server, SimNetwork netwo
     public Task<PullResponse> PullAsync(PullRequest request, string accessToken, CancellationToken cancellationToken) =>
         network.SendAsync(device, "pull", () => Server(s => s.Sync.PullAsync(UserOf(accessToken), request, cancellationToken)), replayable: false);
 
-    public Task<ConflictList> ListConflictsAsync(string? status, string accessToken, CancellationToken cancellationToken) =>
-        network.SendAsync(device, "conflicts", () => Server(s => s.Sync.ListConflictsAsync(UserOf(accessToken), status, cancellationToken)), replayable: false);
+    public Task<ConflictList> ListConflictsAsync(string? status, string? cursor, string accessToken, CancellationToken cancellationToken) =>
+        network.SendAsync(device, "conflicts", () => Server(s => s.Sync.ListConflictsAsync(UserOf(accessToken), status, null, cursor, cancellationToken)), replayable: false);
 
     public Task<ResolveConflictResponse> ResolveConflictAsync(
         string conflictId, ResolveConflictRequest request, string accessToken, CancellationToken cancellationToken) =>
         network.SendAsync(device, "resolve", () => Server(async s =>
         {
             var user = UserOf(accessToken);
-            var conflict = (await s.Sync.ListConflictsAsync(user, ConflictStatuses.All, cancellationToken)).Conflicts
+            var conflict = (await ServerConflicts.AllAsync(s.Sync, user, cancellationToken))
                 .FirstOrDefault(c => c.ConflictId == conflictId);
             var response = await s.Sync.ResolveConflictAsync(user, conflictId, request, cancellationToken);
             ledger.RecordResolution(request.DeviceId, conflictId, conflict!, request, response);

@@ -14,7 +14,7 @@ public sealed partial class Simulator
         var violations = new List<string>();
         var userId = _account.UserId;
         var server = await ServerState.PullAllAsync(_server.Sync, userId);
-        var conflicts = (await _server.Sync.ListConflictsAsync(userId, ConflictStatuses.All, CancellationToken.None)).Conflicts;
+        var conflicts = await ServerConflicts.AllAsync(_server.Sync, userId, CancellationToken.None);
 
         // Every device holds exactly the server's entities, field for field.
         var converged = true;

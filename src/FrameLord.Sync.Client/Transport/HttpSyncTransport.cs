@@ -68,9 +68,25 @@ public sealed class HttpSyncTransport : ISyncTransport, ILiveChangeSource, IDisp
     public Task<PullResponse> PullAsync(PullRequest request, string accessToken, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, "sync/pull", accessToken, request, SyncJsonContext.Default.PullRequest, SyncJsonContext.Default.PullResponse, cancellationToken);
 
-    public Task<ConflictList> ListConflictsAsync(string? status, string accessToken, CancellationToken cancellationToken) =>
-        SendAsync<object, ConflictList>(HttpMethod.Get, status is null ? "sync/conflicts" : "sync/conflicts?status=" + Uri.EscapeDataString(status),
+    public Task<ConflictList> ListConflictsAsync(string? status, string? cursor, string accessToken, CancellationToken cancellationToken) =>
+        SendAsync<object, ConflictList>(HttpMethod.Get, ConflictsPath(status, cursor),
             accessToken, null, null, SyncJsonContext.Default.ConflictList, cancellationToken);
+
+    private static string ConflictsPath(string? status, string? cursor)
+    {
+        var query = new List<string>(2);
+        if (status is not null)
+        {
+            query.Add("status=" + Uri.EscapeDataString(status));
+        }
+
+        if (cursor is not null)
+        {
+            query.Add("cursor=" + Uri.EscapeDataString(cursor));
+        }
+
+        return query.Count == 0 ? "sync/conflicts" : "sync/conflicts?" + string.Join('&', query);
+    }
 
     public Task<ResolveConflictResponse> ResolveConflictAsync(
         string conflictId, ResolveConflictRequest request, string accessToken, CancellationToken cancellationToken) =>

@@ -18,8 +18,11 @@ public interface ISyncTransport
 
     Task<PullResponse> PullAsync(PullRequest request, string accessToken, CancellationToken cancellationToken);
 
-    /// <summary>The user's conflicts; <c>status</c> is <c>open</c> (the server's default when null) or <c>all</c>.</summary>
-    Task<ConflictList> ListConflictsAsync(string? status, string accessToken, CancellationToken cancellationToken);
+    /// <summary>
+    /// One page of the user's conflicts, oldest first; <c>status</c> is <c>open</c> (the server's default when null)
+    /// or <c>all</c>; <c>cursor</c> is the previous page's (null for the first page).
+    /// </summary>
+    Task<ConflictList> ListConflictsAsync(string? status, string? cursor, string accessToken, CancellationToken cancellationToken);
 
     Task<ResolveConflictResponse> ResolveConflictAsync(
         string conflictId, ResolveConflictRequest request, string accessToken, CancellationToken cancellationToken);

@@ -23,6 +23,12 @@ public sealed class LimitOptions
     /// <summary>Largest pull page; larger requests are capped. Default 1,000.</summary>
     public int MaxPullLimit { get; set; } = 1000;
 
+    /// <summary>Conflicts listing page size when the request gives none. Default 100.</summary>
+    public int DefaultConflictsLimit { get; set; } = 100;
+
+    /// <summary>Largest conflicts listing page; larger requests are capped. Default 500.</summary>
+    public int MaxConflictsLimit { get; set; } = 500;
+
     /// <summary>Deepest JSON nesting, counted from the request root. Default 64 (400 deeper).</summary>
     public int MaxJsonDepth { get; set; } = 64;
 

@@ -27,9 +27,18 @@ public static class SyncEndpoints
             return Results.Json(response, SyncJsonContext.Default.PullResponse);
         });
 
-        sync.MapGet("/conflicts", async (HttpContext context, SyncService service, string? status) =>
+        sync.MapGet("/conflicts", async (HttpContext context, SyncService service) =>
         {
-            var response = await service.ListConflictsAsync(context.User.UserId(), status, context.RequestAborted);
+            // Query values are read here, not bound, so a bad one answers in the contract's error shape.
+            var query = context.Request.Query;
+            var limit = (string?)query["limit"] switch
+            {
+                null => (int?)null,
+                var text when int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) => n,
+                _ => throw ApiException.Validation("limit must be a positive integer."),
+            };
+            var response = await service.ListConflictsAsync(
+                context.User.UserId(), query["status"], limit, query["cursor"], context.RequestAborted);
             return Results.Json(response, SyncJsonContext.Default.ConflictList);
         });
 

@@ -7,8 +7,17 @@ namespace FrameLord.Sync.Server.Engine;
 
 public sealed partial class SyncService
 {
-    /// <summary>The user's conflicts: <c>open</c> (default) or <c>all</c> (DESIGN 3.4).</summary>
-    public async Task<ConflictList> ListConflictsAsync(string userId, string? status, CancellationToken cancellationToken)
+    /// <summary>The first page of the user's conflicts (default size): <c>open</c> (default) or <c>all</c>.</summary>
+    public Task<ConflictList> ListConflictsAsync(string userId, string? status, CancellationToken cancellationToken) =>
+        ListConflictsAsync(userId, status, null, null, cancellationToken);
+
+    /// <summary>
+    /// One page of the user's conflicts, oldest first (DESIGN 3.4): <c>open</c> (default) or <c>all</c>,
+    /// <paramref name="limit"/> of them (default <see cref="LimitOptions.DefaultConflictsLimit"/>, capped at
+    /// <see cref="LimitOptions.MaxConflictsLimit"/>), after <paramref name="cursor"/> when given.
+    /// </summary>
+    public async Task<ConflictList> ListConflictsAsync(
+        string userId, string? status, int? limit, string? cursor, CancellationToken cancellationToken)
     {
         var openOnly = status switch
         {
@@ -17,8 +26,29 @@ public sealed partial class SyncService
             _ => throw ApiException.Validation("status must be open or all."),
         };
 
-        var rows = await _store.ListConflictsAsync(userId, openOnly, cancellationToken);
-        return new ConflictList(rows.Select(ToConflict).ToArray());
+        if (limit is < 1)
+        {
+            throw ApiException.Validation("limit must be at least 1.");
+        }
+
+        ConflictPosition? after = null;
+        if (cursor is not null && !ConflictCursor.TryDecode(cursor, _limits.MaxIdLength, out after))
+        {
+            throw ApiException.Validation("cursor is not one this server issued.");
+        }
+
+        var size = Math.Min(limit ?? _limits.DefaultConflictsLimit, _limits.MaxConflictsLimit);
+        // One row past the page says whether another page follows.
+        var rows = await _store.ListConflictsAsync(userId, openOnly, size + 1, after, cancellationToken);
+        var hasMore = rows.Count > size;
+        var page = hasMore ? rows.Take(size).ToArray() : rows.ToArray();
+        var last = page.Length > 0 ? new ConflictPosition(page[^1].CreatedAt, page[^1].ConflictId) : after;
+        return new ConflictList
+        {
+            Conflicts = page.Select(ToConflict).ToArray(),
+            Cursor = last is null ? null : ConflictCursor.Encode(last),
+            HasMore = hasMore,
+        };
     }
 
     private static Conflict ToConflict(ConflictRow row) =>

@@ -33,7 +33,12 @@ public interface ISyncStore : IAsyncDisposable
     /// <summary>Entities with seq &gt; <paramref name="afterSeq"/> (and changed at or after <paramref name="since"/>), in seq order.</summary>
     Task<ChangePage> ReadChangesAsync(string userId, long afterSeq, int limit, DateTimeOffset? since, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<ConflictRow>> ListConflictsAsync(string userId, bool openOnly, CancellationToken cancellationToken);
+    /// <summary>
+    /// Up to <paramref name="limit"/> of the user's conflicts (open ones only when <paramref name="openOnly"/>)
+    /// ordered by (created_at, conflict_id), strictly after <paramref name="after"/> when given (keyset paging).
+    /// </summary>
+    Task<IReadOnlyList<ConflictRow>> ListConflictsAsync(
+        string userId, bool openOnly, int limit, ConflictPosition? after, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes tombstones last changed before <paramref name="tombstonesBefore"/> (raising each user's

@@ -49,6 +49,9 @@ public sealed record ConflictRow(
     DateTimeOffset? ResolvedAt,
     string ConflictJson);
 
+/// <summary>A place in the conflicts listing's order (created_at, then conflict id).</summary>
+public sealed record ConflictPosition(DateTimeOffset CreatedAt, string ConflictId);
+
 /// <summary>A change of a conflict's status (resolution).</summary>
 public sealed record ConflictStatusUpdate(string ConflictId, string Status, DateTimeOffset ResolvedAt);
 

@@ -33,8 +33,8 @@ public sealed class LiveScriptedTransport(ScriptedTransport inner) : ISyncTransp
     public Task<PullResponse> PullAsync(PullRequest request, string accessToken, CancellationToken cancellationToken) =>
         inner.PullAsync(request, accessToken, cancellationToken);
 
-    public Task<ConflictList> ListConflictsAsync(string? status, string accessToken, CancellationToken cancellationToken) =>
-        inner.ListConflictsAsync(status, accessToken, cancellationToken);
+    public Task<ConflictList> ListConflictsAsync(string? status, string? cursor, string accessToken, CancellationToken cancellationToken) =>
+        inner.ListConflictsAsync(status, cursor, accessToken, cancellationToken);
 
     public Task<ResolveConflictResponse> ResolveConflictAsync(string conflictId, ResolveConflictRequest request, string accessToken, CancellationToken cancellationToken) =>
         inner.ResolveConflictAsync(conflictId, request, accessToken, cancellationToken);

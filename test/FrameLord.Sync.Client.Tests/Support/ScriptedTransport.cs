@@ -55,8 +55,8 @@ public sealed class ScriptedTransport : ISyncTransport
             : new PullResponse { Changes = [], Cursor = request.Cursor ?? "AQAAAAAAAAAA", HasMore = false, SyncTimestamp = DateTimeOffset.UnixEpoch });
     }
 
-    public Task<ConflictList> ListConflictsAsync(string? status, string accessToken, CancellationToken cancellationToken) =>
-        Task.FromResult(new ConflictList([]));
+    public Task<ConflictList> ListConflictsAsync(string? status, string? cursor, string accessToken, CancellationToken cancellationToken) =>
+        Task.FromResult(new ConflictList { Conflicts = [] });
 
     public Task<ResolveConflictResponse> ResolveConflictAsync(string conflictId, ResolveConflictRequest request, string accessToken, CancellationToken cancellationToken) =>
         throw new SyncTransportException(404, ErrorCodes.NotFound, "No such conflict.");

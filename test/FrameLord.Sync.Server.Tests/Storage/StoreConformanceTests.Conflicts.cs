@@ -25,7 +25,7 @@ public abstract partial class StoreConformanceTests
         Assert.Equal(["name"], conflict.Fields);
         Assert.False(conflict.NeedsReview);
         Assert.Equal(aFirst ? ConflictResolutions.LocalWon : ConflictResolutions.RemoteWon, conflict.Resolution);
-        Assert.Equal("Sarah Williams", conflict.Winner.GetProperty("name").GetString());
+        Assert.Equal("Sarah Williams", conflict.Winner!.Value.GetProperty("name").GetString());
         Assert.Equal(aFirst ? "Sarah Williams" : "Sarah Chen", conflict.Local.GetProperty("name").GetString());
         Assert.Equal(aFirst ? "Sarah Chen" : "Sarah Williams", conflict.Remote.GetProperty("name").GetString());
         Assert.Equal(7, second.Successful.Single().SyncVersion);

@@ -55,15 +55,25 @@ public sealed partial class PostgresSyncStore
         return new ChangePage(rows, hasMore, purgedSeq);
     }
 
-    public async Task<IReadOnlyList<ConflictRow>> ListConflictsAsync(string userId, bool openOnly, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ConflictRow>> ListConflictsAsync(
+        string userId, bool openOnly, int limit, ConflictPosition? after, CancellationToken cancellationToken)
     {
+        // conflict_id compares with COLLATE "C": byte order, the same order SQLite and the cursor use.
         await using var command = _dataSource.CreateCommand($"""
             SELECT {RowReaders.ConflictColumns} FROM conflicts
             WHERE user_id = $1 {(openOnly ? "AND status = 'open'" : "")}
-            ORDER BY created_at, conflict_id
+              {(after is null ? "" : "AND (created_at > $3 OR (created_at = $3 AND conflict_id COLLATE \"C\" > $4))")}
+            ORDER BY created_at, conflict_id COLLATE "C" LIMIT $2
             """);
         command.Parameters.AddWithValue(userId);
-        var rows = new List<ConflictRow>();
+        command.Parameters.AddWithValue((long)limit);
+        if (after is not null)
+        {
+            command.Parameters.AddWithValue(Ticks.From(after.CreatedAt));
+            command.Parameters.AddWithValue(after.ConflictId);
+        }
+
+        var rows = new List<ConflictRow>(Math.Min(limit, 1024));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {

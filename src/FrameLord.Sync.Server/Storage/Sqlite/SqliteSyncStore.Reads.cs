@@ -48,17 +48,26 @@ public sealed partial class SqliteSyncStore
         return new ChangePage(rows, hasMore, purgedSeq);
     }
 
-    public async Task<IReadOnlyList<ConflictRow>> ListConflictsAsync(string userId, bool openOnly, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ConflictRow>> ListConflictsAsync(
+        string userId, bool openOnly, int limit, ConflictPosition? after, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
         command.CommandText = $"""
             SELECT {RowReaders.ConflictColumns} FROM conflicts
             WHERE user_id = $u {(openOnly ? "AND status = 'open'" : "")}
-            ORDER BY created_at, conflict_id;
+              {(after is null ? "" : "AND (created_at > $at OR (created_at = $at AND conflict_id > $id))")}
+            ORDER BY created_at, conflict_id LIMIT $n;
             """;
         command.Parameters.AddWithValue("$u", userId);
-        var rows = new List<ConflictRow>();
+        command.Parameters.AddWithValue("$n", limit);
+        if (after is not null)
+        {
+            command.Parameters.AddWithValue("$at", Ticks.From(after.CreatedAt));
+            command.Parameters.AddWithValue("$id", after.ConflictId);
+        }
+
+        var rows = new List<ConflictRow>(Math.Min(limit, 1024));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {

@@ -28,4 +28,12 @@ if [ -f eng/yjs/package.json ]; then
 fi
 
 dotnet build FrameLord.Sync.slnx -c Release -nologo -clp:ErrorsOnly
-exec eng/with-postgres.sh dotnet test FrameLord.Sync.slnx -c Release --no-build -nologo "$@"
+status=0
+eng/with-postgres.sh dotnet test FrameLord.Sync.slnx -c Release --no-build -nologo "$@" || status=$?
+echo "test: .NET tests exited with $status" >&2
+
+# The web client SDK (web/sdk): its unit tests in Node, then its end-to-end tests in Debian's
+# headless Chromium against the server built above. Runs even when the .NET tests failed; the
+# script fails when either did.
+eng/test-web.sh || { web=$?; echo "test: web SDK tests exited with $web" >&2; [ "$status" -ne 0 ] || status=$web; }
+exit "$status"

@@ -350,7 +350,11 @@ export class SyncClient {
       pullPageSize: this.#options.pullPageSize,
       now: this.#options.now,
     }, {
-      progress: (progress) => this.#update({ progress }),
+      progress: (progress) => {
+        this.#update({ progress });
+        // Every tab sees the outbox shrink batch by batch during a large push.
+        if (progress.phase === 'push' && progress.done > 0) void this.#recountPending();
+      },
       conflict: (c) => this.#emit('conflict', c),
       rejected: (r) => this.#emit('rejected', r),
       changed: (keys) => {
@@ -470,7 +474,8 @@ export class SyncClient {
 
   #onLiveEvent(user: UserParts, event: import('./transport.js').LiveEvent): void {
     if (event.type === 'changes') {
-      user.loop.requestStep();
+      // The echo of this device's own push, already pulled, needs no step.
+      if (event.cursor !== user.engine.lastCursor) user.loop.requestStep();
     } else {
       user.hub.post({ t: 'doc', noteId: event.noteId, syncVersion: event.syncVersion });
       void user.documents.onDocEvent(event.noteId, event.syncVersion);

@@ -45,6 +45,38 @@ export type CoalesceResult =
   | { outcome: 'updated'; entry: OutboxEntry }
   | { outcome: 'removed'; entry: OutboxEntry };
 
+/**
+ * Takes `edit` into the outbox whose newest entry for the entity is `last`. The server version the
+ * device knows is the edit's `base_version`. When the server never had the entity (0) and nothing is
+ * queued for it (a create cancelled by a delete, or refused), a delete has nothing to say (`nothing`)
+ * and any other edit re-creates the entity from `localEntity`, the device's full entity after the edit.
+ */
+export function enqueue(
+  last: OutboxEntry | undefined,
+  edit: LocalEdit,
+  localEntity: JsonObject,
+  entityType: string,
+  entityId: string,
+  nextId: () => { seq: number; changeId: string },
+): CoalesceResult | { outcome: 'nothing' } {
+  if (edit.base_version === 0 && last === undefined && edit.kind !== 'create') {
+    if (edit.kind === 'delete') return { outcome: 'nothing' };
+    edit = { ...edit, kind: 'create', data: pushable(localEntity) };
+  }
+  return coalesce(isOpen(last, edit.base_version) ? last : undefined, edit, entityType, entityId, nextId);
+}
+
+/** The entity as a create pushes it: no server-managed, local-only or null fields. */
+export function pushable(data: JsonObject): JsonObject {
+  const result: JsonObject = {};
+  for (const [name, value] of Object.entries(data)) {
+    if (value !== null && value !== undefined && name !== 'updated_at' && name !== 'sync_version' && name !== 'is_contact_zero') {
+      result[name] = structuredClone(value);
+    }
+  }
+  return result;
+}
+
 /** True when `entry` can take further edits: not sent, and made from the server version still known. */
 export function isOpen(entry: OutboxEntry | undefined, serverVersion: number): entry is OutboxEntry {
   return entry !== undefined && !entry.sent && entry.base_version === serverVersion;

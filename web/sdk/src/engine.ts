@@ -57,7 +57,7 @@ export class SyncEngine {
     let after = 0;
     this.#report('push', 0, total);
     for (;;) {
-      const batch = await this.#takeBatch(after, lastKey);
+      const batch = after < lastKey ? await this.#takeBatch(after, lastKey) : [];
       if (batch.length === 0) return result;
       const answer = await this.#send(batch);
       const { conflicts, rejected, answered, changed } = await this.#applyPushAnswer(batch, answer);
@@ -72,8 +72,10 @@ export class SyncEngine {
       result.conflicts += conflicts.length;
       done += batch.length;
       total = Math.max(total, done);
-      this.#report('push', done, done + (await this.#db.count('outbox', IDBKeyRange.bound(batch[batch.length - 1]!.seq, lastKey, true, false))));
       after = batch[batch.length - 1]!.seq;
+      const left = after < lastKey ? await this.#db.count('outbox', IDBKeyRange.bound(after, lastKey, true, false)) : 0;
+      this.#report('push', done, done + left);
+      if (left === 0) return result;
     }
   }
 
@@ -199,6 +201,9 @@ export class SyncEngine {
     return { conflicts, rejected, answered: batch.length - byId.size, changed };
   }
 
+  /** The cursor of the last page this device committed (null before the first pull of this session). */
+  lastCursor: string | null = null;
+
   // ---- pull ----
 
   /**
@@ -234,6 +239,7 @@ export class SyncEngine {
       if (keys.length > 0) this.#events.changed(keys);
       total += page.changes.length;
       cursor = page.cursor;
+      this.lastCursor = page.cursor;
       const remaining = typeof page.remaining === 'number' && page.remaining >= 0 ? page.remaining : null;
       this.#report('pull', total, page.has_more ? (remaining === null ? null : total + remaining) : total);
       if (!page.has_more) {

@@ -26,6 +26,8 @@ export class Hub {
   constructor(name: string) {
     this.#channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(name) : null;
     if (this.#channel !== null) {
+      // Node keeps a process alive while a channel is open; browsers have no unref.
+      (this.#channel as { unref?: () => void }).unref?.();
       this.#channel.onmessage = (e: MessageEvent) => {
         for (const listener of [...this.#listeners]) listener(e.data as HubMessage);
       };

@@ -14,7 +14,7 @@ export { SyncClient } from './client.js';
 export { SyncError, SchemaMismatchError, NotSignedInError } from './errors.js';
 export { ENTITY_TYPES } from './types.js';
 export { REMOTE_ORIGIN, createNoteBody } from './documents.js';
-export { coalesce } from './coalesce.js';
+export { coalesce, enqueue } from './coalesce.js';
 export type { SyncClientOptions } from './options.js';
 export type {
   AccountSession,

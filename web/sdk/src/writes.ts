@@ -3,7 +3,7 @@
  * then the call returns. Several tabs may write at once: IndexedDB runs read-write transactions over
  * the same stores one after the other, so each write coalesces against the outbox as it really is.
  */
-import { coalesce, isOpen, type EditKind, type JsonObject, type LocalEdit, type OutboxEntry } from './coalesce.js';
+import { enqueue, pushable, type EditKind, type JsonObject, type LocalEdit, type OutboxEntry } from './coalesce.js';
 import { Meta, type LocalEntity, type SyncDb } from './db.js';
 import { diff, iso } from './json.js';
 import type { IDBPTransaction } from 'idb';
@@ -36,6 +36,7 @@ export async function writeEntity(
     await tx.done;
     return result;
   } catch (e) {
+    tx.done.catch(() => undefined); // the abort below rejects it; the caller gets `e`
     try {
       tx.abort();
     } catch {
@@ -76,7 +77,7 @@ async function write(
       last_synced_at: null,
     };
     await entities.put(entity);
-    const queued = !isContactZero && (await enqueue(tx, entity, { kind: 'create', data: pushable(data), sync_version: 1, client_timestamp: stamp, base_version: 0 }));
+    const queued = !isContactZero && (await enqueueEdit(tx, entity, { kind: 'create', data: pushable(data), sync_version: 1, client_timestamp: stamp, base_version: 0 }));
     return { entity, queued };
   }
 
@@ -108,7 +109,7 @@ async function write(
     if (edit.kind === 'delete' || edit.kind === 'restore') entity.is_archived = edit.kind === 'delete';
     setMetadata(entity.data, entityId, String(entity.data['created_at'] ?? stamp), stamp, entity.sync_version, entity.is_archived);
     if (!entity.is_contact_zero) {
-      queued = (await enqueue(tx, entity, {
+      queued = (await enqueueEdit(tx, entity, {
         kind: edit.kind,
         data: edit.patch,
         sync_version: entity.sync_version,
@@ -122,21 +123,13 @@ async function write(
 }
 
 /** Adds the edit to the outbox, coalescing it into the entity's open entry. False when nothing is left to push. */
-async function enqueue(tx: WriteTx, entity: LocalEntity, edit: LocalEdit): Promise<boolean> {
+async function enqueueEdit(tx: WriteTx, entity: LocalEntity, edit: LocalEdit): Promise<boolean> {
   const outbox = tx.objectStore('outbox');
   const entries = await outbox.index('by_entity').getAll([entity.entity_type, entity.entity_id]);
   let last: OutboxEntry | undefined;
   for (const e of entries) if (last === undefined || e.seq > last.seq) last = e;
-  if (entity.server_version === 0 && last === undefined && edit.kind !== 'create') {
-    // The server never had this entity and nothing is queued for it (a create cancelled by a delete,
-    // or refused): a delete has nothing to say, anything else re-creates it.
-    if (edit.kind === 'delete') return false;
-    edit = { ...edit, kind: 'create', data: pushable(entity.data), base_version: 0 };
-  }
-  const open = isOpen(last, entity.server_version) ? last : undefined;
-  let seq = 0;
-  if (open === undefined) seq = ((await tx.objectStore('meta').get(Meta.nextSeq)) as number | undefined) ?? 1;
-  const result = coalesce(open, edit, entity.entity_type, entity.entity_id, () => ({ seq, changeId: `c${seq}` }));
+  const seq = ((await tx.objectStore('meta').get(Meta.nextSeq)) as number | undefined) ?? 1;
+  const result = enqueue(last, edit, entity.data, entity.entity_type, entity.entity_id, () => ({ seq, changeId: `c${seq}` }));
   switch (result.outcome) {
     case 'inserted':
       await tx.objectStore('meta').put(seq + 1, Meta.nextSeq);
@@ -145,8 +138,10 @@ async function enqueue(tx: WriteTx, entity: LocalEntity, edit: LocalEdit): Promi
     case 'updated':
       await outbox.put(result.entry);
       return true;
-    default:
+    case 'removed':
       await outbox.delete(result.entry.seq);
+      return false;
+    default:
       return false;
   }
 }
@@ -160,13 +155,3 @@ export function setMetadata(data: JsonObject, id: string, createdAt: string, upd
   data['is_archived'] = archived;
 }
 
-/** The entity as a create pushes it: no server-managed, local-only or null fields. */
-export function pushable(data: JsonObject): JsonObject {
-  const result: JsonObject = {};
-  for (const [name, value] of Object.entries(data)) {
-    if (value !== null && value !== undefined && name !== 'updated_at' && name !== 'sync_version' && name !== 'is_contact_zero') {
-      result[name] = structuredClone(value);
-    }
-  }
-  return result;
-}

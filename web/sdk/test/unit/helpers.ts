@@ -1,0 +1,42 @@
+/** Opens a client on a fresh in-memory IndexedDB and a fake server, the loop not started. */
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { SyncClient } from '../../src/client.js';
+import type { SyncClientOptions } from '../../src/options.js';
+import { FakeServer } from './fake-server.js';
+
+export async function openClient(options: Partial<SyncClientOptions> = {}, server = new FakeServer(), factory = new IDBFactory()) {
+  const client = await SyncClient.open({
+    serverUrl: 'http://fake.test',
+    fetch: server.fetch,
+    indexedDB: factory,
+    liveEvents: false,
+    autoStart: false,
+    documentTransport: 'rest',
+    random: () => 0.5,
+    ...options,
+  });
+  return { client, server, factory };
+}
+
+export async function signedIn(options: Partial<SyncClientOptions> = {}, server = new FakeServer(), factory = new IDBFactory()) {
+  const opened = await openClient(options, server, factory);
+  await opened.client.signup('sarah@example.com', 'correct horse battery', 'Sarah');
+  return opened;
+}
+
+/** The raw rows of a store in the client's user database. */
+export async function rawRows(factory: IDBFactory, userId: string, store: string): Promise<unknown[]> {
+  const { openDB } = await import('idb');
+  const g = globalThis as { indexedDB?: IDBFactory };
+  const previous = g.indexedDB;
+  g.indexedDB = factory;
+  const p = openDB(`framelord-sync:default:${userId}`);
+  g.indexedDB = previous;
+  const db = await p;
+  try {
+    return await db.getAll(store);
+  } finally {
+    db.close();
+  }
+}

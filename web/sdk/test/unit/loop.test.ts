@@ -1,0 +1,140 @@
+import { test, mock } from 'node:test';
+import assert from 'node:assert/strict';
+import { SyncLoop, type LoopHooks } from '../../src/loop.js';
+import type { SyncEngine } from '../../src/engine.js';
+import { SyncError } from '../../src/errors.js';
+import { backoffDelay } from '../../src/backoff.js';
+import { deriveState, toStatus, STALE_AFTER_MS, type StatusFacts } from '../../src/status.js';
+
+/** A loop over a scripted engine, on mocked timers and a clock that moves with them. */
+function harness(script: { fail?: (step: number) => SyncError | null } = {}) {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  let clock = 0;
+  const steps: number[] = [];
+  const facts: Partial<StatusFacts>[] = [];
+  let online = true;
+  const engine = {
+    pull: async () => {
+      steps.push(clock);
+      const error = script.fail?.(steps.length) ?? null;
+      if (error !== null) throw error;
+      return { pulled: 0, changes: [] };
+    },
+    push: async () => ({ pushed: 0, rejected: 0, conflicts: 0 }),
+  } as unknown as SyncEngine;
+  const hooks: LoopHooks = {
+    online: () => online,
+    pendingChanges: async () => 0,
+    documents: async () => undefined,
+    update: (f) => facts.push(f),
+    remoteChanges: () => undefined,
+    synced: () => undefined,
+  };
+  const loop = new SyncLoop(engine, { debounceMs: 2000, pullIntervalMs: 30000, backoffMs: [2000, 4000, 8000, 16000, 32000], jitter: 0.2, now: () => clock, random: () => 1 }, hooks);
+  const flush = async () => {
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  };
+  const advance = async (ms: number) => {
+    for (let t = 0; t < ms; t += 100) {
+      clock += 100;
+      mock.timers.tick(100);
+      await flush();
+    }
+  };
+  return { loop, steps, facts, advance, flush, setOnline: (v: boolean) => (online = v), done: () => { loop.stop(); mock.timers.reset(); } };
+}
+
+test('the loop syncs at start-up and then every 30 s', async () => {
+  const h = harness();
+  h.loop.start();
+  await h.advance(100);
+  assert.deepEqual(h.steps, [100]);
+  await h.advance(61000);
+  assert.deepEqual(h.steps, [100, 30100, 60100]);
+  h.done();
+});
+
+test('a write is pushed 2 s after the last write, and at most 8 s after the first', async () => {
+  const h = harness();
+  h.loop.start();
+  await h.advance(100);
+  h.loop.notifyWrite();
+  await h.advance(1900);
+  assert.equal(h.steps.length, 1);
+  await h.advance(200);
+  assert.equal(h.steps.length, 2);
+  assert.equal(h.steps[1], 2100);
+  // writes every second keep postponing the step, up to 4 × 2 s after the first write
+  const first = 2200;
+  for (let i = 0; i < 12; i++) {
+    h.loop.notifyWrite();
+    await h.advance(1000);
+  }
+  assert.equal(h.steps.length, 3);
+  assert.ok(h.steps[2]! - first <= 8100, `step at ${h.steps[2]}`);
+  h.done();
+});
+
+test('failed steps retry after 2, 4, 8, 16, 32 s, then 32 s with jitter', async () => {
+  const h = harness({ fail: () => new SyncError('HTTP_503', 'down', 503, true) });
+  h.loop.start();
+  await h.advance(100);
+  await h.advance(2000 + 4000 + 8000 + 16000 + 32000 + 38400 + 100);
+  const gaps = h.steps.slice(1).map((t, i) => t - h.steps[i]!);
+  assert.deepEqual(gaps, [2000, 4000, 8000, 16000, 32000, 38400]);
+  h.done();
+});
+
+test('backoff jitter spreads the repeated delay both ways and honours Retry-After', () => {
+  const delays = [2000, 4000, 8000, 16000, 32000];
+  assert.equal(backoffDelay(delays, 0.2, () => 0, 6), 25600);
+  assert.equal(backoffDelay(delays, 0.2, () => 0.5, 6), 32000);
+  assert.equal(backoffDelay(delays, 0.2, () => 0.999, 9) < 38400, true);
+  assert.equal(backoffDelay(delays, 0.2, () => 0, 1), 2000);
+  assert.equal(backoffDelay(delays, 0.2, () => 0, 1, 60000), 60000);
+});
+
+test('status facts: syncing while a step runs, error with the reason, offline on a network failure', async () => {
+  let n = 0;
+  const h = harness({
+    fail: () => (++n === 1 ? new SyncError('NETWORK_ERROR', 'down', 0, true) : n === 2 ? new SyncError('HTTP_500', 'boom', 500, true) : null),
+  });
+  h.loop.start();
+  await h.advance(100);
+  assert.deepEqual(h.facts[0], { running: true, progress: null });
+  assert.equal(h.facts.at(-1)!.online, false);
+  await h.advance(2000);
+  assert.equal(h.facts.at(-1)!.online, true);
+  assert.equal(h.facts.at(-1)!.error?.code, 'HTTP_500');
+  await h.advance(4000);
+  assert.equal(h.facts.at(-1)!.error, null);
+  assert.equal(h.facts.at(-1)!.running, false);
+  h.done();
+});
+
+test('while the browser is offline no request is made; going online syncs at once', async () => {
+  const h = harness();
+  h.setOnline(false);
+  h.loop.start();
+  await h.advance(5000);
+  assert.deepEqual(h.steps, []);
+  assert.equal(h.facts.at(-1)!.online, false);
+  h.setOnline(true);
+  h.loop.notifyOnline();
+  await h.advance(100);
+  assert.equal(h.steps.length, 1);
+  h.done();
+});
+
+test('the indicator state follows the facts in priority order, and the stale flag after 7 days', () => {
+  const base: StatusFacts = { online: true, running: false, error: null, pendingChanges: 0, conflicts: 0, lastSyncAt: 0, progress: null, isLeader: true, signedIn: true };
+  assert.equal(deriveState(base), 'synced');
+  assert.equal(deriveState({ ...base, pendingChanges: 3 }), 'pending');
+  assert.equal(deriveState({ ...base, pendingChanges: 3, conflicts: 1 }), 'conflict');
+  assert.equal(deriveState({ ...base, conflicts: 1, error: { code: 'X', message: '', status: 500 } }), 'error');
+  assert.equal(deriveState({ ...base, error: { code: 'X', message: '', status: 500 }, running: true }), 'syncing');
+  assert.equal(deriveState({ ...base, running: true, online: false }), 'offline');
+  assert.equal(toStatus(base, STALE_AFTER_MS).stale, false);
+  assert.equal(toStatus(base, STALE_AFTER_MS + 1).stale, true);
+  assert.equal(toStatus({ ...base, lastSyncAt: null }, STALE_AFTER_MS * 10).stale, false);
+});

@@ -1,0 +1,219 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rawRows, signedIn } from './helpers.js';
+import { FakeServer } from './fake-server.js';
+import { SchemaMismatchError, SyncError } from '../../src/errors.js';
+import type { OutboxEntry } from '../../src/coalesce.js';
+import type { RemoteChangeNotification, SyncProgress } from '../../src/types.js';
+
+async function started(server = new FakeServer(), options = {}) {
+  const opened = await signedIn(options, server);
+  opened.client.start();
+  await opened.client.syncNow();
+  return opened;
+}
+
+test('two devices converge through push and pull', async () => {
+  const server = new FakeServer();
+  const { client: a } = await started(server);
+  const { client: b } = await started(server);
+  await a.contacts.create({ id: 'c1', name: 'Sarah', extra: 1 });
+  await a.syncNow();
+  await b.syncNow();
+  assert.equal((await b.contacts.get('c1'))?.name, 'Sarah');
+  assert.equal((await b.contacts.get('c1'))?.['extra'], 1);
+  await b.contacts.update('c1', { email: 's@x' });
+  await b.syncNow();
+  await a.syncNow();
+  assert.equal((await a.contacts.get('c1'))?.email, 's@x');
+  assert.equal(a.status.get().state, 'synced');
+  a.close();
+  b.close();
+});
+
+test('401 refreshes the token and resends the same batch with the same change ids', async () => {
+  const server = new FakeServer();
+  const { client } = await started(server);
+  await client.contacts.create({ id: 'c1', name: 'A' });
+  server.validTokens.delete('tok1');
+  server.refuse('/sync/push', { status: 401, body: { error: { code: 'UNAUTHORIZED', message: 'expired' } } });
+  await client.syncNow();
+  const pushes = server.requests.filter((r) => r.path === '/sync/push');
+  assert.equal(pushes.length, 2);
+  assert.notEqual(pushes[1]!.auth, pushes[0]!.auth);
+  assert.deepEqual(pushes[1]!.body!['changes'], pushes[0]!.body!['changes']);
+  assert.ok(server.requests.some((r) => r.path === '/auth/refresh'));
+  assert.equal(client.status.get().pendingChanges, 0);
+  client.close();
+});
+
+test('410 RESYNC_REQUIRED pulls everything from the start and keeps the outbox', async () => {
+  const server = new FakeServer();
+  const { client, factory } = await started(server);
+  server.remoteWrite('task', 't1', { title: 'remote' });
+  await client.tasks.create({ id: 'mine', title: 'local' });
+  server.refuse('/sync/pull', { status: 410, body: { error: { code: 'RESYNC_REQUIRED', message: 'too old' } } });
+  // The pull before the push meets the 410 and starts again; the push still goes out.
+  await client.syncNow();
+  const pulls = server.requests.filter((r) => r.path === '/sync/pull').slice(-3);
+  assert.equal(pulls[1]!.body!['cursor'] ?? null, null);
+  assert.equal((await client.tasks.get('t1'))?.title, 'remote');
+  assert.ok(server.rows.has('task/mine'));
+  assert.equal(((await rawRows(factory, 'u1', 'outbox')) as unknown[]).length, 0);
+  client.close();
+});
+
+test('426 SCHEMA_MISMATCH is a typed error and the outbox is kept', async () => {
+  const server = new FakeServer();
+  const { client, factory } = await started(server);
+  await client.notes.create({ id: 'n1', title: 'x' });
+  server.refuse('/sync/pull', { status: 426, body: { error: { code: 'SCHEMA_MISMATCH', message: 'upgrade', required_version: '2' } } });
+  const error = await client.syncNow().then(() => null, (e: unknown) => e);
+  assert.ok(error instanceof SchemaMismatchError);
+  assert.equal(error.requiredVersion, '2');
+  assert.equal(client.status.get().state, 'error');
+  assert.equal(client.status.get().error?.code, 'SCHEMA_MISMATCH');
+  assert.equal(((await rawRows(factory, 'u1', 'outbox')) as unknown[]).length, 1);
+  client.close();
+});
+
+test('whole-request errors reject nothing: a proxy page, a 400 about the request, a 413 of a small batch of one', async () => {
+  const server = new FakeServer();
+  const { client, factory } = await started(server);
+  await client.groups.create({ id: 'g1', name: 'G' });
+  server.refuse('/sync/push', { status: 502, body: '<html>Bad gateway</html>' });
+  await assert.rejects(client.syncNow(), (e: unknown) => e instanceof SyncError && e.status === 502);
+  assert.equal(client.status.get().state, 'error');
+  assert.equal(((await rawRows(factory, 'u1', 'outbox')) as unknown[]).length, 1);
+  server.refuse('/sync/push', { status: 400, body: { error: { code: 'VALIDATION_FAILED', message: 'device_id is required' } } });
+  await assert.rejects(client.syncNow(), (e: unknown) => e instanceof SyncError && e.status === 400);
+  assert.equal(((await rawRows(factory, 'u1', 'outbox')) as unknown[]).length, 1);
+  server.refuse('/sync/push', { status: 413, body: { error: { code: 'PAYLOAD_TOO_LARGE', message: 'body' } } });
+  await assert.rejects(client.syncNow(), (e: unknown) => e instanceof SyncError && e.status === 413);
+  assert.equal(((await rawRows(factory, 'u1', 'outbox')) as unknown[]).length, 1);
+  assert.equal(((await rawRows(factory, 'u1', 'rejected')) as unknown[]).length, 0);
+  await client.syncNow();
+  assert.ok(server.rows.has('group/g1'));
+  assert.equal(((await rawRows(factory, 'u1', 'outbox')) as unknown[]).length, 0);
+  client.close();
+});
+
+test('a whole-request 400 on a batch is narrowed down: the others go through', async () => {
+  const server = new FakeServer();
+  const { client, factory } = await started(server);
+  for (let i = 0; i < 4; i++) await client.contacts.create({ id: `c${i}`, name: `n${i}` });
+  server.refuse('/sync/push', { status: 400, body: { error: { code: 'VALIDATION_FAILED', message: 'something in the batch' } } });
+  await client.syncNow();
+  assert.equal(((await rawRows(factory, 'u1', 'outbox')) as unknown[]).length, 0);
+  assert.equal(server.rows.size, 4);
+  client.close();
+});
+
+test('a per-change failure rejects only that change and is reported', async () => {
+  const server = new FakeServer();
+  const { client, factory } = await started(server);
+  const rejected: string[] = [];
+  client.on('rejected', (r) => rejected.push(`${r.entityId}:${r.code}`));
+  await client.contacts.create({ id: 'bad', poison: true });
+  await client.contacts.create({ id: 'good', name: 'ok' });
+  await client.syncNow();
+  assert.deepEqual(rejected, ['bad:VALIDATION_FAILED']);
+  assert.ok(server.rows.has('contact/good'));
+  assert.equal(((await rawRows(factory, 'u1', 'outbox')) as unknown[]).length, 0);
+  assert.equal(((await rawRows(factory, 'u1', 'rejected')) as unknown[]).length, 1);
+  client.close();
+});
+
+test('the cursor is committed with its page: a failure on page 2 resumes after page 1', async () => {
+  const server = new FakeServer();
+  const { client } = await started(server, { pullPageSize: 2 });
+  for (let i = 0; i < 5; i++) server.remoteWrite('folder', `f${i}`, { name: `F${i}` });
+  server.refuseAfter('/sync/pull', 1, { status: 0, network: true });
+  await assert.rejects(client.syncNow(), (e: unknown) => e instanceof SyncError && e.code === 'NETWORK_ERROR');
+  assert.equal(client.status.get().state, 'offline');
+  assert.equal((await client.folders.list()).length, 2);
+  const mark = server.requests.length;
+  await client.syncNow();
+  const resumed = server.requests.slice(mark).find((r) => r.path === '/sync/pull')!;
+  assert.equal(resumed.body!['cursor'], '2');
+  assert.equal((await client.folders.list()).length, 5);
+  client.close();
+});
+
+test('a pull reports progress from the server\'s remaining count', async () => {
+  const server = new FakeServer();
+  for (let i = 0; i < 10; i++) server.remoteWrite('contact', `c${i}`, { name: `C${i}` });
+  const { client } = await signedIn({ pullPageSize: 3 }, server);
+  const seen: SyncProgress[] = [];
+  client.status.subscribe((s) => {
+    if (s.progress?.phase === 'pull' && !seen.includes(s.progress)) seen.push(s.progress);
+  });
+  client.start();
+  await client.syncNow();
+  const percents = seen.map((p) => p.percent).filter((p) => p !== null);
+  assert.deepEqual(percents, [30, 60, 90, 100]);
+  assert.match(seen.find((p) => p.percent === 30)!.message, /Syncing 10 changes… 30%/);
+  client.close();
+});
+
+test('a version the client cannot hold exactly is refused, not rounded', async () => {
+  const server = new FakeServer();
+  const { client } = await started(server);
+  const row = server.remoteWrite('contact', 'big', { name: 'x' });
+  row.version = 2 ** 53; // parses to a double that is no longer exact
+  await assert.rejects(client.syncNow(), (e: unknown) => e instanceof SyncError && e.code === 'PROTOCOL_ERROR');
+  assert.equal(await client.contacts.get('big'), undefined);
+  client.close();
+});
+
+test('a pull that overwrites a held entity raises one notification; many raise one aggregated', async () => {
+  const server = new FakeServer();
+  const { client } = await started(server);
+  const notes: RemoteChangeNotification[] = [];
+  client.on('notification', (n) => notes.push(n));
+  await client.contacts.create({ id: 'sarah', name: 'Sarah Chen' });
+  await client.syncNow();
+  server.remoteWrite('contact', 'sarah', { name: 'Sarah Williams' });
+  await client.syncNow();
+  assert.equal(notes.length, 1);
+  assert.equal(notes[0]!.message, 'Contact updated on another device');
+  assert.deepEqual(notes[0]!.changes[0]!.fields, ['name']);
+  for (let i = 0; i < 12; i++) server.remoteWrite('contact', `x${i}`, { name: `X${i}` });
+  await client.syncNow();
+  assert.equal(notes.length, 2);
+  assert.equal(notes[1]!.aggregated, true);
+  assert.equal(notes[1]!.message, '12 contacts updated on another device');
+  client.close();
+});
+
+test('an edit made while a pull brings the same entity keeps the local field until the server decides', async () => {
+  const server = new FakeServer();
+  const { client } = await started(server);
+  await client.contacts.create({ id: 'c', name: 'A', email: 'a@x' });
+  await client.syncNow();
+  await client.contacts.update('c', { name: 'Local' });
+  server.remoteWrite('contact', 'c', { email: 'remote@x' });
+  // the pull before the push merges: the remote email arrives, the pending local name stays
+  server.refuse('/sync/push', { status: 0, network: true });
+  await assert.rejects(client.syncNow());
+  const c = await client.contacts.get('c');
+  assert.equal(c?.name, 'Local');
+  assert.equal(c?.email, 'remote@x');
+  client.close();
+});
+
+test('the outbox entry is resent with the same change id after a lost answer', async () => {
+  const server = new FakeServer();
+  const { client, factory } = await started(server);
+  await client.interactions.create({ id: 'i1', kind: 'call' });
+  server.refuseAfter('/sync/push', 0, { status: 0, network: true });
+  await assert.rejects(client.syncNow());
+  const entries = (await rawRows(factory, 'u1', 'outbox')) as OutboxEntry[];
+  assert.equal(entries[0]!.sent, true);
+  await client.interactions.update('i1', { summary: 'after' });
+  await client.syncNow();
+  const ids = server.pushes().flatMap((p) => (p['changes'] as { change_id: string }[]).map((c) => c.change_id));
+  assert.deepEqual(ids, ['c1', 'c1', 'c2']);
+  assert.equal(server.rows.get('interaction/i1')!.data['summary'], 'after');
+  client.close();
+});

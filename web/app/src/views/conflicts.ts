@@ -134,7 +134,7 @@ export class ConflictDialog {
 function detailsTable (conflict: SyncConflict): HTMLElement {
   const winner = conflict.winner ?? {}
   return h('table', {},
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Field'), h('th', { scope: 'col' }, 'This device'), h('th', { scope: 'col' }, 'Another device'), h('th', { scope: 'col' }, 'Now on the server'))),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Field'), h('th', { scope: 'col' }, 'Keep local (synced later)'), h('th', { scope: 'col' }, 'Use remote (the value it met)'), h('th', { scope: 'col' }, 'Now on the server'))),
     h('tbody', {}, conflict.fields.map(f => h('tr', {},
       h('th', { scope: 'row' }, f), h('td', {}, show(conflict.local[f])), h('td', {}, show(conflict.remote[f])), h('td', {}, f in winner ? show(winner[f]) : '—')))),
     h('caption', { class: 'visually-hidden' }, 'Conflict details'))

@@ -133,7 +133,7 @@ export class Shell {
   }
 
   #create (section: Section): ContactsView | TasksView | NotesView {
-    const notify = (message: string) => this.#toasts.show(message, 4000)
+    const notify = (message: string) => this.#toasts.show(message, 3000)
     switch (section) {
       case 'tasks': return new TasksView(this.#client.tasks)
       case 'notes': {

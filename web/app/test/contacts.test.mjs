@@ -3,22 +3,10 @@
 // edited on both within a minute (the review dialog opens), and a manual merge.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createContact, device, fillContact, launch, logIn, newEmail, openContact, shot, pushed, signUp, synced, waitFor } from './helpers.mjs'
+import { createContact, fillContact, openContact, pushed, shot, synced, twoDevices, waitFor } from './helpers.mjs'
 
-let browser, laptop, phone
-
-before(async () => {
-  browser = await launch()
-  laptop = await device(browser, 'laptop')
-  phone = await device(browser, 'phone')
-  const email = newEmail('contacts')
-  await signUp(laptop, email, 'Alice', 'Laptop')
-  await logIn(phone, email, 'Phone')
-})
-
-after(async () => {
-  await browser?.close()
-})
+let laptop, phone
+twoDevices('contacts', before, after, (l, p) => { laptop = l; phone = p })
 
 const nameField = dev => dev.page.getByLabel('Name', { exact: true })
 const emailField = dev => dev.page.getByLabel('Email', { exact: true })

@@ -48,6 +48,26 @@ function expectedError (text) {
   return /net::ERR_INTERNET_DISCONNECTED|Failed to load resource: net::ERR_INTERNET_DISCONNECTED/.test(text)
 }
 
+/**
+ * Two devices of one new user for a test file: "laptop" signs up, "phone" logs in, then `ready`
+ * receives them. The browser closes after the file's tests.
+ */
+export function twoDevices (label, before, after, ready) {
+  const devices = {}
+  before(async () => {
+    devices.browser = await launch()
+    devices.laptop = await device(devices.browser, 'laptop')
+    devices.phone = await device(devices.browser, 'phone')
+    const email = newEmail(label)
+    await signUp(devices.laptop, email, 'Alice', 'Laptop')
+    await logIn(devices.phone, email, 'Phone')
+    ready(devices.laptop, devices.phone)
+  })
+  after(async () => {
+    await devices.browser?.close()
+  })
+}
+
 export async function signUp (dev, email, displayName, deviceName) {
   const page = dev.page
   await page.goto(baseUrl)

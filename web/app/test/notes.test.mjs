@@ -3,22 +3,10 @@
 // undoing device's own typing.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { device, launch, logIn, newEmail, shot, signUp, synced, waitFor } from './helpers.mjs'
+import { shot, synced, twoDevices, waitFor } from './helpers.mjs'
 
-let browser, laptop, phone
-
-before(async () => {
-  browser = await launch()
-  laptop = await device(browser, 'laptop')
-  phone = await device(browser, 'phone')
-  const email = newEmail('notes')
-  await signUp(laptop, email, 'Alice', 'Laptop')
-  await logIn(phone, email, 'Phone')
-})
-
-after(async () => {
-  await browser?.close()
-})
+let laptop, phone
+twoDevices('notes', before, after, (l, p) => { laptop = l; phone = p })
 
 const paragraph = (dev, n) => dev.page.getByRole('textbox', { name: `Paragraph ${n}`, exact: true })
 // A paragraph's text without the other people's carets (role img, named) and the placeholder.

@@ -2,22 +2,10 @@
 // holds the data, edits made offline wait in the outbox and reach the other device afterwards.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createContact, device, fillContact, launch, logIn, newEmail, openContact, shot, signUp, synced, waitFor } from './helpers.mjs'
+import { createContact, fillContact, openContact, shot, synced, twoDevices, waitFor } from './helpers.mjs'
 
-let browser, laptop, phone
-
-before(async () => {
-  browser = await launch()
-  laptop = await device(browser, 'laptop')
-  phone = await device(browser, 'phone')
-  const email = newEmail('offline')
-  await signUp(laptop, email, 'Alice', 'Laptop')
-  await logIn(phone, email, 'Phone')
-})
-
-after(async () => {
-  await browser?.close()
-})
+let laptop, phone
+twoDevices('offline', before, after, (l, p) => { laptop = l; phone = p })
 
 const contactLink = (dev, name) => dev.page.getByRole('list', { name: 'Contacts' }).getByRole('link', { name: new RegExp(`^${name}`) })
 

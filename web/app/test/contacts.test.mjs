@@ -41,7 +41,7 @@ test('an offline edit that loses shows the toast, the conflict is listed, and bo
 
   await dismissToasts(phone)
   await phone.context.setOffline(false)
-  await phone.page.getByRole('log', { name: 'Notifications' }).getByText(/updated on another device/).waitFor({ timeout: 30_000 })
+  await phone.page.getByRole('log', { name: 'Notifications' }).getByText(/updated on another device/).first().waitFor({ timeout: 30_000 })
   await synced(phone)
   await synced(laptop)
   assert.equal(await nameField(phone).inputValue(), 'Sarah Williams')

@@ -26,6 +26,7 @@ export class Shell {
   readonly #cleanup: (() => void)[] = []
   #page: { section: Section, view: ContactsView | TasksView | NotesView } | null = null
   #reviewed = new Set<string>()
+  readonly #toasted = new Map<string, number>()
 
   constructor (client: SyncClient, onSignOut: () => void) {
     this.#client = client
@@ -69,7 +70,9 @@ export class Shell {
       this.#dialog.element)
 
     this.#cleanup.push(client.status.subscribe(status => this.#statusChanged(status)))
-    this.#cleanup.push(client.on('notification', n => this.#toasts.show(n.message)))
+    this.#cleanup.push(client.on('notification', n => {
+      if (this.#firstToastFor(n.changes.map(c => `${c.entityType}/${c.entityId}`))) this.#toasts.show(n.message)
+    }))
     this.#cleanup.push(client.on('conflict', c => this.#conflictArrived(c)))
     this.#cleanup.push(client.on('rejected', r => this.#toasts.show(`The server refused a change to a ${r.entityType}: ${r.message}`)))
     this.#cleanup.push(client.conflicts.subscribe(() => { if (this.#dialog.isOpen) void this.#dialog.refresh() }))
@@ -104,7 +107,7 @@ export class Shell {
     } else {
       // This device's edit lost (or partly lost) to one made elsewhere: the seed's notification. The
       // SDK raises it for pulls; a push answer that carries the winner needs it here.
-      if (conflict.resolution !== 'local_won' && conflict.status !== 'open') {
+      if (conflict.resolution !== 'local_won' && conflict.status !== 'open' && this.#firstToastFor([`${conflict.entityType}/${conflict.entityId}`])) {
         const type = conflict.entityType.charAt(0).toUpperCase() + conflict.entityType.slice(1)
         const winner = conflict.winner ?? conflict.remote
         const shown = conflict.fields.map(f => `${f} is now “${show(winner[f])}”`).join(', ')
@@ -112,6 +115,18 @@ export class Shell {
       }
       if (this.#dialog.isOpen) void this.#dialog.refresh()
     }
+  }
+
+  /**
+   * One "updated on another device" toast per entity change: the SDK's (from a pull) and the one for
+   * a lost push can both describe the same change within a second or two.
+   */
+  #firstToastFor (keys: string[]): boolean {
+    const now = Date.now()
+    for (const [key, at] of this.#toasted) if (now - at > 4_000) this.#toasted.delete(key)
+    const fresh = keys.length === 0 || keys.some(key => !this.#toasted.has(key))
+    if (fresh) for (const key of keys) this.#toasted.set(key, now)
+    return fresh
   }
 
   async #route (route: Route): Promise<void> {

@@ -11,16 +11,7 @@ if ! command -v npm >/dev/null 2>&1; then
   echo "test-web: npm is missing; install Node.js 20 and npm" >&2
   exit 3
 fi
-if ! command -v chromium >/dev/null 2>&1; then
-  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "test-web: installing Debian's chromium" >&2
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    echo "test-web: chromium is missing; install Debian's chromium package" >&2
-    exit 3
-  fi
-fi
+"$root/eng/install-chromium.sh" || exit $?
 echo "test-web: $(chromium --version 2>/dev/null)" >&2
 
 echo "test-web: npm ci in web/" >&2

@@ -27,6 +27,14 @@ if [ -f eng/yjs/package.json ]; then
   npm ci --prefix eng/yjs --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
+# The web app's browser tests (test/FrameLord.Sync.Web.Tests) run inside `dotnet test`: they need the
+# pinned packages of the web/ workspace and Debian's chromium before it starts.
+if [ -f web/package.json ]; then
+  echo "test: installing the pinned npm packages of web/ and Debian's chromium" >&2
+  npm ci --prefix web --no-audit --no-fund --loglevel=error >/dev/null
+  eng/install-chromium.sh
+fi
+
 dotnet build FrameLord.Sync.slnx -c Release -nologo -clp:ErrorsOnly
 status=0
 eng/with-postgres.sh dotnet test FrameLord.Sync.slnx -c Release --no-build -nologo "$@" || status=$?

@@ -167,6 +167,7 @@ public static class SyncServerApp
         app.UseResponseCompression();
         ServerProtection.UseWireBodyLimit(app, app.Services.GetRequiredService<LimitOptions>());
         app.UseRequestDecompression();
+        app.UseWebApp();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();

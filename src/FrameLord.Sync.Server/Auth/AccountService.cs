@@ -75,7 +75,6 @@ public sealed class AccountService
 
         var userId = _ids.NewId("usr");
         var user = new UserRecord(userId, email, "", displayName, _ids.NewId("cnt"), _time.GetUtcNow());
-        var password = request.Password;
         user = user with { PasswordHash = await _hashGate.RunAsync(() => _hasher.HashPassword(user, password), cancellationToken) };
         if (!await _store.TryCreateUserAsync(user, cancellationToken))
         {

@@ -19,6 +19,8 @@ export class ConflictDialog {
   readonly #body = h('div', { class: 'dialog-body' })
   readonly #actions: ConflictActions
   #rendering = Promise.resolve()
+  /** What the dialog shows now; a refresh that would show the same leaves the DOM alone. */
+  #shown = ''
 
   constructor (actions: ConflictActions) {
     this.#actions = actions
@@ -49,6 +51,12 @@ export class ConflictDialog {
     const all = await this.#actions.list()
     const open = all.filter(c => c.status === 'open')
     const settled = all.filter(c => c.status !== 'open').slice(-20).reverse()
+    const names = await Promise.all([...open, ...settled].map(c => this.#actions.nameOf(c.entityType, c.entityId)))
+    // Rebuilding identical content would detach the buttons under the user's pointer: refreshes
+    // come with every sync step, so a dialog rebuilt each time could never be clicked.
+    const shown = JSON.stringify([open, settled, names])
+    if (shown === this.#shown && this.#body.childElementCount > 0) return
+    this.#shown = shown
     const cards = await Promise.all(open.map(c => this.#openCard(c)))
     const rows = await Promise.all(settled.map(c => this.#settledRow(c)))
     replaceChildren(this.#body,

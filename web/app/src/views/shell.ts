@@ -74,6 +74,13 @@ export class Shell {
       if (this.#firstToastFor(n.changes.map(c => `${c.entityType}/${c.entityId}`))) this.#toasts.show(n.message)
     }))
     this.#cleanup.push(client.on('conflict', c => this.#conflictArrived(c)))
+    // A local edit starts a new story for its entity: a remote change that meets it is news again,
+    // even moments after another toast about the same entity.
+    for (const store of [client.contacts, client.tasks, client.notes]) {
+      this.#cleanup.push(store.subscribe(change => {
+        if (change.source === 'local') this.#toasted.delete(`${change.entityType}/${change.entityId}`)
+      }))
+    }
     this.#cleanup.push(client.on('rejected', r => this.#toasts.show(`The server refused a change to a ${r.entityType}: ${r.message}`)))
     this.#cleanup.push(client.conflicts.subscribe(() => { if (this.#dialog.isOpen) void this.#dialog.refresh() }))
     const onHash = () => void this.#route(parseRoute(location.hash))

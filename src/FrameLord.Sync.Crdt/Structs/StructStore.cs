@@ -157,4 +157,28 @@ internal sealed class StructStore
         left.Length = diff;
         return right;
     }
+
+    /// <summary>Calls <paramref name="visit"/> for the structs covering a clock range, splitting at its ends (yjs <c>iterateStructs</c>).</summary>
+    internal static void IterateStructs(Transaction transaction, StructList structs, long clockStart, long length, Action<AbstractStruct> visit)
+    {
+        if (length == 0)
+        {
+            return;
+        }
+
+        var clockEnd = clockStart + length;
+        var index = StructStore.FindIndexCleanStart(transaction, structs, clockStart);
+        AbstractStruct s;
+        do
+        {
+            s = structs[index++];
+            if (clockEnd < s.Clock + s.Length)
+            {
+                StructStore.FindIndexCleanStart(transaction, structs, clockEnd);
+            }
+
+            visit(s);
+        }
+        while (index < structs.Count && structs[index].Clock < clockEnd);
+    }
 }

@@ -145,7 +145,7 @@ public partial class YText
                 var structs = store.Clients[client];
                 foreach (var range in ranges)
                 {
-                    IterateStructs(transaction, structs, range.Clock, range.Length, s =>
+                    StructStore.IterateStructs(transaction, structs, range.Clock, range.Length, s =>
                     {
                         if (s is not Item { Parent: YText { HasFormatting: true } text } item || needFullSet.Contains(text))
                         {
@@ -176,29 +176,5 @@ public partial class YText
         {
             doc.End(initial);
         }
-    }
-
-    /// <summary>Calls <paramref name="visit"/> for the structs covering a clock range, splitting at its ends (yjs <c>iterateStructs</c>).</summary>
-    private static void IterateStructs(Transaction transaction, StructList structs, long clockStart, long length, Action<AbstractStruct> visit)
-    {
-        if (length == 0)
-        {
-            return;
-        }
-
-        var clockEnd = clockStart + length;
-        var index = StructStore.FindIndexCleanStart(transaction, structs, clockStart);
-        AbstractStruct s;
-        do
-        {
-            s = structs[index++];
-            if (clockEnd < s.Clock + s.Length)
-            {
-                StructStore.FindIndexCleanStart(transaction, structs, clockEnd);
-            }
-
-            visit(s);
-        }
-        while (index < structs.Count && structs[index].Clock < clockEnd);
     }
 }

@@ -380,31 +380,8 @@ public sealed partial class YUndoManager : IDisposable
             var state = structs.State;
             for (var i = 0; i < ranges.Count && ranges[i].Clock < state; i++)
             {
-                IterateStructs(transaction, structs, ranges[i].Clock, ranges[i].Length, visit);
+                StructStore.IterateStructs(transaction, structs, ranges[i].Clock, ranges[i].Length, visit);
             }
         }
-    }
-
-    private static void IterateStructs(Transaction transaction, StructList structs, long clockStart, long length, Action<AbstractStruct> visit)
-    {
-        if (length == 0)
-        {
-            return;
-        }
-
-        var clockEnd = clockStart + length;
-        var index = StructStore.FindIndexCleanStart(transaction, structs, clockStart);
-        AbstractStruct s;
-        do
-        {
-            s = structs[index++];
-            if (clockEnd < s.Clock + s.Length)
-            {
-                StructStore.FindIndexCleanStart(transaction, structs, clockEnd);
-            }
-
-            visit(s);
-        }
-        while (index < structs.Count && structs[index].Clock < clockEnd);
     }
 }

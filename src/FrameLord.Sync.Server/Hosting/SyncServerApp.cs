@@ -9,6 +9,7 @@ using FrameLord.Sync.Server.Engine;
 using FrameLord.Sync.Server.Http;
 using FrameLord.Sync.Server.Live;
 using FrameLord.Sync.Server.Live.Sockets;
+using FrameLord.Sync.Server.Observability;
 using FrameLord.Sync.Server.Storage;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.ResponseCompression;
@@ -173,7 +174,7 @@ public static class SyncServerApp
         app.UseAuthorization();
         app.UseRateLimiter();
 
-        app.MapHealth();
+        app.MapSyncHealth();
         var api = app.MapGroup(ApiBase).RequireRateLimiting(RateLimitPolicy);
         api.MapAuth();
         api.MapSync();

@@ -13,6 +13,9 @@ public interface ISyncStore : IAsyncDisposable
     /// <summary>Creates or migrates the schema and records its version. Safe to call from several processes at once.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
 
+    /// <summary>The schema version <see cref="InitializeAsync"/> migrates to: the number of this store's migrations.</summary>
+    int LatestSchemaVersion { get; }
+
     /// <summary>The schema version recorded in the database.</summary>
     Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken);
 

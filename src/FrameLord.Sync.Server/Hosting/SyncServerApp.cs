@@ -66,6 +66,7 @@ public static class SyncServerApp
         services.AddSingleton<DocumentService>();
         services.AddSingleton<LiveHub>();
         services.AddRealtime();
+        services.AddAccountLifecycle();
         services.AddHostedService<PostgresLiveRelay>();
         services.AddHostedService<DocumentCompactor>();
         services.AddSingleton(sp => new WireJson(sp.GetRequiredService<LimitOptions>().MaxJsonDepth));
@@ -176,6 +177,7 @@ public static class SyncServerApp
         app.MapHealth();
         var api = app.MapGroup(ApiBase).RequireRateLimiting(RateLimitPolicy);
         api.MapAuth();
+        api.MapAccounts();
         api.MapSync();
         api.MapDocuments();
         api.MapEvents();

@@ -100,7 +100,8 @@ public sealed partial class PostgresSyncStore
     {
         await using var command = deviceId is null
             ? _dataSource.CreateCommand("SELECT 1 FROM users WHERE user_id = $1")
-            : _dataSource.CreateCommand("SELECT 1 FROM devices WHERE user_id = $1 AND device_id = $2 AND session_id = $3");
+            : _dataSource.CreateCommand(
+                "SELECT 1 FROM devices d JOIN users u ON u.user_id = d.user_id WHERE d.user_id = $1 AND d.device_id = $2 AND d.session_id = $3");
         command.Parameters.AddWithValue(userId);
         if (deviceId is not null)
         {

@@ -91,7 +91,8 @@ public sealed partial class SqliteSyncStore
         }
         else
         {
-            command.CommandText = "SELECT 1 FROM devices WHERE user_id = $u AND device_id = $d AND session_id = $s;";
+            // Joined with users: a user row deleted by hand does not leave its devices signed in.
+            command.CommandText = "SELECT 1 FROM devices d JOIN users u ON u.user_id = d.user_id WHERE d.user_id = $u AND d.device_id = $d AND d.session_id = $s;";
             command.Parameters.AddWithValue("$d", deviceId);
             command.Parameters.AddWithValue("$s", sessionId ?? "");
         }

@@ -10,6 +10,7 @@ public static class ApiHosting
     {
         var api = app.MapGroup(SyncServerApp.ApiBase).RequireRateLimiting(RateLimitingHosting.UserPolicy);
         api.MapAuth();
+        api.MapAccounts();
         api.MapSync();
         api.MapDocuments();
         api.MapEvents();

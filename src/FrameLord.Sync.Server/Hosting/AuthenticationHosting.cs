@@ -22,6 +22,7 @@ public static class AuthenticationHosting
         services.AddSingleton<AccountService>();
         services.AddSingleton<PasswordHashGate>();
         services.AddSingleton<FailedLoginLimiter>();
+        services.AddAccountLifecycle();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)

@@ -5,7 +5,7 @@ namespace FrameLord.Sync.Server.Storage;
 /// write session as one database transaction, and serializes write sessions of one user so the
 /// change sequence is assigned in commit order (which is what makes keyset paging by seq safe).
 /// </summary>
-public interface ISyncStore : IAsyncDisposable
+public interface ISyncStore : IAccountStore, IAsyncDisposable
 {
     /// <summary>"sqlite" or "postgres".</summary>
     string ProviderName { get; }

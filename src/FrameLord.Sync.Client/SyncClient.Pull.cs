@@ -23,7 +23,7 @@ public sealed partial class SyncClient
         var cursor = _db.Reader.Meta(MetaKeys.Cursor);
         Report(SyncPhase.Pull, 0, null);
         var notifier = new RemoteChangeNotifier(_options.NotificationSummaryThreshold,
-            e => EntityChangedRemotely?.Invoke(this, e), e => RemoteChangesSummarized?.Invoke(this, e));
+            _events.OnEntityChangedRemotely, _events.OnRemoteChangesSummarized);
         try
         {
             return await PullPagesAsync(cursor, notifier, cancellationToken);
@@ -131,13 +131,7 @@ public sealed partial class SyncClient
 
     private int PageSize()
     {
-        DateTimeOffset lastWrite;
-        lock (_stateLock)
-        {
-            lastWrite = _lastWriteAt;
-        }
-
-        return _time.GetUtcNow() - lastWrite < _options.DebounceDelay
+        return _time.GetUtcNow() - _writer.LastWriteAt < _options.DebounceDelay
             ? Math.Min(_options.InteractivePullPageSize, _options.PullPageSize)
             : _options.PullPageSize;
     }

@@ -82,12 +82,12 @@ public sealed partial class SyncClient
 
             foreach (var conflict in found)
             {
-                ConflictDetected?.Invoke(this, new ConflictEventArgs(conflict));
+                _events.OnConflictDetected(new ConflictEventArgs(conflict));
             }
 
             foreach (var change in rejectedChanges)
             {
-                ChangeRejected?.Invoke(this, new ChangeRejectedEventArgs(change));
+                _events.OnChangeRejected(new ChangeRejectedEventArgs(change));
             }
 
             if (kept is not null)

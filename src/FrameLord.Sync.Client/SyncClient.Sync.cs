@@ -32,10 +32,7 @@ public sealed partial class SyncClient
                 return true;
             }, cancellationToken);
             RecordSuccess(now);
-            lock (_stateLock)
-            {
-                _firstUnpushedWriteAt = HasUnsentWork ? _lastWriteAt : null;
-            }
+            _writer.SettleAfterStep();
 
             return new SyncResult(pulled, pushed, rejected, conflicts, documents);
         }, cancellationToken);

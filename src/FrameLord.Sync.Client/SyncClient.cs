@@ -33,6 +33,9 @@ public sealed partial class SyncClient : IAsyncDisposable
     private readonly AccountBinder _account;
     private readonly EntityWriter _writer;
     private readonly BandwidthPolicy _bandwidth;
+    private readonly PullSession _pull;
+    private readonly PushSession _push;
+    private readonly ConflictResolver _conflicts;
 
     private SyncClient(SyncClientOptions options, LocalDatabase db, ISyncTransport transport, bool ownsTransport, Random random, DeviceIdentity identity,
         DateTimeOffset? lastSyncAt, DateTimeOffset createdAt)
@@ -50,6 +53,10 @@ public sealed partial class SyncClient : IAsyncDisposable
         _account = new AccountBinder(db, _time, transport, identity, _tokens);
         _writer = new EntityWriter(db, _time, options, identity, _trigger, _status);
         _bandwidth = new BandwidthPolicy(db, _time, options, transport, _events);
+        var applier = new RemoteEntityApplier(identity);
+        _pull = new PullSession(db, _time, options, identity, _tokens, transport, _writer, applier, _bandwidth, _status, _events);
+        _push = new PushSession(db, _time, options, identity, _tokens, transport, _status, _events);
+        _conflicts = new ConflictResolver(db, _time, identity, _tokens, transport, applier, _status);
         _backoff = new Backoff(options.RetryDelays, options.RetryJitter, random);
         Contacts = new EntityStore<Contact>(_writer, db.Reader, random, EntityTypes.Contact, "cnt", ModelJsonContext.Default.Contact);
         Notes = new EntityStore<Note>(_writer, db.Reader, random, EntityTypes.Note, "note", ModelJsonContext.Default.Note);

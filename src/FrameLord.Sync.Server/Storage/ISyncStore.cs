@@ -74,6 +74,15 @@ public interface ISyncStore : IAccountStore, IAsyncDisposable
         Func<DocumentState, DocumentState> advance, bool includeSnapshot, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Appends <paramref name="updates"/> (at least one) in order as consecutive log entries in one transaction,
+    /// as <see cref="AppendDocumentUpdateAsync"/> does for one (the head moves by <paramref name="advance"/>, the
+    /// sync version by one per update, <paramref name="seen"/> may spare the locking read), but reads back only
+    /// the head and the stored size, never the log or the snapshot: a live socket's append needs no answer.
+    /// </summary>
+    Task<DocumentAppend> AppendDocumentUpdatesAsync(string userId, string noteId, IReadOnlyList<byte[]> updates, DocumentHead? seen,
+        Func<DocumentState, DocumentState> advance, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Installs a compacted snapshot and deletes the log it folded, in one transaction, unless another
     /// compaction got there first (the snapshot seq moved); returns whether it was installed.
     /// </summary>

@@ -42,6 +42,7 @@ public sealed partial class SyncClient
             throw;
         }
 
+        StartLiveConnection(live);
         RequestSync();
         return handle;
     }
@@ -81,7 +82,7 @@ public sealed partial class SyncClient
             doc.ApplyUpdate(update);
         }
 
-        var live = new LiveDocument(noteId, doc, updates.Count);
+        var live = new LiveDocument(noteId, doc, updates.Count) { Awareness = new NoteAwareness(clientId, _time) };
         lock (_documentsLock)
         {
             if (_liveDocuments.TryGetValue(noteId, out var raced))
@@ -161,8 +162,9 @@ public sealed partial class SyncClient
         }
     }
 
-    private static void Detach(LiveDocument live)
+    private void Detach(LiveDocument live)
     {
+        StopLiveConnection(live);
         if (live.Persist is { } persist)
         {
             live.Doc.UpdateV1 -= persist;

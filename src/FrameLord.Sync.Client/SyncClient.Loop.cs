@@ -41,6 +41,7 @@ public sealed partial class SyncClient
         }
 
         _loop = RunLoopAsync(_loopStop.Token);
+        StartLiveConnections();
     }
 
     /// <summary>
@@ -110,6 +111,7 @@ public sealed partial class SyncClient
         }
 
         await _loopStop.CancelAsync();
+        await StopLiveConnectionsAsync();
         foreach (var task in new[] { _loop, _live })
         {
             try

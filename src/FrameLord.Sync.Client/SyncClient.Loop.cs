@@ -75,7 +75,7 @@ public sealed partial class SyncClient
                 // Stopping: a stream cut while it closes (connection reset) is not an error.
                 return;
             }
-            catch (SyncTransportException e) when (e.IsUnauthorized && _options.RefreshAccessToken is not null)
+            catch (SyncTransportException e) when (e.IsUnauthorized && _tokens.CanRefresh)
             {
                 try
                 {

@@ -49,8 +49,8 @@ public sealed partial class SyncClient : IAsyncDisposable
         _identity = identity;
         _events = new SyncEvents(this);
         _status = new SyncStatusTracker(db, _time, options.StaleAfter, _events, lastSyncAt, createdAt);
-        _tokens = new AccessTokens(options.RefreshAccessToken);
-        _account = new AccountBinder(db, _time, transport, identity, _tokens);
+        _tokens = new AccessTokens(options.RefreshAccessToken, transport, db);
+        _account = new AccountBinder(db, _time, transport, identity, _tokens, options.DeviceName);
         _writer = new EntityWriter(db, _time, options, identity, _trigger, _status);
         _bandwidth = new BandwidthPolicy(db, _time, options, transport, _events);
         var applier = new RemoteEntityApplier(identity);

@@ -24,6 +24,9 @@ public sealed class SyncClientOptions
     /// <summary>The device id for a new database; default generated (<c>dev_</c> and 32 hex digits). An existing database keeps its own.</summary>
     public string? DeviceId { get; init; }
 
+    /// <summary>A name the user knows this device by, sent with signup and login and listed by <c>GET /auth/devices</c>. Default none.</summary>
+    public string? DeviceName { get; init; }
+
     /// <summary>Sent as <c>client_version</c>. Default "1.0.0".</summary>
     public string ClientVersion { get; init; } = "1.0.0";
 
@@ -90,8 +93,11 @@ public sealed class SyncClientOptions
     public TimeSpan StaleAfter { get; init; } = TimeSpan.FromDays(7);
 
     /// <summary>
-    /// Called on 401 (the access token expired or was refused) to get a new token; the same request is
-    /// then sent again once. Null: a 401 fails the sync with <see cref="SyncStatus.Error"/>.
+    /// Called on 401 when the client could not renew the access token itself: it first spends the device
+    /// session's refresh token (from signup or login, kept in the local database) at <c>POST /auth/refresh</c>,
+    /// and asks here only when there is none or the server refused it (the device was logged out or revoked,
+    /// or the token expired). The same request is then sent again once. Null: such a 401 fails the sync with
+    /// <see cref="SyncStatus.Error"/>.
     /// </summary>
     public Func<CancellationToken, Task<string>>? RefreshAccessToken { get; init; }
 

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -52,5 +53,51 @@ public static class TestDatabaseRows
         }
 
         return counts;
+    }
+
+    /// <summary>
+    /// Copies a user's account (its <c>users</c> row and signed-in <c>devices</c>) into another database of the same
+    /// backend, without any of their data: a server that lost the data but still knows the account and its sessions.
+    /// </summary>
+    public static async Task CopyAccountAsync(this TestDatabase from, TestDatabase to, string userId)
+    {
+        foreach (var table in new[] { "users", "devices" })
+        {
+            await using var source = await OpenAsync(from);
+            await using var target = await OpenAsync(to);
+            await using var select = source.CreateCommand();
+            select.CommandText = $"SELECT * FROM {table} WHERE user_id = @u";
+            AddParameter(select, "u", userId);
+            await using var reader = await select.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                await using var insert = target.CreateCommand();
+                var names = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToArray();
+                insert.CommandText = $"INSERT INTO {table} ({string.Join(", ", names)}) VALUES ({string.Join(", ", names.Select(n => "@" + n))})";
+                for (var i = 0; i < names.Length; i++)
+                {
+                    AddParameter(insert, names[i], reader.GetValue(i));
+                }
+
+                await insert.ExecuteNonQueryAsync();
+            }
+        }
+    }
+
+    private static async Task<DbConnection> OpenAsync(TestDatabase db)
+    {
+        DbConnection connection = db.Backend == Backend.Postgres
+            ? new NpgsqlConnection(db.Storage.ConnectionString)
+            : new SqliteConnection(db.Storage.ConnectionString);
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    private static void AddParameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
     }
 }

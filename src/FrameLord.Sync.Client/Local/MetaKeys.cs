@@ -11,6 +11,9 @@ internal static class MetaKeys
     public const string LastSyncAt = "last_sync_at";
     public const string CreatedAt = "created_at";
 
+    /// <summary>The device session's refresh token (DESIGN 3.1), kept with the account it belongs to.</summary>
+    public const string RefreshToken = "refresh_token";
+
     /// <summary>Set while a full resync (after 410) is under way: the time it began.</summary>
     public const string ResyncSince = "resync_since";
 }

@@ -65,6 +65,9 @@ public sealed class HttpSyncTransport : ISyncTransport, ILiveChangeSource, IMete
     public Task<AuthResponse> LoginAsync(LoginRequest request, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, "auth/login", null, request, SyncJsonContext.Default.LoginRequest, SyncJsonContext.Default.AuthResponse, cancellationToken);
 
+    public Task<AuthResponse> RefreshAsync(RefreshRequest request, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, "auth/refresh", null, request, SyncJsonContext.Default.RefreshRequest, SyncJsonContext.Default.AuthResponse, cancellationToken);
+
     public Task<PushResponse> PushAsync(PushRequest request, string accessToken, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, "sync/push", accessToken, request, SyncJsonContext.Default.PushRequest, SyncJsonContext.Default.PushResponse, cancellationToken);
 

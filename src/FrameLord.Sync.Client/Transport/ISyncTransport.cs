@@ -14,6 +14,14 @@ public interface ISyncTransport
 
     Task<AuthResponse> LoginAsync(LoginRequest request, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// <c>POST /auth/refresh</c>: spends the refresh token for a new access token and a new refresh token (same
+    /// body as login); 401 when it is unknown, expired or spent. A transport without sessions refuses with 401,
+    /// so the client falls back to <see cref="SyncClientOptions.RefreshAccessToken"/>.
+    /// </summary>
+    Task<AuthResponse> RefreshAsync(RefreshRequest request, CancellationToken cancellationToken) =>
+        Task.FromException<AuthResponse>(new SyncTransportException(401, ErrorCodes.Unauthorized, "This transport has no refresh tokens."));
+
     Task<PushResponse> PushAsync(PushRequest request, string accessToken, CancellationToken cancellationToken);
 
     Task<PullResponse> PullAsync(PullRequest request, string accessToken, CancellationToken cancellationToken);

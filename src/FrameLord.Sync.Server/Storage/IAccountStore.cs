@@ -42,6 +42,9 @@ public interface IAccountStore
     /// <summary>Up to <paramref name="limit"/> of the user's note ids with a stored body, in ordinal order, after <paramref name="after"/>.</summary>
     Task<IReadOnlyList<string>> ListDocumentIdsAsync(string userId, string? after, int limit, CancellationToken cancellationToken);
 
+    /// <summary>Deletes refresh tokens, spent or not, that expired before <paramref name="now"/>; returns how many.</summary>
+    Task<int> PurgeExpiredRefreshTokensAsync(DateTimeOffset now, CancellationToken cancellationToken);
+
     /// <summary>Deletes the user and every row of theirs in every table, in one transaction; false when there was no such user.</summary>
     Task<bool> DeleteUserAsync(string userId, CancellationToken cancellationToken);
 }

@@ -27,6 +27,17 @@ public sealed class FaultyTransport(ISyncTransport real) : ISyncTransport
 
     public Task<AuthResponse> LoginAsync(LoginRequest request, CancellationToken cancellationToken) => Inner.LoginAsync(request, cancellationToken);
 
+    /// <summary>Refresh token presentations passed on to the server.</summary>
+    public int Refreshes => Volatile.Read(ref _refreshes);
+
+    private int _refreshes;
+
+    public Task<AuthResponse> RefreshAsync(RefreshRequest request, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _refreshes);
+        return Inner.RefreshAsync(request, cancellationToken);
+    }
+
     public async Task<PushResponse> PushAsync(PushRequest request, string accessToken, CancellationToken cancellationToken)
     {
         lock (Pushes)

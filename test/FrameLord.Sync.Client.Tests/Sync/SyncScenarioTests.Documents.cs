@@ -150,9 +150,11 @@ public abstract partial class SyncScenarioTests
         AddBlock(note, "b-1", "the base");
         await a.SyncNowAsync();
 
-        // The server loses the base: a server over a fresh database (same signing key, so A's token is good there).
+        // The server loses the base: a server over a fresh database that still knows the account and A's device
+        // session (same signing key, so A's token is good there).
         await using var lostDb = await TestDatabase.CreateAsync(Db.Backend);
         await using var lostServer = await TestServer.StartAsync(lostDb, Settings);
+        await Db.CopyAccountAsync(lostDb, a.UserId!);
         transport.DocumentTarget = Http(lostServer.BaseAddress);
         var refusals = new List<(SyncTransportException Error, (string Content, long SyncVersion) ServerAfter)>();
         transport.OnDocumentSync = async (noteId, _, call) =>
@@ -195,6 +197,7 @@ public abstract partial class SyncScenarioTests
 
         await using var lostDb = await TestDatabase.CreateAsync(Db.Backend);
         await using var lostServer = await TestServer.StartAsync(lostDb, Settings);
+        await Db.CopyAccountAsync(lostDb, a.UserId!); // the account and its sessions survive, the note does not
         transport.DocumentTarget = Http(lostServer.BaseAddress);
         transport.DocumentSyncs.Clear();
         Assert.Equal(1, (await a.SyncNowAsync()).Documents);

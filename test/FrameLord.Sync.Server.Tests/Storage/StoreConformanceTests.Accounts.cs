@@ -45,6 +45,13 @@ public abstract partial class StoreConformanceTests
         Assert.True(await Store.IsSessionActiveAsync(user.UserId, "dev_laptop", "ses_2", ct));
         Assert.Equal("dev_laptop", Assert.Single(await Store.ListDevicesAsync(user.UserId, ct)).DeviceId);
         Assert.Equal(0, await Db.ScalarAsync("SELECT count(*) FROM refresh_tokens WHERE user_id = @u AND device_id = 'dev_phone'", user.UserId));
+
+        // The laptop's token expired: the purge takes it, and nothing that is still live.
+        var live = Session(user, "dev_tablet", "ses_3");
+        Assert.True(await Store.StartSessionAsync(live, Token(40, live), ct));
+        Assert.Equal(1, await Store.PurgeExpiredRefreshTokensAsync(Time.GetUtcNow(), ct));
+        Assert.Equal(1, await Db.ScalarAsync("SELECT count(*) FROM refresh_tokens WHERE user_id = @u", user.UserId));
+        Assert.Equal(RefreshVerdict.Rotated, (await Store.RotateRefreshTokenAsync(TokenHash(40), Token(41, Session(user, "", "")), Time.GetUtcNow(), ct)).Verdict);
     }
 
     [Fact]

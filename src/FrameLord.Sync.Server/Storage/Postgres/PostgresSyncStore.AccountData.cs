@@ -23,6 +23,13 @@ public sealed partial class PostgresSyncStore
         return ids;
     }
 
+    public async Task<int> PurgeExpiredRefreshTokensAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand("DELETE FROM refresh_tokens WHERE expires_at < $1");
+        command.Parameters.AddWithValue(Ticks.From(now));
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public Task<bool> DeleteUserAsync(string userId, CancellationToken cancellationToken) =>
         InWriteAsync(async (connection, tx) =>
         {

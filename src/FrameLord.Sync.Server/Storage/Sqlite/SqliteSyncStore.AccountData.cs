@@ -21,6 +21,16 @@ public sealed partial class SqliteSyncStore
         return ids;
     }
 
+    public Task<int> PurgeExpiredRefreshTokensAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        InWriteAsync(async (connection, tx) =>
+        {
+            using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = "DELETE FROM refresh_tokens WHERE expires_at < $now;";
+            command.Parameters.AddWithValue("$now", Ticks.From(now));
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
     public Task<bool> DeleteUserAsync(string userId, CancellationToken cancellationToken) =>
         InWriteAsync(async (connection, tx) =>
         {

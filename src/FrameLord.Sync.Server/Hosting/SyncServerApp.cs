@@ -90,6 +90,7 @@ public static class SyncServerApp
 
         AddAuth(services);
         AddRateLimiting(services, limits);
+        builder.AddSyncObservability();
     }
 
     private static void AddAuth(IServiceCollection services)
@@ -181,6 +182,7 @@ public static class SyncServerApp
         api.MapDocuments();
         api.MapEvents();
         app.MapRealtime();
+        app.MapSyncOpenApi();
 
         // Commits and accepted document updates become live events for the user's open streams.
         var hub = app.Services.GetRequiredService<LiveHub>();

@@ -183,6 +183,7 @@ public static class SyncServerApp
         api.MapEvents();
         app.MapRealtime();
         app.MapSyncOpenApi();
+        app.MapSyncMetrics();
 
         // Commits and accepted document updates become live events for the user's open streams.
         var hub = app.Services.GetRequiredService<LiveHub>();

@@ -26,6 +26,7 @@ public static class ObservabilityExtensions
         services.AddSingleton<SyncMetrics>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ScopedAuthorizationResultHandler>();
         TimeTheStore(services);
+        TokenRedactingLoggerFactory.Register(services);
 
         var section = builder.Configuration.GetSection(TelemetryOptions.Section);
         services.Configure<TelemetryOptions>(section);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using FrameLord.Sync.Crdt;
 using FrameLord.Sync.Protocol;
 using FrameLord.Sync.Server.Configuration;
+using FrameLord.Sync.Server.Observability;
 using FrameLord.Sync.Server.Storage;
 
 namespace FrameLord.Sync.Server.Engine;
@@ -19,26 +20,35 @@ public sealed partial class DocumentService
     private readonly SyncOptions _options;
     private readonly LimitOptions _limits;
     private readonly TimeProvider _time;
+    private readonly SyncMetrics? _metrics;
     private readonly ConcurrentDictionary<(string UserId, string NoteId), Task<bool>> _compacting = new();
 
-    public DocumentService(ISyncStore store, SyncOptions options, LimitOptions limits, TimeProvider time)
+    public DocumentService(ISyncStore store, SyncOptions options, LimitOptions limits, TimeProvider time, SyncMetrics? metrics = null)
     {
         _store = store;
         _options = options;
         _limits = limits;
         _time = time;
+        _metrics = metrics;
+        if (metrics is not null)
+        {
+            UpdateAccepted += (_, _, update, origin) => metrics.DocumentUpdateAccepted(update.Length, origin is null ? "rest" : "socket");
+        }
     }
 
     /// <summary>Raised after an accepted update: user id, note id, new sync_version (for live events).</summary>
     public event Action<string, string, long>? DocumentChanged;
 
-    /// <summary>Raised after an accepted update with its bytes (user id, note id, update), before DocumentChanged, for live sockets.</summary>
-    public event Action<string, string, byte[]>? UpdateAccepted;
+    /// <summary>
+    /// Raised after an accepted update with its bytes (user id, note id, update, origin), before DocumentChanged, for live
+    /// sockets; the origin is the socket's (<see cref="LiveUpdate.Origin"/>) or null for a sync request.
+    /// </summary>
+    public event Action<string, string, byte[], object?>? UpdateAccepted;
 
     /// <summary>Raised when a document's log crossed a compaction threshold in background mode.</summary>
     public event Action<string, string>? CompactionWanted;
 
-    public async Task<DocumentSyncResponse> SyncAsync(string userId, string noteId, DocumentSyncRequest request, CancellationToken cancellationToken)
+    private async Task<DocumentSyncResponse> SyncCoreAsync(string userId, string noteId, DocumentSyncRequest request, CancellationToken cancellationToken)
     {
         CheckNoteAndSize(noteId, request.YjsUpdates?.Length ?? 0);
 
@@ -178,7 +188,7 @@ public sealed partial class DocumentService
             var deleteSet = hasDeletions ? YUpdate.MergeUpdates([current.DeleteSet, deletions]) : current.DeleteSet;
             return new DocumentState(YUpdate.EncodeStateVector(merged), deleteSet);
         }, includeSnapshot: head is not null && !Covers(client, head.SnapshotStateVector), _time.GetUtcNow(), cancellationToken);
-        UpdateAccepted?.Invoke(userId, noteId, update);
+        UpdateAccepted?.Invoke(userId, noteId, update, null);
         DocumentChanged?.Invoke(userId, noteId, accepted.Head.SyncVersion);
         return accepted;
     }

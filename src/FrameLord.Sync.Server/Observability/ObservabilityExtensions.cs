@@ -24,6 +24,7 @@ public static class ObservabilityExtensions
         var services = builder.Services;
         services.AddSyncOpenApi();
         services.AddSingleton<SyncMetrics>();
+        services.AddHostedService<LiveGauges>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ScopedAuthorizationResultHandler>();
         TimeTheStore(services);
         TokenRedactingLoggerFactory.Register(services);

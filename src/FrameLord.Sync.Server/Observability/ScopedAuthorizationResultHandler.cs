@@ -12,7 +12,7 @@ namespace FrameLord.Sync.Server.Observability;
 internal sealed class ScopedAuthorizationResultHandler(ILogger<ScopedAuthorizationResultHandler> logger) : IAuthorizationMiddlewareResultHandler
 {
     /// <summary>The device claim of access tokens issued for a device session.</summary>
-    private const string DeviceClaim = "did";
+    private const string DeviceClaim = Auth.TokenService.DeviceClaim;
 
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 

@@ -20,7 +20,7 @@ internal sealed class SyncOpenApiOperationTransformer : IOpenApiOperationTransfo
     public async Task TransformAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         var description = context.Description;
-        var path = description.RelativePath ?? "";
+        var path = (description.RelativePath ?? "").TrimEnd('/');
         var document = context.Document!;
         ApiRouteCatalog.Routes.TryGetValue($"{description.HttpMethod} {path}", out var info);
         var underApi = path.StartsWith("api/v1/", StringComparison.OrdinalIgnoreCase);
@@ -120,7 +120,10 @@ internal sealed class SyncOpenApiOperationTransformer : IOpenApiOperationTransfo
         {
             response.Content = new Dictionary<string, OpenApiMediaType>
             {
-                [info.MediaType] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String } },
+                [info.MediaType] = new()
+                {
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = info.MediaType == "text/event-stream" ? null : "binary" },
+                },
             };
         }
 

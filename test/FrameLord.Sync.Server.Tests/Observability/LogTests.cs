@@ -44,9 +44,10 @@ public sealed class LogTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, signup.StatusCode);
         var created = (await signup.Content.ReadFromJsonAsync(SyncJsonContext.Default.AuthResponse))!;
         var login = await client.PostAsJsonAsync("/api/v1/auth/login",
-            new LoginRequest { Email = "logs@example.com", Password = password }, SyncJsonContext.Default.LoginRequest);
+            new LoginRequest { Email = "logs@example.com", Password = password, DeviceId = "dev_login" }, SyncJsonContext.Default.LoginRequest);
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        var token = (await login.Content.ReadFromJsonAsync(SyncJsonContext.Default.AuthResponse))!.AccessToken;
+        var session = (await login.Content.ReadFromJsonAsync(SyncJsonContext.Default.AuthResponse))!;
+        var token = session.AccessToken;
         var wrong = await client.PostAsJsonAsync("/api/v1/auth/login",
             new LoginRequest { Email = "logs@example.com", Password = password + "-wrong" }, SyncJsonContext.Default.LoginRequest);
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
@@ -63,7 +64,7 @@ public sealed class LogTests : IAsyncLifetime
 
         var records = collector.GetSnapshot();
         Assert.True(records.Count > before, "the push wrote no log line at Trace level; nothing would be checked");
-        var secrets = new[] { password, token, created.AccessToken, content };
+        var secrets = new[] { password, token, session.RefreshToken!, created.AccessToken, created.RefreshToken!, content };
         foreach (var record in records)
         {
             var text = Describe(record);
@@ -81,8 +82,8 @@ public sealed class LogTests : IAsyncLifetime
             Assert.Equal(created.UserId, scope.UserId);
             Assert.Contains(new KeyValuePair<string, object?>("UserId", created.UserId), scope);
         });
-        // The token carries no device (login without device_id): the push's body names it once read.
-        Assert.Contains(scoped, r => r.Scopes.OfType<RequestLogScope>().Single().DeviceId == "dev_logs");
+        // The device is the token's (the session's), not whatever a body names.
+        Assert.All(scoped, r => Assert.Equal("dev_login", r.Scopes.OfType<RequestLogScope>().Single().DeviceId));
     }
 
     /// <summary>Everything a provider could write of a record: message, state, exception, scopes.</summary>

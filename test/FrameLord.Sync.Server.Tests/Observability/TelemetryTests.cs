@@ -84,22 +84,7 @@ public abstract class TelemetryTests(Backend backend) : IAsyncLifetime
     {
         var auth = await _server.SignupAsync();
         var spans = new List<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == SyncTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity =>
-            {
-                if (Equals(activity.GetTagItem("enduser.id"), auth.UserId))
-                {
-                    lock (spans)
-                    {
-                        spans.Add(activity);
-                    }
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = Listen(auth.UserId, spans);
 
         var client = _server.Client(auth.AccessToken);
         await Send(client, "/api/v1/sync/push", Push("dev_t", Change("cnt_t", 1, 0)));
@@ -115,10 +100,72 @@ public abstract class TelemetryTests(Backend backend) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DocumentUpdates_AreCountedWithTheirBytes_AndTraced()
+    {
+        using var updates = Collect<long>("framelord.sync.document.updates");
+        using var bytes = Collect<long>("framelord.sync.document.update.size");
+        var auth = await _server.SignupAsync();
+        var spans = new List<Activity>();
+        using var listener = Listen(auth.UserId, spans);
+        var update = new FrameLord.Sync.Crdt.YDoc();
+        update.GetText("t").Insert(0, "hello");
+        var encoded = update.EncodeStateAsUpdate();
+
+        var client = _server.Client(auth.AccessToken);
+        await Send(client, "/api/v1/notes/note_m/sync", $$"""{"yjs_updates":"{{Convert.ToBase64String(encoded)}}"}""");
+        await Send(client, "/api/v1/notes/note_m/sync", "{}");
+
+        var counted = Assert.Single(updates.GetMeasurementSnapshot());
+        Assert.Equal(1, counted.Value);
+        Assert.Equal("rest", counted.Tags["transport"]);
+        Assert.Equal(encoded.Length, bytes.GetMeasurementSnapshot().Sum(m => m.Value));
+        lock (spans)
+        {
+            Assert.Equal(2, spans.Count(s => s.OperationName == SyncTelemetry.DocumentSync));
+        }
+    }
+
+    [Fact]
+    public async Task OpenEventStreams_AreAGauge()
+    {
+        using var streams = Collect<int>("framelord.sync.event_streams.open");
+        var client = _server.Client((await _server.SignupAsync()).AccessToken);
+        using var response = await client.GetAsync("/api/v1/sync/events", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        await body.ReadExactlyAsync(new byte[1]); // the stream is registered before its first byte is written
+
+        streams.RecordObservableInstruments();
+        Assert.Equal(1, streams.LastMeasurement!.Value);
+    }
+
+    [Fact]
     public void NothingIsExported_ByDefault()
     {
         Assert.Null(_server.Services.GetService<MeterProvider>());
         Assert.Null(_server.Services.GetService<OpenTelemetry.Trace.TracerProvider>());
+    }
+
+    /// <summary>The server's spans of one user (other tests' servers share the process-wide source).</summary>
+    private static ActivityListener Listen(string userId, List<Activity> spans)
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == SyncTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (Equals(activity.GetTagItem("enduser.id"), userId))
+                {
+                    lock (spans)
+                    {
+                        spans.Add(activity);
+                    }
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
     }
 
     protected static async Task Send(HttpClient client, string path, string json)

@@ -26,6 +26,9 @@ public class TimedStoreProxy : DispatchProxy
         return proxy;
     }
 
+    /// <summary>The store behind the timing, for the few parts that need the concrete store (the PostgreSQL live relay).</summary>
+    public static ISyncStore Unwrap(ISyncStore store) => store is TimedStoreProxy timed ? (ISyncStore)timed._target : store;
+
     private static string StoreName(string provider) => provider == "postgres" ? "postgresql" : provider;
 
     private void Init(object target, SyncMetrics metrics, string store, string prefix)

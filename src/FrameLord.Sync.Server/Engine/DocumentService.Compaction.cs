@@ -13,7 +13,7 @@ public sealed partial class DocumentService
     /// processes the store's check of the snapshot seq keeps only the first.
     /// </summary>
     /// <returns>True when a new snapshot was installed.</returns>
-    public async Task<bool> CompactAsync(string userId, string noteId, CancellationToken cancellationToken)
+    private async Task<bool> CompactCoreAsync(string userId, string noteId, CancellationToken cancellationToken)
     {
         var key = (userId, noteId);
         var mine = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);

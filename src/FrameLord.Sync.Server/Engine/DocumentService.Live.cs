@@ -16,7 +16,7 @@ public sealed partial class DocumentService
     /// stands. One refused update fails alone; a store failure fails them all (throws). Each update carries the
     /// origin <see cref="UpdateAccepted"/> reports it with.
     /// </summary>
-    public async Task<LiveAppendResult> ApplyUpdatesAsync(string userId, string noteId, IReadOnlyList<LiveUpdate> updates,
+    private async Task<LiveAppendResult> ApplyUpdatesCoreAsync(string userId, string noteId, IReadOnlyList<LiveUpdate> updates,
         KnownDocument? known, CancellationToken cancellationToken)
     {
         CheckNoteAndSize(noteId, 0);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using FrameLord.Sync.Crdt;
 using FrameLord.Sync.Protocol;
 using FrameLord.Sync.Server.Configuration;
+using FrameLord.Sync.Server.Observability;
 using FrameLord.Sync.Server.Storage;
 
 namespace FrameLord.Sync.Server.Engine;
@@ -19,14 +20,20 @@ public sealed partial class DocumentService
     private readonly SyncOptions _options;
     private readonly LimitOptions _limits;
     private readonly TimeProvider _time;
+    private readonly SyncMetrics? _metrics;
     private readonly ConcurrentDictionary<(string UserId, string NoteId), Task<bool>> _compacting = new();
 
-    public DocumentService(ISyncStore store, SyncOptions options, LimitOptions limits, TimeProvider time)
+    public DocumentService(ISyncStore store, SyncOptions options, LimitOptions limits, TimeProvider time, SyncMetrics? metrics = null)
     {
         _store = store;
         _options = options;
         _limits = limits;
         _time = time;
+        _metrics = metrics;
+        if (metrics is not null)
+        {
+            UpdateAccepted += (_, _, update, origin) => metrics.DocumentUpdateAccepted(update.Length, origin is null ? "rest" : "socket");
+        }
     }
 
     /// <summary>Raised after an accepted update: user id, note id, new sync_version (for live events).</summary>
@@ -41,7 +48,7 @@ public sealed partial class DocumentService
     /// <summary>Raised when a document's log crossed a compaction threshold in background mode.</summary>
     public event Action<string, string>? CompactionWanted;
 
-    public async Task<DocumentSyncResponse> SyncAsync(string userId, string noteId, DocumentSyncRequest request, CancellationToken cancellationToken)
+    private async Task<DocumentSyncResponse> SyncCoreAsync(string userId, string noteId, DocumentSyncRequest request, CancellationToken cancellationToken)
     {
         CheckNoteAndSize(noteId, request.YjsUpdates?.Length ?? 0);
 

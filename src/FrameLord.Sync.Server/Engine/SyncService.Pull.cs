@@ -10,7 +10,7 @@ public sealed partial class SyncService
     /// <see cref="Configuration.LimitOptions.MaxPullPageBytes"/> of entities (at least one). A cursor from before a
     /// tombstone purge it has not passed answers 410 RESYNC_REQUIRED.
     /// </summary>
-    public async Task<PullResponse> PullAsync(string userId, PullRequest request, CancellationToken cancellationToken)
+    private async Task<PullResponse> PullCoreAsync(string userId, PullRequest request, CancellationToken cancellationToken)
     {
         CheckSchema(request.SchemaVersion);
         CheckDeviceId(request.DeviceId);

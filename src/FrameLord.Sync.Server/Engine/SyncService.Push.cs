@@ -10,7 +10,7 @@ public sealed partial class SyncService
     /// Applies a batch in one transaction (DESIGN 3.2, 4). Per-change failures are outcomes, not
     /// exceptions; whole-request problems throw <see cref="ApiException"/> before anything is written.
     /// </summary>
-    public async Task<PushResponse> PushAsync(string userId, PushRequest request, CancellationToken cancellationToken)
+    private async Task<PushResponse> PushCoreAsync(string userId, PushRequest request, CancellationToken cancellationToken)
     {
         CheckSchema(request.SchemaVersion);
         CheckDeviceId(request.DeviceId);

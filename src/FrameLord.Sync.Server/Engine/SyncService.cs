@@ -1,5 +1,6 @@
 using FrameLord.Sync.Protocol;
 using FrameLord.Sync.Server.Configuration;
+using FrameLord.Sync.Server.Observability;
 using FrameLord.Sync.Server.Storage;
 
 namespace FrameLord.Sync.Server.Engine;
@@ -17,9 +18,11 @@ public sealed partial class SyncService
     private readonly TimeProvider _time;
     private readonly IIdGenerator _ids;
     private readonly ChangeMerger _merger;
+    private readonly SyncMetrics? _metrics;
 
-    public SyncService(ISyncStore store, SyncOptions options, LimitOptions limits, TimeProvider time, IIdGenerator ids)
+    public SyncService(ISyncStore store, SyncOptions options, LimitOptions limits, TimeProvider time, IIdGenerator ids, SyncMetrics? metrics = null)
     {
+        _metrics = metrics;
         _store = store;
         _options = options;
         _limits = limits;

@@ -25,8 +25,7 @@ public static class SyncServerApp
         builder.AddSyncAuthentication();
         builder.AddSyncRateLimiting();
         builder.AddSyncLive();
-
-        // Observability (metrics, traces, health checks) adds its services here.
+        builder.AddSyncObservability();
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -35,8 +34,9 @@ public static class SyncServerApp
         app.UseSyncAuthentication();
         app.UseSyncRateLimiting();
 
-        // Observability maps its endpoints here, beside the health check.
         app.MapSyncHealth();
+        app.MapSyncOpenApi();
+        app.MapSyncMetrics();
         app.MapSyncApi();
         app.MapSyncLive();
 

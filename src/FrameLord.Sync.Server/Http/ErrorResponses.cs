@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Text.Json;
 using FrameLord.Sync.Protocol;
 using FrameLord.Sync.Server.Engine;
+using FrameLord.Sync.Server.Observability;
 using FrameLord.Sync.Server.Storage;
 using Microsoft.AspNetCore.Diagnostics;
 
@@ -13,6 +14,11 @@ public static class ErrorResponses
     public static Task WriteAsync(HttpContext context, int status, ErrorBody error)
     {
         context.Response.StatusCode = status;
+        if (status == StatusCodes.Status429TooManyRequests)
+        {
+            context.RequestServices?.GetService<SyncMetrics>()?.RateLimited();
+        }
+
         if (error.RetryAfterSeconds is { } retry)
         {
             context.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);

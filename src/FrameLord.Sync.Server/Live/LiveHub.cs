@@ -92,6 +92,18 @@ public sealed class LiveHub
         }
     }
 
+    /// <summary>Open streams of every user in this process.</summary>
+    public int TotalStreamCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _streams.Values.Sum(list => list.Count);
+            }
+        }
+    }
+
     /// <summary>Users with at least one open stream in this process.</summary>
     public int UserCount
     {

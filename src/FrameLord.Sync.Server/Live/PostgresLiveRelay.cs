@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using FrameLord.Sync.Server.Engine;
 using FrameLord.Sync.Server.Live.Sockets;
+using FrameLord.Sync.Server.Observability;
 using FrameLord.Sync.Server.Storage;
 using FrameLord.Sync.Server.Storage.Postgres;
 using Npgsql;
@@ -47,7 +48,7 @@ internal sealed partial class PostgresLiveRelay(ISyncStore store, LiveHub hub, N
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (store is not PostgresSyncStore postgres)
+        if (TimedStoreProxy.Unwrap(store) is not PostgresSyncStore postgres)
         {
             return;
         }

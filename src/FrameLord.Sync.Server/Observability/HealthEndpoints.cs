@@ -22,10 +22,13 @@ public static partial class HealthEndpoints
                 ? Results.Json(new HealthReport { Status = "ok", Storage = store.ProviderName }, HealthJsonContext.Default.HealthReport)
                 : Results.Json(new HealthReport { Status = "unavailable", Storage = store.ProviderName }, HealthJsonContext.Default.HealthReport,
                     statusCode: StatusCodes.Status503ServiceUnavailable))
+            .Produces<HealthReport>(StatusCodes.Status200OK)
+            .Produces<HealthReport>(StatusCodes.Status503ServiceUnavailable)
             .WithName("Health")
             .WithSummary("200 when the store answers a query, 503 when it does not.");
 
         health.MapGet("/live", () => Results.Json(new HealthReport { Status = "live" }, HealthJsonContext.Default.HealthReport))
+            .Produces<HealthReport>(StatusCodes.Status200OK)
             .WithName("Liveness")
             .WithSummary("200 whenever the process answers; reads no store.");
 
@@ -44,6 +47,8 @@ public static partial class HealthEndpoints
                     RetryAfterSeconds = 2,
                 });
             })
+            .Produces<HealthReport>(StatusCodes.Status200OK)
+            .Produces<ErrorEnvelope>(StatusCodes.Status503ServiceUnavailable)
             .WithName("Readiness")
             .WithSummary("200 when the store answers and its schema is migrated; 503 SERVICE_UNAVAILABLE otherwise.");
 

@@ -37,6 +37,18 @@ internal sealed class NoteHubRegistry
         }
     }
 
+    /// <summary>Open live document sockets of every user in this process.</summary>
+    public int TotalSocketCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _socketsPerUser.Values.Sum();
+            }
+        }
+    }
+
     public int SocketCount(string userId)
     {
         lock (_gate)

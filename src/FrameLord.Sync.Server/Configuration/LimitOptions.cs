@@ -119,4 +119,21 @@ public sealed class LimitOptions
 
     /// <summary>Open WebSockets per user, y-websocket and Hocuspocus together (DESIGN 3.8). Default 50; one more is closed with 4429.</summary>
     public int MaxSocketsPerUser { get; set; } = 50;
+
+    /// <summary>
+    /// Messages one WebSocket may send per second, sustained (twice as many in a burst). Default 100. Past it the
+    /// server reads the socket's next message only when the budget allows (nothing is closed or dropped), so a
+    /// flood of small messages cannot buy unbounded store, fan-out or document work. A sync step 1 (answered
+    /// with a document diff) counts as <see cref="SocketSyncStep1Cost"/> messages.
+    /// </summary>
+    public int SocketMessagesPerSecond { get; set; } = 100;
+
+    /// <summary>Messages a sync step 1 counts as against <see cref="SocketMessagesPerSecond"/>. Default 5.</summary>
+    public int SocketSyncStep1Cost { get; set; } = 5;
+
+    /// <summary>
+    /// Bytes of one awareness update (cursors, presence; never stored). Default 64 KiB; a larger one closes the
+    /// socket with 1009, as a message over <see cref="MaxYjsUpdateBytes"/> does: each is sent on to every socket of the note.
+    /// </summary>
+    public int MaxAwarenessBytes { get; set; } = 64 * 1024;
 }

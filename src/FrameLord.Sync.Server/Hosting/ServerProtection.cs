@@ -1,7 +1,9 @@
+using System.Net;
 using System.Threading.RateLimiting;
 using FrameLord.Sync.Server.Auth;
 using FrameLord.Sync.Server.Configuration;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.HttpOverrides;
 
 namespace FrameLord.Sync.Server.Hosting;
 
@@ -82,6 +84,51 @@ public static class ServerProtection
                         QueueLimit = 0,
                     }));
         });
+    }
+
+    /// <summary>
+    /// Registers the trusted proxies of <see cref="ForwardedHeadersSettings"/> (nothing when it is off); an address
+    /// or network that does not parse stops the start with a message naming it.
+    /// </summary>
+    public static void AddForwardedHeaders(WebApplicationBuilder builder)
+    {
+        var settings = builder.Configuration.GetSection(ForwardedHeadersSettings.Section).Get<ForwardedHeadersSettings>() ?? new();
+        if (!settings.Enabled)
+        {
+            return;
+        }
+
+        if (settings.ForwardLimit < 1)
+        {
+            throw new InvalidOperationException("ForwardedHeaders:ForwardLimit must be 1 or more.");
+        }
+
+        var proxies = settings.KnownProxies.Select(p => IPAddress.TryParse(p, out var address)
+            ? address : throw new InvalidOperationException($"ForwardedHeaders:KnownProxies: '{p}' is not an IP address.")).ToList();
+        var networks = settings.KnownNetworks.Select(n => System.Net.IPNetwork.TryParse(n, out var network)
+            ? network : throw new InvalidOperationException($"ForwardedHeaders:KnownNetworks: '{n}' is not a network in CIDR notation.")).ToList();
+        builder.Services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            options.ForwardLimit = settings.ForwardLimit;
+            if (proxies.Count > 0 || networks.Count > 0)
+            {
+                // Only what the operator named: the loopback default would otherwise stay trusted too.
+                options.KnownProxies.Clear();
+                options.KnownIPNetworks.Clear();
+                proxies.ForEach(options.KnownProxies.Add);
+                networks.ForEach(options.KnownIPNetworks.Add);
+            }
+        });
+    }
+
+    /// <summary>First in the pipeline when <see cref="ForwardedHeadersSettings.Enabled"/>: every later step sees the client's address.</summary>
+    public static void UseForwardedHeaders(WebApplication app)
+    {
+        if (app.Configuration.GetSection(ForwardedHeadersSettings.Section).Get<ForwardedHeadersSettings>() is { Enabled: true })
+        {
+            ForwardedHeadersExtensions.UseForwardedHeaders(app);
+        }
     }
 
     /// <summary>Before request decompression: the wire-size check of every body.</summary>

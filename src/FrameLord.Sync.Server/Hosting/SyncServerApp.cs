@@ -74,6 +74,7 @@ public static class SyncServerApp
         var limits = config.GetSection(LimitOptions.Section).Get<LimitOptions>() ?? new LimitOptions();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         ServerProtection.AddServerProtection(builder, limits);
+        ServerProtection.AddForwardedHeaders(builder);
 
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddProblemDetails();
@@ -151,6 +152,7 @@ public static class SyncServerApp
 
     public static void UseSyncServer(WebApplication app)
     {
+        ServerProtection.UseForwardedHeaders(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages(async context =>
         {

@@ -71,9 +71,10 @@ internal sealed class HocuspocusSession(SocketConnection connection, RealtimeCon
                 switch (step)
                 {
                     case SyncStep1:
-                        var stateVector = await Context.Documents.StateVectorAsync(_userId!, document.NoteId, cancellationToken);
+                        await ChargeSyncStep1Async(cancellationToken);
+                        // One read answers both: the document's state vector comes with the diff.
                         var answer = await Context.Documents.SyncAsync(_userId!, document.NoteId, new DocumentSyncRequest { StateVector = payload }, cancellationToken);
-                        Connection.Send(document.Frame(MessageSync, SyncStep1, stateVector));
+                        Connection.Send(document.Frame(MessageSync, SyncStep1, answer.NewStateVector));
                         Connection.Send(document.Frame(MessageSync, SyncStep2, answer.Updates));
                         break;
                     case SyncStep2 or SyncUpdate:
@@ -87,8 +88,11 @@ internal sealed class HocuspocusSession(SocketConnection connection, RealtimeCon
 
                 break;
             case MessageAwareness:
-                var update = reader.ReadVarBytes();
-                Context.Hubs.Awareness(document.Hub, document, AwarenessUpdate.Decode(update));
+                if (DecodeAwareness(reader.ReadVarBytes()) is { } entries)
+                {
+                    Context.Hubs.Awareness(document.Hub, document, entries);
+                }
+
                 break;
             case MessageQueryAwareness:
                 if (document.Hub.CurrentAwareness() is { } states)

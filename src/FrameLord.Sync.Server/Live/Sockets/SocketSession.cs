@@ -22,6 +22,7 @@ internal abstract partial class SocketSession(SocketConnection connection, Realt
     public const int MaxUpdatesInFlight = 64;
 
     private readonly SemaphoreSlim _inFlight = new(MaxUpdatesInFlight);
+    private MessageBudget? _budget;
     private readonly Lock _expiryGate = new();
     private ITimer? _expiry;
     private DateTimeOffset _expiresAt = DateTimeOffset.MaxValue;
@@ -44,10 +45,12 @@ internal abstract partial class SocketSession(SocketConnection connection, Realt
         {
             if (await GuardAsync(() => OpenAsync(cancellationToken), cancellationToken))
             {
+                _budget = new MessageBudget(Context.Limits.SocketMessagesPerSecond, Context.Time);
                 while (!Connection.IsClosing && await Connection.ReceiveAsync(cancellationToken) is { } message)
                 {
                     await GuardAsync(async () =>
                     {
+                        await _budget.TakeAsync(1, cancellationToken);
                         await HandleAsync(message, cancellationToken);
                         return true;
                     }, cancellationToken);
@@ -114,6 +117,25 @@ internal abstract partial class SocketSession(SocketConnection connection, Realt
             _expiry?.Dispose();
             _expiry = Context.Time.CreateTimer(_ => ScheduleExpiry(), null, due, Timeout.InfiniteTimeSpan);
         }
+    }
+
+    /// <summary>Charges a sync step 1 (answered with a diff of the stored document) beyond the one message it was charged.</summary>
+    protected ValueTask ChargeSyncStep1Async(CancellationToken cancellationToken) =>
+        _budget?.TakeAsync(Context.Limits.SocketSyncStep1Cost - 1, cancellationToken) ?? ValueTask.CompletedTask;
+
+    /// <summary>
+    /// Decodes an awareness update, or closes the socket with 1009 when it is over <c>Limits:MaxAwarenessBytes</c>
+    /// (each is sent on to every socket of the note) and returns null.
+    /// </summary>
+    protected List<AwarenessEntry>? DecodeAwareness(ReadOnlySpan<byte> update)
+    {
+        if (update.Length > Context.Limits.MaxAwarenessBytes)
+        {
+            Connection.Close(WebSocketCloseStatus.MessageTooBig, "The awareness update is over the size limit.");
+            return null;
+        }
+
+        return AwarenessUpdate.Decode(update);
     }
 
     /// <summary>Runs one step of the socket; bad input and failures close the socket with their code instead of escaping.</summary>

@@ -72,6 +72,7 @@ internal sealed class YWebSocketSession(SocketConnection connection, RealtimeCon
                 switch (step)
                 {
                     case SyncStep1:
+                        await ChargeSyncStep1Async(cancellationToken);
                         var answer = await Context.Documents.SyncAsync(userId, noteId, new DocumentSyncRequest { StateVector = payload }, cancellationToken);
                         Connection.Send(Frame(MessageSync, SyncStep2, answer.Updates));
                         break;
@@ -84,8 +85,11 @@ internal sealed class YWebSocketSession(SocketConnection connection, RealtimeCon
 
                 break;
             case MessageAwareness:
-                var update = reader.ReadVarBytes();
-                Context.Hubs.Awareness(hub, this, AwarenessUpdate.Decode(update));
+                if (DecodeAwareness(reader.ReadVarBytes()) is { } entries)
+                {
+                    Context.Hubs.Awareness(hub, this, entries);
+                }
+
                 break;
             case MessageQueryAwareness:
                 if (hub.CurrentAwareness() is { } states)

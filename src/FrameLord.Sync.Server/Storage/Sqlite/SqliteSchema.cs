@@ -105,5 +105,15 @@ internal static class SqliteSchema
         -- The conflicts listing pages by (created_at, conflict_id) in byte order, whatever the status filter.
         CREATE INDEX ix_conflicts_user_created ON conflicts (user_id, created_at, conflict_id);
         """,
+        """
+        -- Failed logins per email (DESIGN 8), shared by every process on the database and kept across restarts.
+        -- Keyed by a hash of the normalized email: nothing is kept of addresses nobody signed up with.
+        CREATE TABLE failed_logins (
+            email_key    TEXT    NOT NULL PRIMARY KEY,
+            window_start INTEGER NOT NULL,
+            failures     INTEGER NOT NULL
+        );
+        CREATE INDEX ix_failed_logins_window ON failed_logins (window_start);
+        """,
     ];
 }

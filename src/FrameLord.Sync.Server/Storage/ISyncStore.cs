@@ -5,13 +5,16 @@ namespace FrameLord.Sync.Server.Storage;
 /// write session as one database transaction, and serializes write sessions of one user so the
 /// change sequence is assigned in commit order (which is what makes keyset paging by seq safe).
 /// </summary>
-public interface ISyncStore : IAsyncDisposable
+public interface ISyncStore : IAccountStore, IAsyncDisposable
 {
     /// <summary>"sqlite" or "postgres".</summary>
     string ProviderName { get; }
 
     /// <summary>Creates or migrates the schema and records its version. Safe to call from several processes at once.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>The schema version <see cref="InitializeAsync"/> migrates to: the number of this store's migrations.</summary>
+    int LatestSchemaVersion { get; }
 
     /// <summary>The schema version recorded in the database.</summary>
     Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken);

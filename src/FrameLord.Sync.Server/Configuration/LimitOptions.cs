@@ -123,13 +123,10 @@ public sealed class LimitOptions
     /// <summary>
     /// Messages one WebSocket may send per second, sustained (twice as many in a burst). Default 100. Past it the
     /// server reads the socket's next message only when the budget allows (nothing is closed or dropped), so a
-    /// flood of small messages cannot buy unbounded store, fan-out or document work. A sync step 1 (answered
-    /// with a document diff) counts as <see cref="SocketSyncStep1Cost"/> messages.
+    /// flood of small messages cannot buy unbounded store, fan-out or document work. A message the server answers
+    /// from stored state (a sync step 1, a query for awareness) also counts one message per 16 KiB of its answer.
     /// </summary>
     public int SocketMessagesPerSecond { get; set; } = 100;
-
-    /// <summary>Messages a sync step 1 counts as against <see cref="SocketMessagesPerSecond"/>. Default 5.</summary>
-    public int SocketSyncStep1Cost { get; set; } = 5;
 
     /// <summary>
     /// Bytes of one awareness update (cursors, presence; never stored). Default 64 KiB; a larger one closes the

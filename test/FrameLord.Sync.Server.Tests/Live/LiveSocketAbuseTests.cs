@@ -1,3 +1,6 @@
+using System.Net.Http.Json;
+using FrameLord.Sync.Crdt;
+using FrameLord.Sync.Protocol;
 using FrameLord.Sync.Server.Live.Sockets;
 using FrameLord.Sync.TestKit;
 using Microsoft.Extensions.DependencyInjection;
@@ -94,6 +97,30 @@ public sealed class LiveSocketAbuseTests : IAsyncLifetime
 
         // The budget is spent: one more waits (the read below ends the socket, so this comes last).
         await socket.SendAsync(Awareness(1, 16, "{\"c\":16}"));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => socket.ReceiveAsync(TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
+    public async Task AnAnswerFromStoredState_IsChargedByItsSize_SoRepeatedStep1sCannotBuyMegabytes()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await TestServer.StartAsync(_db,
+            new Dictionary<string, string> { ["Limits:SocketMessagesPerSecond"] = "5", ["Limits:RequestsPerMinute"] = "100000" },
+            services => services.AddSingleton<TimeProvider>(time));
+        var user = await server.SignupAsync();
+        var doc = new YDoc(new YDocOptions { ClientId = 4 });
+        doc.GetText("t").Insert(0, new string('a', 200 * 1024)); // its diff is 12 messages' worth, past the burst of 10
+        var response = await server.Client(user.AccessToken).PostAsJsonAsync("/api/v1/notes/n1/sync",
+            new DocumentSyncRequest { YjsUpdates = doc.EncodeStateAsUpdate() }, SyncJsonContext.Default.DocumentSyncRequest);
+        response.EnsureSuccessStatusCode();
+
+        using var socket = await RawYjsSocket.ConnectAsync(server.BaseAddress, "/api/v1/yjs/n1", user.AccessToken);
+        await socket.ExpectAsync([0, 0], Wait);
+        await socket.SendAsync(RawYjsSocket.Sync(0, [0])); // a step 1 from an empty client: the whole document
+        await socket.SendAsync(Awareness(1, 1, "{\"c\":1}"));
+        Assert.True((await socket.ExpectAsync([0, 1], Wait)).Length > 200 * 1024);
+
+        // The answer spent the budget: the awareness message waits for the refill (the clock does not move).
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => socket.ReceiveAsync(TimeSpan.FromSeconds(1)));
     }
 

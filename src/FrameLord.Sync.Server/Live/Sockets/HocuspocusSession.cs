@@ -71,11 +71,11 @@ internal sealed class HocuspocusSession(SocketConnection connection, RealtimeCon
                 switch (step)
                 {
                     case SyncStep1:
-                        await ChargeSyncStep1Async(cancellationToken);
                         // One read answers both: the document's state vector comes with the diff.
                         var answer = await Context.Documents.SyncAsync(_userId!, document.NoteId, new DocumentSyncRequest { StateVector = payload }, cancellationToken);
                         Connection.Send(document.Frame(MessageSync, SyncStep1, answer.NewStateVector));
                         Connection.Send(document.Frame(MessageSync, SyncStep2, answer.Updates));
+                        await ChargeAnswerAsync(answer.Updates.Length, cancellationToken);
                         break;
                     case SyncStep2 or SyncUpdate:
                         // Acknowledged only once the update is stored (or known to be there already).
@@ -98,6 +98,7 @@ internal sealed class HocuspocusSession(SocketConnection connection, RealtimeCon
                 if (document.Hub.CurrentAwareness() is { } states)
                 {
                     document.SendAwareness(states);
+                    await ChargeAnswerAsync(states.Length, cancellationToken);
                 }
 
                 break;

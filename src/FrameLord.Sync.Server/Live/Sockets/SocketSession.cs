@@ -126,9 +126,17 @@ internal abstract partial class SocketSession(SocketConnection connection, Realt
         }
     }
 
-    /// <summary>Charges a sync step 1 (answered with a diff of the stored document) beyond the one message it was charged.</summary>
-    protected ValueTask ChargeSyncStep1Async(CancellationToken cancellationToken) =>
-        _budget?.TakeAsync(Context.Limits.SocketSyncStep1Cost - 1, cancellationToken) ?? ValueTask.CompletedTask;
+    /// <summary>Bytes of an answer from stored state that count as one more message against the socket's budget.</summary>
+    public const int AnswerBytesPerMessage = 16 * 1024;
+
+    /// <summary>
+    /// Charges an answer from stored state (a sync step 1's diff, the awareness states asked for) by its size: a
+    /// few-byte request must not buy megabytes of reads and sends at the message rate.
+    /// </summary>
+    protected ValueTask ChargeAnswerAsync(int answerBytes, CancellationToken cancellationToken) =>
+        answerBytes < AnswerBytesPerMessage || _budget is null
+            ? ValueTask.CompletedTask
+            : _budget.TakeAsync(answerBytes / AnswerBytesPerMessage, cancellationToken);
 
     /// <summary>
     /// Decodes an awareness update, or closes the socket with 1009 when it is over <c>Limits:MaxAwarenessBytes</c>

@@ -72,9 +72,9 @@ internal sealed class YWebSocketSession(SocketConnection connection, RealtimeCon
                 switch (step)
                 {
                     case SyncStep1:
-                        await ChargeSyncStep1Async(cancellationToken);
                         var answer = await Context.Documents.SyncAsync(userId, noteId, new DocumentSyncRequest { StateVector = payload }, cancellationToken);
                         Connection.Send(Frame(MessageSync, SyncStep2, answer.Updates));
+                        await ChargeAnswerAsync(answer.Updates.Length, cancellationToken);
                         break;
                     case SyncStep2 or SyncUpdate:
                         await StoreAsync(hub, this, payload, stored: null, cancellationToken);
@@ -95,6 +95,7 @@ internal sealed class YWebSocketSession(SocketConnection connection, RealtimeCon
                 if (hub.CurrentAwareness() is { } states)
                 {
                     SendAwareness(states);
+                    await ChargeAnswerAsync(states.Length, cancellationToken);
                 }
 
                 break;

@@ -60,6 +60,7 @@ test('a change over the body limit is reported rejected with PAYLOAD_TOO_LARGE; 
     for (let i = 0; notes.length < bytes; i++) notes += `${i.toString(36)} ${(i * 7919).toString(16)} `;
     await window.client.contacts.create({ id: 'huge', name: 'Huge', notes });
     await window.client.contacts.create({ id: 'small', name: 'Small' });
+    window.client.start(); // the loop election; syncNow runs in the elected tab
     let error = null;
     try {
       await window.client.syncNow();

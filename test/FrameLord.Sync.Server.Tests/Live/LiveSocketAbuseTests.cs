@@ -124,6 +124,32 @@ public sealed class LiveSocketAbuseTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => socket.ReceiveAsync(TimeSpan.FromSeconds(1)));
     }
 
+    [Fact]
+    public async Task ManySocketsFromOneAddress_AreNotHeldToTheAnonymousInFlightCap()
+    {
+        await using var server = await TestServer.StartAsync(_db, new Dictionary<string, string>
+        {
+            ["Limits:MaxConcurrentAnonymousRequestsPerAddress"] = "4",
+        });
+        var user = await server.SignupAsync();
+        var sockets = new List<RawYjsSocket>();
+        try
+        {
+            for (var i = 0; i < 12; i++)
+            {
+                var socket = await RawYjsSocket.ConnectAsync(server.BaseAddress, $"/api/v1/yjs/n{i}", user.AccessToken);
+                sockets.Add(socket);
+                await socket.ExpectAsync([0, 0], Wait);
+            }
+        }
+        finally
+        {
+            sockets.ForEach(s => s.Dispose());
+        }
+
+        Assert.Equal(12, sockets.Count);
+    }
+
     private sealed class NullPeer : INotePeer
     {
         public void SendUpdate(byte[] update)

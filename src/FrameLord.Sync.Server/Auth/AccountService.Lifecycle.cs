@@ -37,12 +37,12 @@ public sealed partial class AccountService
         var user = await _store.FindUserByIdAsync(caller.UserId(), cancellationToken)
             ?? throw new ApiException(401, ErrorCodes.Unauthorized, "A valid access token is required.");
         // A stolen access token must not become a way to guess the password: the login counters apply.
-        _failedLogins.ThrowIfLocked(user.Email);
+        await _failedLogins.ThrowIfLockedAsync(user.Email, cancellationToken);
         var candidate = password is { Length: <= MaxPasswordLength } p ? p : "";
         var verdict = await _hashGate.RunAsync(() => _hasher.VerifyHashedPassword(user, user.PasswordHash, candidate), cancellationToken);
         if (verdict == PasswordVerificationResult.Failed)
         {
-            _failedLogins.RecordFailure(user.Email);
+            await _failedLogins.RecordFailureAsync(user.Email, CancellationToken.None);
             throw new ApiException(403, ErrorCodes.InvalidCredentials, "The password is wrong.");
         }
 

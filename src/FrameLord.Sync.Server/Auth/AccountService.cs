@@ -84,7 +84,7 @@ public sealed partial class AccountService
         _sessions.ValidateDevice(request.DeviceId, request.DeviceName);
         var email = NormalizeEmail(request.Email ?? "");
         // Checked before any hashing: a locked email costs the server nothing more.
-        _failedLogins.ThrowIfLocked(email);
+        await _failedLogins.ThrowIfLockedAsync(email, cancellationToken);
         // An email no signup could have stored is not looked up (PostgreSQL cannot even compare one holding NUL).
         var user = email.Length is > 0 and <= MaxEmailLength && TextRules.IsPlainText(email)
             ? await _store.FindUserByEmailAsync(email, cancellationToken) : null;
@@ -93,7 +93,7 @@ public sealed partial class AccountService
         if (user is null || verdict == PasswordVerificationResult.Failed)
         {
             // Unknown emails count too, so the answer does not reveal which emails exist.
-            _failedLogins.RecordFailure(email);
+            await _failedLogins.RecordFailureAsync(email, CancellationToken.None); // counted even if the caller left
             throw new ApiException(401, ErrorCodes.InvalidCredentials, "Email or password is wrong.");
         }
 

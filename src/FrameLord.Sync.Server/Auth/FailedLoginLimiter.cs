@@ -1,28 +1,25 @@
-using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using FrameLord.Sync.Protocol;
 using FrameLord.Sync.Server.Configuration;
 using FrameLord.Sync.Server.Engine;
+using FrameLord.Sync.Server.Storage;
 
 namespace FrameLord.Sync.Server.Auth;
 
 /// <summary>
 /// Failed logins per email (DESIGN 8): <c>Limits:FailedLoginsPerEmail</c> failures within
 /// <c>Limits:FailedLoginWindow</c> of the first one lock that email's logins until the window ends,
-/// whatever address or token the attempts come with. Counted in this process (several processes
-/// each allow the limit). Windows run on the injected clock.
+/// whatever address or token the attempts come with. Counted in the store, so the count survives a
+/// restart and every process on one database shares it (a guesser gains nothing by spreading attempts
+/// over processes). The store keeps a hash of the email, not the email. Windows run on the injected clock.
 /// </summary>
-public sealed class FailedLoginLimiter(LimitOptions limits, TimeProvider time)
+public sealed class FailedLoginLimiter(ISyncStore store, LimitOptions limits, TimeProvider time)
 {
-    /// <summary>Past this many tracked emails, expired windows are swept, at most once a minute (a sweep is linear).</summary>
-    private const int SweepThreshold = 10_000;
-
-    private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
-    private long _nextSweepTicks;
-
     /// <summary>Throws 429 <c>RATE_LIMITED</c> when the email has used up its failed attempts.</summary>
-    public void ThrowIfLocked(string email)
+    public async Task ThrowIfLockedAsync(string email, CancellationToken cancellationToken)
     {
-        if (_windows.TryGetValue(email, out var window) && window.Failures >= limits.FailedLoginsPerEmail)
+        if (await store.ReadFailedLoginsAsync(Key(email), cancellationToken) is { } window && window.Failures >= limits.FailedLoginsPerEmail)
         {
             var left = window.Start + limits.FailedLoginWindow - time.GetUtcNow();
             if (left > TimeSpan.Zero)
@@ -35,35 +32,9 @@ public sealed class FailedLoginLimiter(LimitOptions limits, TimeProvider time)
         }
     }
 
-    public void RecordFailure(string email)
-    {
-        var now = time.GetUtcNow();
-        var next = Interlocked.Read(ref _nextSweepTicks);
-        if (_windows.Count >= SweepThreshold && now.UtcTicks >= next
-            && Interlocked.CompareExchange(ref _nextSweepTicks, now.UtcTicks + TimeSpan.TicksPerMinute, next) == next)
-        {
-            Sweep(now);
-        }
+    public Task RecordFailureAsync(string email, CancellationToken cancellationToken) =>
+        store.RecordFailedLoginAsync(Key(email), time.GetUtcNow(), limits.FailedLoginWindow, cancellationToken);
 
-        _windows.AddOrUpdate(
-            email,
-            _ => new Window(now, 1),
-            (_, window) => now - window.Start >= limits.FailedLoginWindow ? new Window(now, 1) : window with { Failures = window.Failures + 1 });
-    }
-
-    /// <summary>Emails tracked now (for tests of the sweep).</summary>
-    internal int TrackedEmails => _windows.Count;
-
-    private void Sweep(DateTimeOffset now)
-    {
-        foreach (var (email, window) in _windows)
-        {
-            if (now - window.Start >= limits.FailedLoginWindow)
-            {
-                _windows.TryRemove(new KeyValuePair<string, Window>(email, window));
-            }
-        }
-    }
-
-    private sealed record Window(DateTimeOffset Start, int Failures);
+    /// <summary>SHA-256 of the normalized email, hex: fixed length whatever the caller sent.</summary>
+    internal static string Key(string email) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(email)));
 }

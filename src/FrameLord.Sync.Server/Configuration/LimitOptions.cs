@@ -119,4 +119,18 @@ public sealed class LimitOptions
 
     /// <summary>Open WebSockets per user, y-websocket and Hocuspocus together (DESIGN 3.8). Default 50; one more is closed with 4429.</summary>
     public int MaxSocketsPerUser { get; set; } = 50;
+
+    /// <summary>
+    /// Messages one WebSocket may send per second, sustained (twice as many in a burst). Default 100. Past it the
+    /// server reads the socket's next message only when the budget allows (nothing is closed or dropped), so a
+    /// flood of small messages cannot buy unbounded store, fan-out or document work. A message the server answers
+    /// from stored state (a sync step 1, a query for awareness) also counts one message per 16 KiB of its answer.
+    /// </summary>
+    public int SocketMessagesPerSecond { get; set; } = 100;
+
+    /// <summary>
+    /// Bytes of one awareness update (cursors, presence; never stored). Default 64 KiB; a larger one closes the
+    /// socket with 1009, as a message over <see cref="MaxYjsUpdateBytes"/> does: each is sent on to every socket of the note.
+    /// </summary>
+    public int MaxAwarenessBytes { get; set; } = 64 * 1024;
 }

@@ -21,6 +21,7 @@ public static class SyncServerApp
         builder.AddSyncOptions();
         builder.AddSyncStorage();
         builder.AddSyncEngine();
+        builder.AddSyncForwardedHeaders();
         builder.AddSyncHttp();
         builder.AddSyncAuthentication();
         builder.AddSyncRateLimiting();
@@ -29,6 +30,7 @@ public static class SyncServerApp
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseSyncForwardedHeaders();
         app.UseSyncHttp();
         app.UseSyncWebApp();
         app.UseSyncAuthentication();

@@ -28,6 +28,16 @@ public interface ISyncStore : IAccountStore, IAsyncDisposable
     Task<UserRecord?> FindUserByEmailAsync(string normalizedEmail, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Counts one failed login for <paramref name="emailKey"/> atomically (several processes may count at once):
+    /// the first failure, or the first after <paramref name="window"/> has passed since its window began, starts a
+    /// new window at <paramref name="now"/>. Windows that ended are deleted on the way. Returns the window after counting.
+    /// </summary>
+    Task<FailedLoginWindow> RecordFailedLoginAsync(string emailKey, DateTimeOffset now, TimeSpan window, CancellationToken cancellationToken);
+
+    /// <summary>The failed logins counted for <paramref name="emailKey"/>, or null when none are.</summary>
+    Task<FailedLoginWindow?> ReadFailedLoginsAsync(string emailKey, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Opens a transaction and locks the user's row (serializing writers of that user).
     /// Throws <see cref="UnknownUserException"/> when the user does not exist.
     /// </summary>

@@ -77,3 +77,6 @@ public sealed record ChangePage(IReadOnlyList<EntityRow> Rows, bool HasMore, lon
 
 /// <summary>What a tombstone purge removed.</summary>
 public sealed record PurgeResult(int TombstonesDeleted, int OutcomesDeleted);
+
+/// <summary>An email's failed logins: how many since <see cref="Start"/>, when its window began.</summary>
+public sealed record FailedLoginWindow(DateTimeOffset Start, int Failures);

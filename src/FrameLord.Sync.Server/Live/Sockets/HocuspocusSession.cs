@@ -71,10 +71,11 @@ internal sealed class HocuspocusSession(SocketConnection connection, RealtimeCon
                 switch (step)
                 {
                     case SyncStep1:
-                        var stateVector = await Context.Documents.StateVectorAsync(_userId!, document.NoteId, cancellationToken);
+                        // One read answers both: the document's state vector comes with the diff.
                         var answer = await Context.Documents.SyncAsync(_userId!, document.NoteId, new DocumentSyncRequest { StateVector = payload }, cancellationToken);
-                        Connection.Send(document.Frame(MessageSync, SyncStep1, stateVector));
+                        Connection.Send(document.Frame(MessageSync, SyncStep1, answer.NewStateVector));
                         Connection.Send(document.Frame(MessageSync, SyncStep2, answer.Updates));
+                        await ChargeAnswerAsync(answer.Updates.Length, cancellationToken);
                         break;
                     case SyncStep2 or SyncUpdate:
                         // Acknowledged only once the update is stored (or known to be there already).
@@ -87,13 +88,17 @@ internal sealed class HocuspocusSession(SocketConnection connection, RealtimeCon
 
                 break;
             case MessageAwareness:
-                var update = reader.ReadVarBytes();
-                Context.Hubs.Awareness(document.Hub, document, AwarenessUpdate.Decode(update));
+                if (DecodeAwareness(reader.ReadVarBytes()) is { } entries)
+                {
+                    Context.Hubs.Awareness(document.Hub, document, entries);
+                }
+
                 break;
             case MessageQueryAwareness:
                 if (document.Hub.CurrentAwareness() is { } states)
                 {
                     document.SendAwareness(states);
+                    await ChargeAnswerAsync(states.Length, cancellationToken);
                 }
 
                 break;

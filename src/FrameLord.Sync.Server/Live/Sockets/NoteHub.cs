@@ -10,6 +10,14 @@ internal sealed partial class NoteHub(string userId, string noteId)
     /// <summary>Awareness clients remembered per note; past this, new ones are relayed but not replayed to later joiners.</summary>
     public const int MaxAwarenessClients = 1000;
 
+    /// <summary>
+    /// Characters of awareness state remembered per note (1 Mi); a new client or a grown state past it is
+    /// ignored, like a client past <see cref="MaxAwarenessClients"/>, so a note's hub stays small whatever its sockets send.
+    /// </summary>
+    public const int MaxAwarenessChars = 1024 * 1024;
+
+    private long _awarenessChars;
+
     private readonly Lock _gate = new();
     private INotePeer[] _peers = [];
     private readonly Dictionary<ulong, (AwarenessEntry Entry, INotePeer? Owner)> _awareness = [];
@@ -34,6 +42,18 @@ internal sealed partial class NoteHub(string userId, string noteId)
         return CurrentAwareness();
     }
 
+    /// <summary>Characters of awareness state remembered now (bounded by <see cref="MaxAwarenessChars"/>).</summary>
+    public long AwarenessChars
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _awarenessChars;
+            }
+        }
+    }
+
     /// <summary>The awareness states known here as one update (null when none), for a query-awareness message.</summary>
     public byte[]? CurrentAwareness()
     {
@@ -56,6 +76,7 @@ internal sealed partial class NoteHub(string userId, string noteId)
                 if (ReferenceEquals(owner, peer))
                 {
                     _awareness.Remove(clientId);
+                    _awarenessChars -= entry.State.Length;
                     removed.Add(entry with { Clock = entry.Clock + 1, State = "null" });
                 }
             }
@@ -111,11 +132,14 @@ internal sealed partial class NoteHub(string userId, string noteId)
                     if (known && entry.Clock >= current.Entry.Clock)
                     {
                         _awareness.Remove(entry.ClientId);
+                        _awarenessChars -= current.Entry.State.Length;
                         changed.Add(entry);
                     }
                 }
-                else if (known ? entry.Clock > current.Entry.Clock : _awareness.Count < MaxAwarenessClients)
+                else if ((known ? entry.Clock > current.Entry.Clock : _awareness.Count < MaxAwarenessClients)
+                    && _awarenessChars - (known ? current.Entry.State.Length : 0) + entry.State.Length <= MaxAwarenessChars)
                 {
+                    _awarenessChars += entry.State.Length - (known ? current.Entry.State.Length : 0);
                     _awareness[entry.ClientId] = (entry, known ? current.Owner : owner);
                     changed.Add(entry);
                 }

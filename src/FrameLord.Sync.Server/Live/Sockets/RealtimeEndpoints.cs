@@ -24,15 +24,21 @@ public static class RealtimeEndpoints
         return services;
     }
 
+    // The sockets are kept out of the per-address limit of anonymous requests in flight (their token travels in
+    // the URL or the Auth message): a socket would hold its slot for its whole life, so an office behind one
+    // address could open only a handful. They are capped per user (Limits:MaxSocketsPerUser) and paced per
+    // socket instead, and one without a valid token is closed at once.
     public static WebApplication MapRealtime(this WebApplication app)
     {
         app.UseWebSockets();
         app.MapGet(SyncServerApp.ApiBase + "/yjs/{noteId}", (HttpContext http, string noteId, RealtimeContext context) =>
             AcceptAsync(http, connection => new YWebSocketSession(connection, context, noteId, SocketAuthenticator.TokenOf(http.Request)), context))
-            .AllowAnonymous();
+            .AllowAnonymous()
+            .DisableRateLimiting();
         app.MapGet(SyncServerApp.ApiBase + "/hocuspocus", (HttpContext http, RealtimeContext context) =>
             AcceptAsync(http, connection => new HocuspocusSession(connection, context), context))
-            .AllowAnonymous();
+            .AllowAnonymous()
+            .DisableRateLimiting();
         return app;
     }
 

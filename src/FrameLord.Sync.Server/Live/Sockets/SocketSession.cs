@@ -22,6 +22,7 @@ internal abstract partial class SocketSession(SocketConnection connection, Realt
     public const int MaxUpdatesInFlight = 64;
 
     private readonly SemaphoreSlim _inFlight = new(MaxUpdatesInFlight);
+    private MessageBudget? _budget;
     private readonly Lock _expiryGate = new();
     private ITimer? _expiry;
     private DateTimeOffset _expiresAt = DateTimeOffset.MaxValue;
@@ -46,10 +47,12 @@ internal abstract partial class SocketSession(SocketConnection connection, Realt
         {
             if (await GuardAsync(() => OpenAsync(cancellationToken), cancellationToken))
             {
+                _budget = new MessageBudget(Context.Limits.SocketMessagesPerSecond, Context.Time);
                 while (!Connection.IsClosing && await Connection.ReceiveAsync(cancellationToken) is { } message)
                 {
                     await GuardAsync(async () =>
                     {
+                        await _budget.TakeAsync(1, cancellationToken);
                         await HandleAsync(message, cancellationToken);
                         return true;
                     }, cancellationToken);
@@ -121,6 +124,33 @@ internal abstract partial class SocketSession(SocketConnection connection, Realt
             _expiry?.Dispose();
             _expiry = Context.Time.CreateTimer(_ => ScheduleExpiry(), null, due, Timeout.InfiniteTimeSpan);
         }
+    }
+
+    /// <summary>Bytes of an answer from stored state that count as one more message against the socket's budget.</summary>
+    public const int AnswerBytesPerMessage = 16 * 1024;
+
+    /// <summary>
+    /// Charges an answer from stored state (a sync step 1's diff, the awareness states asked for) by its size: a
+    /// few-byte request must not buy megabytes of reads and sends at the message rate.
+    /// </summary>
+    protected ValueTask ChargeAnswerAsync(int answerBytes, CancellationToken cancellationToken) =>
+        answerBytes < AnswerBytesPerMessage || _budget is null
+            ? ValueTask.CompletedTask
+            : _budget.TakeAsync(answerBytes / AnswerBytesPerMessage, cancellationToken);
+
+    /// <summary>
+    /// Decodes an awareness update, or closes the socket with 1009 when it is over <c>Limits:MaxAwarenessBytes</c>
+    /// (each is sent on to every socket of the note) and returns null.
+    /// </summary>
+    protected List<AwarenessEntry>? DecodeAwareness(ReadOnlySpan<byte> update)
+    {
+        if (update.Length > Context.Limits.MaxAwarenessBytes)
+        {
+            Connection.Close(WebSocketCloseStatus.MessageTooBig, "The awareness update is over the size limit.");
+            return null;
+        }
+
+        return AwarenessUpdate.Decode(update);
     }
 
     /// <summary>Runs one step of the socket; bad input and failures close the socket with their code instead of escaping.</summary>

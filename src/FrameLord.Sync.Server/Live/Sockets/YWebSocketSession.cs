@@ -74,6 +74,7 @@ internal sealed class YWebSocketSession(SocketConnection connection, RealtimeCon
                     case SyncStep1:
                         var answer = await Context.Documents.SyncAsync(userId, noteId, new DocumentSyncRequest { StateVector = payload }, cancellationToken);
                         Connection.Send(Frame(MessageSync, SyncStep2, answer.Updates));
+                        await ChargeAnswerAsync(answer.Updates.Length, cancellationToken);
                         break;
                     case SyncStep2 or SyncUpdate:
                         await StoreAsync(hub, this, payload, stored: null, cancellationToken);
@@ -84,13 +85,17 @@ internal sealed class YWebSocketSession(SocketConnection connection, RealtimeCon
 
                 break;
             case MessageAwareness:
-                var update = reader.ReadVarBytes();
-                Context.Hubs.Awareness(hub, this, AwarenessUpdate.Decode(update));
+                if (DecodeAwareness(reader.ReadVarBytes()) is { } entries)
+                {
+                    Context.Hubs.Awareness(hub, this, entries);
+                }
+
                 break;
             case MessageQueryAwareness:
                 if (hub.CurrentAwareness() is { } states)
                 {
                     SendAwareness(states);
+                    await ChargeAnswerAsync(states.Length, cancellationToken);
                 }
 
                 break;

@@ -135,5 +135,15 @@ internal static class PostgresSchema
         CREATE INDEX ix_refresh_tokens_device ON refresh_tokens (user_id, device_id);
         CREATE INDEX ix_refresh_tokens_expires ON refresh_tokens (expires_at);
         """,
+        """
+        -- Failed logins per email (DESIGN 8), shared by every process on the database and kept across restarts.
+        -- Keyed by a hash of the normalized email: nothing is kept of addresses nobody signed up with.
+        CREATE TABLE failed_logins (
+            email_key    text    NOT NULL PRIMARY KEY,
+            window_start bigint  NOT NULL,
+            failures     integer NOT NULL
+        );
+        CREATE INDEX ix_failed_logins_window ON failed_logins (window_start);
+        """,
     ];
 }

@@ -91,44 +91,11 @@ public sealed partial class SqliteSyncStore
         }
     }
 
-    public async Task<DocumentAppend> AppendDocumentUpdatesAsync(string userId, string noteId, IReadOnlyList<byte[]> updates, DocumentHead? seen,
-        Func<DocumentState, DocumentState> advance, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        ArgumentOutOfRangeException.ThrowIfZero(updates.Count);
-        await _writeLock.WaitAsync(cancellationToken);
-        try
-        {
-            await using var connection = await OpenAsync(cancellationToken);
-            await using var tx = connection.BeginTransaction(deferred: false);
-            await AppendAsync(connection, tx, userId, noteId, updates, advance, now, cancellationToken);
-            DocumentAppend appended;
-            using (var read = Command(connection, tx, $"""
-                SELECT {RowReaders.DocumentHeadColumns},
-                    log_bytes + COALESCE((SELECT length(snapshot) FROM document_snapshots WHERE user_id = $u AND note_id = $n), 0)
-                FROM documents WHERE user_id = $u AND note_id = $n;
-                """, userId, noteId))
-            {
-                await using var reader = await read.ExecuteReaderAsync(cancellationToken);
-                await reader.ReadAsync(cancellationToken);
-                appended = new DocumentAppend(RowReaders.DocumentHead(reader), reader.GetInt64(RowReaders.DocumentHeadColumnCount));
-            }
-
-            await _faults.HitAsync(StoreFaults.BeforeCommit);
-            await tx.CommitAsync(cancellationToken);
-            OnCommitted();
-            return appended;
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
     /// <summary>
     /// Inside a write transaction: creates the document if needed, stores <paramref name="updates"/> under the next
     /// seqs in order, and moves the head to what <paramref name="advance"/> makes of it, one sync_version per update.
     /// </summary>
-    private static async Task AppendAsync(SqliteConnection connection, SqliteTransaction tx, string userId, string noteId,
+    internal static async Task AppendAsync(SqliteConnection connection, SqliteTransaction tx, string userId, string noteId,
         IReadOnlyList<byte[]> updates, Func<DocumentState, DocumentState> advance, DateTimeOffset now, CancellationToken cancellationToken)
     {
         DocumentState current;

@@ -65,7 +65,7 @@ public sealed partial class SyncClient
                     }
                     else if (name == "doc")
                     {
-                        OnDocumentEvent(data);
+                        _documents.OnDocumentEvent(data);
                     }
                 }, stop);
             }

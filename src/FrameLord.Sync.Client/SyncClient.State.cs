@@ -56,6 +56,13 @@ public sealed partial class SyncClient
         remove => _events.ChangeRejected -= value;
     }
 
+    /// <summary>The server refused a note's update for good; the note's edits stay on the device.</summary>
+    public event EventHandler<DocumentSyncFailedEventArgs>? DocumentSyncFailed
+    {
+        add => _events.DocumentSyncFailed += value;
+        remove => _events.DocumentSyncFailed -= value;
+    }
+
     /// <summary>The indicator's current state.</summary>
     public SyncState State => _status.State;
 

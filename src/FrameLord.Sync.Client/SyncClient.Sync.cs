@@ -33,7 +33,7 @@ public sealed partial class SyncClient
             }
 
             // Over the cellular budget, note bodies wait for another network (or the next month).
-            var documents = IsDeferringLargeSyncs ? 0 : await SyncDocumentsCoreAsync(cancellationToken);
+            var documents = IsDeferringLargeSyncs ? 0 : await _documentSync.SyncDueAsync(cancellationToken);
 
             var now = _time.GetUtcNow();
             await _db.WriteAsync(w =>
@@ -55,29 +55,5 @@ public sealed partial class SyncClient
     public async Task<int> PushAsync(CancellationToken cancellationToken = default) =>
         (await RunExclusiveAsync(() => _push.PushAsync(cancellationToken), cancellationToken)).Pushed;
 
-    private async Task<T> RunExclusiveAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken)
-    {
-        await _syncGate.WaitAsync(cancellationToken);
-        try
-        {
-            SetSyncing(true);
-            try
-            {
-                return await work();
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                RecordFailure(e as SyncException ?? new SyncException($"Sync failed: {e.Message}", e));
-                throw;
-            }
-            finally
-            {
-                SetSyncing(false);
-            }
-        }
-        finally
-        {
-            _syncGate.Release();
-        }
-    }
+    private Task<T> RunExclusiveAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken) => _gate.RunAsync(work, cancellationToken);
 }

@@ -24,7 +24,7 @@ public sealed partial class SyncClient : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly Random _random;
     private readonly Backoff _backoff;
-    private readonly SemaphoreSlim _syncGate = new(1, 1);
+    private readonly SyncGate _gate;
     private readonly SyncEvents _events;
     private readonly SyncStatusTracker _status;
     private readonly SyncTrigger _trigger = new();
@@ -36,6 +36,8 @@ public sealed partial class SyncClient : IAsyncDisposable
     private readonly PullSession _pull;
     private readonly PushSession _push;
     private readonly ConflictResolver _conflicts;
+    private readonly DocumentRegistry _documents;
+    private readonly DocumentSyncSession _documentSync;
 
     private SyncClient(SyncClientOptions options, LocalDatabase db, ISyncTransport transport, bool ownsTransport, Random random, DeviceIdentity identity,
         DateTimeOffset? lastSyncAt, DateTimeOffset createdAt)
@@ -57,6 +59,9 @@ public sealed partial class SyncClient : IAsyncDisposable
         _pull = new PullSession(db, _time, options, identity, _tokens, transport, _writer, applier, _bandwidth, _status, _events);
         _push = new PushSession(db, _time, options, identity, _tokens, transport, _status, _events);
         _conflicts = new ConflictResolver(db, _time, identity, _tokens, transport, applier, _status);
+        _gate = new SyncGate(_status);
+        _documents = new DocumentRegistry(db, _time, options, random, _writer, _trigger, _status);
+        _documentSync = new DocumentSyncSession(db, _time, options, _tokens, transport, _documents, _gate, _status, _events);
         _backoff = new Backoff(options.RetryDelays, options.RetryJitter, random);
         Contacts = new EntityStore<Contact>(_writer, db.Reader, random, EntityTypes.Contact, "cnt", ModelJsonContext.Default.Contact);
         Notes = new EntityStore<Note>(_writer, db.Reader, random, EntityTypes.Note, "note", ModelJsonContext.Default.Note);
@@ -66,7 +71,7 @@ public sealed partial class SyncClient : IAsyncDisposable
         Groups = new EntityStore<Group>(_writer, db.Reader, random, EntityTypes.Group, "grp", ModelJsonContext.Default.Group);
         Projects = new EntityStore<Project>(_writer, db.Reader, random, EntityTypes.Project, "prj", ModelJsonContext.Default.Project);
         Pipelines = new EntityStore<Pipeline>(_writer, db.Reader, random, EntityTypes.Pipeline, "pip", ModelJsonContext.Default.Pipeline);
-        Documents = new DocumentStore(this);
+        Documents = new DocumentStore(_documents, _documentSync, db.Reader);
     }
 
     /// <summary>Opens (or creates) the device's database and the client over it. Nothing is sent until a sync.</summary>
@@ -161,20 +166,15 @@ public sealed partial class SyncClient : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        await _syncGate.WaitAsync();
-        try
+        await _gate.CloseAsync(async () =>
         {
-            CloseAllDocuments();
+            _documents.CloseAll();
             _bandwidth.Detach();
             await _db.DisposeAsync();
             if (_ownsTransport && _transport is IDisposable disposable)
             {
                 disposable.Dispose();
             }
-        }
-        finally
-        {
-            _syncGate.Release();
-        }
+        });
     }
 }

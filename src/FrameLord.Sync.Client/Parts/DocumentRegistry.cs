@@ -1,37 +1,37 @@
+using System.Text.Json;
 using FrameLord.Sync.Client.Documents;
 using FrameLord.Sync.Client.Local;
 using FrameLord.Sync.Crdt;
 
-namespace FrameLord.Sync.Client;
+namespace FrameLord.Sync.Client.Parts;
 
-public sealed partial class SyncClient
+/// <summary>
+/// The notes open on this device: one live <see cref="YDoc"/> per note, shared by its handles and the sync
+/// step, each local transaction appended to the note's log before it returns; and the notes wanted in the
+/// next step (opened, or named by a live event). It owns both behind one lock.
+/// </summary>
+internal sealed class DocumentRegistry(
+    LocalDatabase db, TimeProvider time, SyncClientOptions options, Random random, EntityWriter writer, SyncTrigger trigger, SyncStatusTracker status)
 {
     /// <summary>The origin of the transactions that apply what the server sent: the sync step stores those itself.</summary>
-    private static readonly object s_serverOrigin = new();
+    public static readonly object ServerOrigin = new();
 
-    private readonly Lock _documentsLock = new();
+    private readonly Lock _lock = new();
     private readonly Dictionary<string, LiveDocument> _liveDocuments = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Want> _wanted = new(StringComparer.Ordinal);
     private long _wantTicket;
 
     /// <summary>A note to sync in the next step: opened (no version), or named by a live event with the server's sync_version.</summary>
-    private readonly record struct Want(long Ticket, long? Version);
+    public readonly record struct Want(long Ticket, long? Version);
 
-    /// <summary>The server refused a note's update for good; the note's edits stay on the device.</summary>
-    public event EventHandler<DocumentSyncFailedEventArgs>? DocumentSyncFailed
-    {
-        add => _events.DocumentSyncFailed += value;
-        remove => _events.DocumentSyncFailed -= value;
-    }
-
-    internal async Task<NoteDocument> OpenDocumentAsync(string noteId, CancellationToken cancellationToken)
+    public async Task<NoteDocument> OpenAsync(string noteId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(noteId);
         var (live, loaded) = Acquire(noteId, forHandle: true);
         var handle = new NoteDocument(this, live);
         try
         {
-            if (loaded && live.LoadedRows > _options.DocumentLogCompactionUpdates)
+            if (loaded && live.LoadedRows > options.DocumentLogCompactionUpdates)
             {
                 await CompactAsync(live, cancellationToken);
             }
@@ -42,7 +42,7 @@ public sealed partial class SyncClient
             throw;
         }
 
-        RequestSync();
+        trigger.Request();
         return handle;
     }
 
@@ -51,9 +51,9 @@ public sealed partial class SyncClient
     /// or added it (a handle, or the sync step's mark), so that no close can detach it in between.
     /// <c>Loaded</c> is true when this call loaded it.
     /// </summary>
-    private (LiveDocument Live, bool Loaded) Acquire(string noteId, bool forHandle)
+    public (LiveDocument Live, bool Loaded) Acquire(string noteId, bool forHandle)
     {
-        lock (_documentsLock)
+        lock (_lock)
         {
             if (_liveDocuments.TryGetValue(noteId, out var existing))
             {
@@ -64,13 +64,13 @@ public sealed partial class SyncClient
 
         // Loaded outside the lock; the log only grows through a live document, so it cannot change meanwhile
         // unless another caller made one, in which case that one is used.
-        var (updates, _) = _db.Reader.DocumentLog(noteId);
+        var (updates, _) = db.Reader.DocumentLog(noteId);
         ulong clientId;
         int seed;
-        lock (_random)
+        lock (random)
         {
-            clientId = (ulong)(uint)_random.NextInt64(0, 1L << 32);
-            seed = _random.Next();
+            clientId = (ulong)(uint)random.NextInt64(0, 1L << 32);
+            seed = random.Next();
         }
 
         var doc = new YDoc(new YDocOptions { ClientId = clientId, Random = new Random(seed) });
@@ -82,7 +82,7 @@ public sealed partial class SyncClient
         }
 
         var live = new LiveDocument(noteId, doc, updates.Count);
-        lock (_documentsLock)
+        lock (_lock)
         {
             if (_liveDocuments.TryGetValue(noteId, out var raced))
             {
@@ -119,7 +119,7 @@ public sealed partial class SyncClient
     /// </summary>
     private void PersistLocalUpdate(LiveDocument live, YUpdateEventArgs e)
     {
-        if (ReferenceEquals(e.Origin, s_serverOrigin))
+        if (ReferenceEquals(e.Origin, ServerOrigin))
         {
             return;
         }
@@ -128,7 +128,7 @@ public sealed partial class SyncClient
         var update = live.PersistFailed ? live.Doc.EncodeStateAsUpdate() : e.Update;
         try
         {
-            _db.Write(w => w.AppendDocumentUpdate(live.NoteId, DocumentUpdateKinds.Local, update));
+            db.Write(w => w.AppendDocumentUpdate(live.NoteId, DocumentUpdateKinds.Local, update));
             live.PersistFailed = false;
         }
         catch
@@ -137,15 +137,15 @@ public sealed partial class SyncClient
             throw;
         }
 
-        _writer.NoteQueued(_time.GetUtcNow());
-        RefreshState();
+        writer.NoteQueued(time.GetUtcNow());
+        status.Refresh();
     }
 
     /// <summary>A handle was disposed: the last one closes the document (unless a sync step still works on it).</summary>
-    internal void ReleaseDocument(LiveDocument live)
+    public void Release(LiveDocument live)
     {
         bool close;
-        lock (_documentsLock)
+        lock (_lock)
         {
             live.Handles--;
             close = live.Handles == 0 && !live.Syncing && _liveDocuments.GetValueOrDefault(live.NoteId) == live;
@@ -170,11 +170,52 @@ public sealed partial class SyncClient
         }
     }
 
+    /// <summary>The notes a step should look at besides the unsynced ones: those with open handles, and the wanted ones.</summary>
+    public (List<string> Open, List<KeyValuePair<string, Want>> Wanted) Candidates()
+    {
+        lock (_lock)
+        {
+            return ([.. _liveDocuments.Values.Where(l => l.Handles > 0).Select(l => l.NoteId)], [.. _wanted]);
+        }
+    }
+
+    /// <summary>The newest want's ticket: wants up to it are settled by a sync that starts now.</summary>
+    public long CurrentTicket
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _wantTicket;
+            }
+        }
+    }
+
+    /// <summary>The sync step is done with the document: it closes unless a handle is open.</summary>
+    public void EndSync(LiveDocument live)
+    {
+        bool close;
+        lock (_lock)
+        {
+            live.Syncing = false;
+            close = live.Handles == 0 && _liveDocuments.GetValueOrDefault(live.NoteId) == live;
+            if (close)
+            {
+                _liveDocuments.Remove(live.NoteId);
+            }
+        }
+
+        if (close)
+        {
+            Detach(live);
+        }
+    }
+
     /// <summary>Closes every document (the client is being disposed): later edits are not stored.</summary>
-    private void CloseAllDocuments()
+    public void CloseAll()
     {
         List<LiveDocument> all;
-        lock (_documentsLock)
+        lock (_lock)
         {
             all = [.. _liveDocuments.Values];
             _liveDocuments.Clear();
@@ -186,18 +227,18 @@ public sealed partial class SyncClient
         }
     }
 
-    internal IReadOnlyList<string> OpenNoteIds()
+    public IReadOnlyList<string> OpenNoteIds()
     {
-        lock (_documentsLock)
+        lock (_lock)
         {
             return _liveDocuments.Values.Where(l => l.Handles > 0).Select(l => l.NoteId).Order(StringComparer.Ordinal).ToArray();
         }
     }
 
-    internal async Task<byte[]> GetDocumentStateAsync(string noteId)
+    public async Task<byte[]> GetStateAsync(string noteId)
     {
         LiveDocument? live;
-        lock (_documentsLock)
+        lock (_lock)
         {
             _liveDocuments.TryGetValue(noteId, out live);
         }
@@ -207,12 +248,75 @@ public sealed partial class SyncClient
             return await live.RunAsync(() => live.Doc.EncodeStateAsUpdate());
         }
 
-        var (updates, _) = _db.Reader.DocumentLog(noteId);
+        var (updates, _) = db.Reader.DocumentLog(noteId);
         return updates.Count switch
         {
             0 => DocumentStore.EmptyUpdate,
             1 => updates[0],
             _ => YUpdate.MergeUpdates(updates),
         };
+    }
+
+    /// <summary>A live <c>doc</c> event: the note syncs in the next step if the device holds it and has an older version.</summary>
+    public void OnDocumentEvent(string data)
+    {
+        string? noteId;
+        long version;
+        try
+        {
+            using var json = JsonDocument.Parse(data);
+            noteId = json.RootElement.GetProperty("note_id").GetString();
+            version = json.RootElement.GetProperty("sync_version").GetInt64();
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            return; // not the contract's shape: nothing to act on
+        }
+
+        if (string.IsNullOrEmpty(noteId) || !IsNews(noteId, version))
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            _wanted[noteId] = new Want(++_wantTicket, version);
+        }
+
+        trigger.Request();
+    }
+
+    /// <summary>True when the device holds the note (open, or stored) and has seen an older version than <paramref name="version"/>.</summary>
+    public bool IsNews(string noteId, long version)
+    {
+        bool open;
+        lock (_lock)
+        {
+            open = _liveDocuments.ContainsKey(noteId);
+        }
+
+        var row = db.Reader.Document(noteId);
+        return (open || row is not null) && (row?.SyncVersion ?? 0) < version;
+    }
+
+    public void Unwant(string noteId, long upToTicket)
+    {
+        lock (_lock)
+        {
+            if (_wanted.TryGetValue(noteId, out var want) && want.Ticket <= upToTicket)
+            {
+                _wanted.Remove(noteId);
+            }
+        }
+    }
+
+    /// <summary>Replaces the note's log by the document's state (every row of the log is in the live document).</summary>
+    public async Task CompactAsync(LiveDocument live, CancellationToken cancellationToken)
+    {
+        var (state, upTo) = await live.RunAsync(() => (live.Doc.EncodeStateAsUpdate(), db.Reader.DocumentLastSeq(live.NoteId)));
+        if (upTo > 0)
+        {
+            await db.WriteAsync(w => w.CompactDocumentLog(live.NoteId, upTo, state), cancellationToken);
+        }
     }
 }

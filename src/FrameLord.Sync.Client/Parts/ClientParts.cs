@@ -38,7 +38,8 @@ internal sealed class ClientParts
         DocumentSync = new DocumentSyncSession(db, time, options, Tokens, transport, Documents, gate, Status, Events);
         Step = new SyncStep(db, time, pull, push, DocumentSync, Bandwidth, Writer, gate, Status);
         var backoff = new Backoff(options.RetryDelays, options.RetryJitter, random);
-        Loop = new SyncLoop(db, time, options, transport, Tokens, backoff, Step, Trigger, Writer, Documents, Status);
+        var sockets = new LiveNoteSockets(db, time, options, Tokens, backoff, Documents, Status);
+        Loop = new SyncLoop(db, time, options, transport, Tokens, backoff, Step, Trigger, Writer, Documents, sockets, Status);
         ContactZero = new ContactZeroPortability(db.Reader, time, identity, Writer);
     }
 

@@ -1,5 +1,6 @@
-using System.Text.Json;
 using FrameLord.Sync.Client.Documents;
+using FrameLord.Sync.Client.Documents.Live;
+using FrameLord.Sync.Client.Engine;
 using FrameLord.Sync.Client.Local;
 using FrameLord.Sync.Crdt;
 
@@ -24,6 +25,12 @@ internal sealed class DocumentRegistry(
     /// <summary>A note to sync in the next step: opened (no version), or named by a live event with the server's sync_version.</summary>
     public readonly record struct Want(long Ticket, long? Version);
 
+    /// <summary>A handle was opened on the note (after its load and compaction): the live sockets attach here.</summary>
+    public event Action<LiveDocument>? HandleOpened;
+
+    /// <summary>The note's document is closing (its last handle, or the client): the live sockets detach here.</summary>
+    public event Action<LiveDocument>? Detaching;
+
     public async Task<NoteDocument> OpenAsync(string noteId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(noteId);
@@ -42,6 +49,7 @@ internal sealed class DocumentRegistry(
             throw;
         }
 
+        HandleOpened?.Invoke(live);
         trigger.Request();
         return handle;
     }
@@ -81,7 +89,7 @@ internal sealed class DocumentRegistry(
             doc.ApplyUpdate(update);
         }
 
-        var live = new LiveDocument(noteId, doc, updates.Count);
+        var live = new LiveDocument(noteId, doc, updates.Count) { Awareness = new NoteAwareness(clientId, time) };
         lock (_lock)
         {
             if (_liveDocuments.TryGetValue(noteId, out var raced))
@@ -161,8 +169,9 @@ internal sealed class DocumentRegistry(
         }
     }
 
-    private static void Detach(LiveDocument live)
+    private void Detach(LiveDocument live)
     {
+        Detaching?.Invoke(live);
         if (live.Persist is { } persist)
         {
             live.Doc.UpdateV1 -= persist;
@@ -209,6 +218,82 @@ internal sealed class DocumentRegistry(
         {
             Detach(live);
         }
+    }
+
+    /// <summary>Wants the note in the next step and asks for one (its live socket dropped).</summary>
+    public void WantNext(string noteId)
+    {
+        lock (_lock)
+        {
+            _wanted[noteId] = new Want(++_wantTicket, null);
+        }
+
+        trigger.Request();
+    }
+
+    /// <summary>The documents with an open handle.</summary>
+    public List<LiveDocument> OpenDocuments()
+    {
+        lock (_lock)
+        {
+            return [.. _liveDocuments.Values.Where(l => l.Handles > 0)];
+        }
+    }
+
+    /// <summary>The notes whose socket is live: the sync step only confirms their edits.</summary>
+    public HashSet<string> LiveNoteIds()
+    {
+        lock (_lock)
+        {
+            return [.. _liveDocuments.Values.Where(l => l.IsLive).Select(l => l.NoteId)];
+        }
+    }
+
+    /// <summary>Gives the document a connection unless it has one, has no handle or is closed; false when it did not.</summary>
+    public bool TryAttach(LiveDocument live, Func<LiveNoteConnection> connect, out LiveNoteConnection? connection)
+    {
+        lock (_lock)
+        {
+            connection = null;
+            if (live.Connection is not null || live.Handles == 0 || _liveDocuments.GetValueOrDefault(live.NoteId) != live)
+            {
+                return false;
+            }
+
+            connection = connect();
+            live.Connection = connection;
+            return true;
+        }
+    }
+
+    /// <summary>Takes the document's connection off it (null when it had none).</summary>
+    public LiveNoteConnection? TakeConnection(LiveDocument live)
+    {
+        lock (_lock)
+        {
+            var connection = live.Connection;
+            live.Connection = null;
+            return connection;
+        }
+    }
+
+    /// <summary>Takes every document's connection off it.</summary>
+    public List<LiveNoteConnection> TakeAllConnections()
+    {
+        List<LiveNoteConnection> connections = [];
+        lock (_lock)
+        {
+            foreach (var live in _liveDocuments.Values)
+            {
+                if (live.Connection is { } connection)
+                {
+                    connections.Add(connection);
+                    live.Connection = null;
+                }
+            }
+        }
+
+        return connections;
     }
 
     /// <summary>Closes every document (the client is being disposed): later edits are not stored.</summary>
@@ -260,20 +345,7 @@ internal sealed class DocumentRegistry(
     /// <summary>A live <c>doc</c> event: the note syncs in the next step if the device holds it and has an older version.</summary>
     public void OnDocumentEvent(string data)
     {
-        string? noteId;
-        long version;
-        try
-        {
-            using var json = JsonDocument.Parse(data);
-            noteId = json.RootElement.GetProperty("note_id").GetString();
-            version = json.RootElement.GetProperty("sync_version").GetInt64();
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            return; // not the contract's shape: nothing to act on
-        }
-
-        if (string.IsNullOrEmpty(noteId) || !IsNews(noteId, version))
+        if (!DocumentEvent.TryParse(data, out var noteId, out var version) || !IsNews(noteId, version))
         {
             return;
         }

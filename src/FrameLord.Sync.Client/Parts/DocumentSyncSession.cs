@@ -26,9 +26,24 @@ internal sealed class DocumentSyncSession(
         var notes = new SortedSet<string>(db.Reader.UnsyncedDocuments(), StringComparer.Ordinal);
         var (open, wanted) = registry.Candidates();
         notes.UnionWith(open);
+
+        // A live note needs no REST sync (its socket brings every change), only the confirmation of its own edits.
+        var liveNotes = registry.LiveNoteIds();
+        foreach (var noteId in liveNotes)
+        {
+            if (db.Reader.Document(noteId) is not { HasUnsyncedChanges: true, FailedCode: null })
+            {
+                notes.Remove(noteId);
+            }
+        }
+
         foreach (var (noteId, want) in wanted)
         {
-            if (want.Version is not { } version || registry.IsNews(noteId, version))
+            if (liveNotes.Contains(noteId))
+            {
+                registry.Unwant(noteId, want.Ticket);
+            }
+            else if (want.Version is not { } version || registry.IsNews(noteId, version))
             {
                 notes.Add(noteId);
             }
@@ -125,7 +140,7 @@ internal sealed class DocumentSyncSession(
         {
             if (await ExchangeAsync(live, force, cancellationToken) == Outcome.ServerBehind)
             {
-                await ExchangeAsync(live, force, cancellationToken);
+                await ExchangeAsync(live, force, cancellationToken, mayConfirm: false);
             }
 
             registry.Unwant(noteId, ticket);
@@ -150,10 +165,12 @@ internal sealed class DocumentSyncSession(
     }
 
     /// <summary>One request and its answer (two when the delta is refused as not integrable).</summary>
-    private async Task<Outcome> ExchangeAsync(LiveDocument live, bool force, CancellationToken cancellationToken)
+    private async Task<Outcome> ExchangeAsync(LiveDocument live, bool force, CancellationToken cancellationToken, bool mayConfirm = true)
     {
         var noteId = live.NoteId;
-        var (request, sentThrough, unsynced) = await live.RunAsync(() => Snapshot(live, force, full: false));
+        // Live: the socket carried the edits; the state vector alone asks whether the server has them.
+        var confirm = mayConfirm && live.IsLive;
+        var (request, sentThrough, unsynced) = await live.RunAsync(() => Snapshot(live, force, full: false, confirm));
         DocumentSyncResponse response;
         try
         {
@@ -163,7 +180,7 @@ internal sealed class DocumentSyncSession(
         {
             // The delta builds on content the server does not have (it lost it, or the device's idea of the
             // server's state is wrong): the server stored nothing; the whole state cannot miss anything.
-            (request, sentThrough, _) = await live.RunAsync(() => Snapshot(live, force, full: true));
+            (request, sentThrough, _) = await live.RunAsync(() => Snapshot(live, force, full: true, confirm: false));
             response = await tokens.AuthorizedAsync(token => transport.SyncDocumentAsync(noteId, request, token, cancellationToken), cancellationToken);
         }
 
@@ -178,11 +195,13 @@ internal sealed class DocumentSyncSession(
             throw new SyncTransportException(200, SyncTransportException.InvalidResponseCode, $"The server's document answer does not decode: {e.Message}", e);
         }
 
-        var sent = request.YjsUpdates is not null;
+        // A confirmation acknowledges the edits its state vector covered when the server's covers it.
+        var confirmed = confirm && unsynced && !IsAhead(YUpdate.DecodeStateVector(request.StateVector!), server);
+        var sent = request.YjsUpdates is not null || confirmed;
         var (received, observerFailure, behind) = await live.RunAsync(() =>
         {
             var (update, failure) = Apply(live.Doc, response.Updates);
-            return (update, failure, !unsynced && IsAhead(live.Doc.GetStateVector(), server));
+            return (update, failure, (!unsynced || (confirm && !confirmed)) && IsAhead(live.Doc.GetStateVector(), server));
         });
         var now = time.GetUtcNow().UtcTicks;
         // Stored whatever the cancellation says: the document already holds it, so the log must too.
@@ -212,7 +231,7 @@ internal sealed class DocumentSyncSession(
     }
 
     /// <summary>True when <paramref name="mine"/> has a clock the server's state vector lacks.</summary>
-    private static bool IsAhead(IReadOnlyDictionary<ulong, long> mine, IReadOnlyDictionary<ulong, long> server)
+    public static bool IsAhead(IReadOnlyDictionary<ulong, long> mine, IReadOnlyDictionary<ulong, long> server)
     {
         foreach (var (client, clock) in mine)
         {
@@ -229,11 +248,11 @@ internal sealed class DocumentSyncSession(
     /// The request for the document as it is now, the seq of its newest local update it covers, and whether
     /// the note had unsynced edits (sent, unless the server refused them before and <paramref name="force"/> is false).
     /// </summary>
-    private (DocumentSyncRequest Request, long SentThrough, bool Unsynced) Snapshot(LiveDocument live, bool force, bool full)
+    private (DocumentSyncRequest Request, long SentThrough, bool Unsynced) Snapshot(LiveDocument live, bool force, bool full, bool confirm)
     {
         var row = db.Reader.Document(live.NoteId);
         byte[]? update = null;
-        if (row is { HasUnsyncedChanges: true } && (row.FailedCode is null || force))
+        if (row is { HasUnsyncedChanges: true } && (row.FailedCode is null || force) && !confirm)
         {
             update = full || row.ServerStateVector is null ? live.Doc.EncodeStateAsUpdate() : live.Doc.EncodeStateAsUpdate(row.ServerStateVector);
         }
@@ -243,7 +262,7 @@ internal sealed class DocumentSyncSession(
     }
 
     /// <summary>Applies the server's answer; returns what it changed in the document (null: nothing) and an app observer's failure, if any.</summary>
-    private static (byte[]? Received, ExceptionDispatchInfo? ObserverFailure) Apply(YDoc doc, byte[] update)
+    public static (byte[]? Received, ExceptionDispatchInfo? ObserverFailure) Apply(YDoc doc, byte[] update)
     {
         byte[]? received = null;
         void Capture(object? sender, YUpdateEventArgs e)

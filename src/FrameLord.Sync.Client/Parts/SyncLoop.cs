@@ -11,7 +11,7 @@ namespace FrameLord.Sync.Client.Parts;
 /// </summary>
 internal sealed class SyncLoop(
     LocalDatabase db, TimeProvider time, SyncClientOptions options, ISyncTransport transport, AccessTokens tokens, Backoff backoff, SyncStep step,
-    SyncTrigger trigger, EntityWriter writer, DocumentRegistry documents, SyncStatusTracker status)
+    SyncTrigger trigger, EntityWriter writer, DocumentRegistry documents, LiveNoteSockets sockets, SyncStatusTracker status)
 {
     private CancellationTokenSource? _loopStop;
 
@@ -44,6 +44,7 @@ internal sealed class SyncLoop(
         }
 
         _loop = RunLoopAsync(_loopStop.Token);
+        sockets.Start();
     }
 
     /// <summary>
@@ -113,6 +114,7 @@ internal sealed class SyncLoop(
         }
 
         await _loopStop.CancelAsync();
+        await sockets.StopAsync();
         foreach (var task in new[] { _loop, _live })
         {
             try

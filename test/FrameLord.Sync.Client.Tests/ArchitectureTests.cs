@@ -49,4 +49,55 @@ public sealed class ArchitectureTests
             .ToList();
         Assert.Empty(offenders);
     }
+
+    private static readonly string Sdk = Path.Combine("src", "FrameLord.Sync.Client");
+
+    private static string Facade => Path.Combine(Root, Sdk, "SyncClient.cs");
+
+    /// <summary>The file's lines without comments (doc comments may name the client; code may not).</summary>
+    private static IEnumerable<string> CodeLines(string file) =>
+        File.ReadLines(file).Select(l => l.Contains("//", StringComparison.Ordinal) ? l[..l.IndexOf("//", StringComparison.Ordinal)] : l);
+
+    [Fact]
+    public void SyncClient_IsOneFile_AndNotPartial()
+    {
+        var declaring = SourceFiles(Sdk)
+            .Where(f => CodeLines(f).Any(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"\bclass SyncClient\b")))
+            .Select(f => Path.GetRelativePath(Root, f))
+            .ToList();
+        Assert.Equal([Path.GetRelativePath(Root, Facade)], declaring);
+        Assert.DoesNotContain(CodeLines(Facade), l => l.Contains("partial class SyncClient", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void NoTypeBesideTheFacade_ReferencesSyncClient()
+    {
+        var offenders = SourceFiles(Sdk)
+            .Where(f => f != Facade)
+            .Where(f => CodeLines(f).Any(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"\bSyncClient\b")))
+            .Select(f => Path.GetRelativePath(Root, f))
+            .ToList();
+        Assert.Empty(offenders);
+    }
+
+    [Fact]
+    public void TheFacade_HoldsOnlyItsParts_AndNoLock()
+    {
+        var code = CodeLines(Facade).ToList();
+        var fields = code.Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\s+private\s+(readonly\s+|static\s+)*[\w<>?,. ]+\s+_\w+\s*(=|;)")).ToList();
+        Assert.Equal(["    private readonly ClientParts _parts;"], fields);
+        Assert.DoesNotContain(code, l => l.Contains("lock (", StringComparison.Ordinal) || l.Contains("SemaphoreSlim", StringComparison.Ordinal)
+            || l.Contains("new Lock()", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void EachPart_OwnsAtMostOneLock()
+    {
+        var offenders = SourceFiles(Path.Combine(Sdk, "Parts"))
+            .Select(f => (File: Path.GetRelativePath(Root, f),
+                Locks: CodeLines(f).Count(l => l.Contains("new Lock()", StringComparison.Ordinal) || l.Contains("new SemaphoreSlim(", StringComparison.Ordinal))))
+            .Where(x => x.Locks > 1)
+            .ToList();
+        Assert.Empty(offenders);
+    }
 }

@@ -43,6 +43,9 @@ internal sealed class LiveDocument(string noteId, YDoc doc, int loadedRows)
     /// <summary>Raised when <see cref="Connection"/> changes state (for the handles' <see cref="NoteDocument.ConnectionChanged"/>).</summary>
     public event EventHandler? ConnectionChanged;
 
+    /// <summary>True when the note's socket is open and its handshake done: the sync step only confirms its edits.</summary>
+    public bool IsLive => Connection?.State == DocumentConnection.Live;
+
     public void RaiseConnectionChanged() => ConnectionChanged?.Invoke(this, EventArgs.Empty);
 
     /// <summary>The <see cref="YDoc.UpdateV1"/> handler that appends local updates; detached when the document closes.</summary>

@@ -186,7 +186,7 @@ public sealed partial class SyncClient
             w.MarkDocumentFailed(noteId, e.Code, e.Message);
             return true;
         }, CancellationToken.None);
-        DocumentSyncFailed?.Invoke(this, new DocumentSyncFailedEventArgs(noteId, e));
+        _events.OnDocumentSyncFailed(new DocumentSyncFailedEventArgs(noteId, e));
     }
 
     /// <summary>

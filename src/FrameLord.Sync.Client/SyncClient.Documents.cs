@@ -18,7 +18,11 @@ public sealed partial class SyncClient
     private readonly record struct Want(long Ticket, long? Version);
 
     /// <summary>The server refused a note's update for good; the note's edits stay on the device.</summary>
-    public event EventHandler<DocumentSyncFailedEventArgs>? DocumentSyncFailed;
+    public event EventHandler<DocumentSyncFailedEventArgs>? DocumentSyncFailed
+    {
+        add => _events.DocumentSyncFailed += value;
+        remove => _events.DocumentSyncFailed -= value;
+    }
 
     internal async Task<NoteDocument> OpenDocumentAsync(string noteId, CancellationToken cancellationToken)
     {
@@ -134,14 +138,7 @@ public sealed partial class SyncClient
             throw;
         }
 
-        var now = _time.GetUtcNow();
-        lock (_stateLock)
-        {
-            _firstUnpushedWriteAt ??= now;
-            _lastWriteAt = now;
-        }
-
-        WakeLoop();
+        _writer.NoteQueued(_time.GetUtcNow());
         RefreshState();
     }
 

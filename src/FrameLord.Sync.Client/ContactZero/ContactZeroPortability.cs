@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FrameLord.Sync.Client.Engine;
 using FrameLord.Sync.Client.Local;
+using FrameLord.Sync.Client.Parts;
 using FrameLord.Sync.Protocol;
 
 namespace FrameLord.Sync.Client;
@@ -13,23 +14,23 @@ namespace FrameLord.Sync.Client;
 /// of another account lets the user choose per field; references to the old id are rewritten to this
 /// account's Contact Zero. Contact Zero itself is never queued, so nothing of it is pushed.
 /// </summary>
-public sealed partial class SyncClient
+internal sealed class ContactZeroPortability(LocalReader reader, TimeProvider time, DeviceIdentity identity, EntityWriter writer)
 {
     /// <summary>The <c>format</c> of a Contact Zero file.</summary>
-    public const string ContactZeroFormat = "framelord.contact-zero";
+    public const string Format = "framelord.contact-zero";
 
     /// <summary>The newest file version this SDK writes and reads.</summary>
-    public const int ContactZeroFormatVersion = 1;
+    public const int FormatVersion = 1;
 
     /// <summary>Writes Contact Zero (and with <paramref name="includeReferences"/> every entity that points at it) as a UTF-8 JSON file.</summary>
-    public Task<byte[]> ExportContactZeroAsync(bool includeReferences = true, CancellationToken cancellationToken = default)
+    public Task<byte[]> ExportAsync(bool includeReferences)
     {
-        var id = ContactZeroId ?? throw new InvalidOperationException("No account: sign up or log in first.");
-        var zero = _db.Reader.EntityJson(EntityTypes.Contact, id) is { } json ? Rows.ParseObject(json) : throw new InvalidOperationException("Contact Zero is not on this device.");
+        var id = identity.ContactZeroId ?? throw new InvalidOperationException("No account: sign up or log in first.");
+        var zero = reader.EntityJson(EntityTypes.Contact, id) is { } json ? Rows.ParseObject(json) : throw new InvalidOperationException("Contact Zero is not on this device.");
         var references = new JsonArray();
         if (includeReferences)
         {
-            foreach (var (type, entityId, data) in _db.Reader.AllEntities())
+            foreach (var (type, entityId, data) in reader.AllEntities())
             {
                 var entity = Rows.ParseObject(data);
                 if (PointsAt(entity, id))
@@ -41,9 +42,9 @@ public sealed partial class SyncClient
 
         var file = new JsonObject
         {
-            ["format"] = ContactZeroFormat,
-            ["format_version"] = ContactZeroFormatVersion,
-            ["exported_at"] = _time.GetUtcNow().UtcDateTime,
+            ["format"] = Format,
+            ["format_version"] = FormatVersion,
+            ["exported_at"] = time.GetUtcNow().UtcDateTime,
             ["contact_zero_id"] = id,
             ["contact_zero"] = zero,
             ["references"] = references,
@@ -51,8 +52,8 @@ public sealed partial class SyncClient
         return Task.FromResult(JsonSerializer.SerializeToUtf8Bytes(file));
     }
 
-    /// <summary>Reads a file from <see cref="ExportContactZeroAsync"/> for the merge form. Throws <see cref="ContactZeroFormatException"/> on anything else or a newer format.</summary>
-    public ContactZeroImport ReadContactZeroFile(byte[] file)
+    /// <summary>Reads a file from <see cref="ExportAsync"/> for the merge form. Throws <see cref="ContactZeroFormatException"/> on anything else or a newer format.</summary>
+    public ContactZeroImport Read(byte[] file)
     {
         ArgumentNullException.ThrowIfNull(file);
         JsonObject root;
@@ -65,14 +66,14 @@ public sealed partial class SyncClient
             throw new ContactZeroFormatException("Not a Contact Zero file: not JSON.", e);
         }
 
-        if ((string?)root["format"] != ContactZeroFormat || root["format_version"] is not JsonValue v || !v.TryGetValue<int>(out var version))
+        if ((string?)root["format"] != Format || root["format_version"] is not JsonValue v || !v.TryGetValue<int>(out var version))
         {
             throw new ContactZeroFormatException("Not a Contact Zero file.");
         }
 
-        if (version > ContactZeroFormatVersion)
+        if (version > FormatVersion)
         {
-            throw new ContactZeroFormatException($"This Contact Zero file is format version {version}; this app reads up to {ContactZeroFormatVersion}. Update the app to import it.");
+            throw new ContactZeroFormatException($"This Contact Zero file is format version {version}; this app reads up to {FormatVersion}. Update the app to import it.");
         }
 
         var oldId = (string?)root["contact_zero_id"] ?? throw new ContactZeroFormatException("The file names no Contact Zero id.");
@@ -81,7 +82,7 @@ public sealed partial class SyncClient
             .Select(r => ((string?)r["entity_type"] ?? "", (string?)r["entity_id"] ?? "", r["data"] as JsonObject ?? []))
             .Where(r => EntityTypes.IsKnown(r.Item1) && r.Item2.Length > 0)
             .ToList();
-        var current = ContactZeroId is { } id && _db.Reader.EntityJson(EntityTypes.Contact, id) is { } json ? Rows.ParseObject(json) : [];
+        var current = identity.ContactZeroId is { } id && reader.EntityJson(EntityTypes.Contact, id) is { } json ? Rows.ParseObject(json) : [];
         var names = current.Select(p => p.Key).Concat(imported.Select(p => p.Key))
             .Where(n => !EntityJson.IsDerived(n) && !EntityJson.IsLocalOnly(n) && n != EntityFields.IsArchived)
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
@@ -95,14 +96,14 @@ public sealed partial class SyncClient
     /// The file's entities are created here with the old id rewritten to this account's Contact Zero (one whose
     /// id is already on this device is skipped); they sync as ordinary entities, Contact Zero never does.
     /// </summary>
-    public async Task<ContactZeroImportResult> ImportContactZeroAsync(
-        ContactZeroImport import, IReadOnlyDictionary<string, ContactZeroChoice> choices, CancellationToken cancellationToken = default)
+    public async Task<ContactZeroImportResult> ImportAsync(
+        ContactZeroImport import, IReadOnlyDictionary<string, ContactZeroChoice> choices, CancellationToken cancellationToken)
     {
-        var id = ContactZeroId ?? throw new InvalidOperationException("No account: sign up or log in first.");
+        var id = identity.ContactZeroId ?? throw new InvalidOperationException("No account: sign up or log in first.");
         var taken = import.Fields.Where(f => choices.GetValueOrDefault(f.Name) == ContactZeroChoice.UseImported).Select(f => f.Name).ToList();
         if (taken.Count > 0)
         {
-            await WriteAsync(EntityTypes.Contact, id, EditKind.Update, current =>
+            await writer.WriteAsync(EntityTypes.Contact, id, EditKind.Update, current =>
             {
                 var data = (JsonObject)current!.Data.DeepClone();
                 foreach (var name in taken)
@@ -117,14 +118,14 @@ public sealed partial class SyncClient
         int imported = 0, skipped = 0;
         foreach (var (type, entityId, data) in import.References)
         {
-            if (_db.Reader.EntityJson(type, entityId) is not null)
+            if (reader.EntityJson(type, entityId) is not null)
             {
                 skipped++;
                 continue;
             }
 
             var rewritten = Rewrite(data, import.OldId, id);
-            await WriteAsync(type, entityId, EditKind.Create, _ => rewritten, cancellationToken);
+            await writer.WriteAsync(type, entityId, EditKind.Create, _ => rewritten, cancellationToken);
             imported++;
         }
 

@@ -1,3 +1,5 @@
+using FrameLord.Sync.Client.Local;
+using FrameLord.Sync.Client.Parts;
 using FrameLord.Sync.Crdt;
 
 namespace FrameLord.Sync.Client;
@@ -9,11 +11,15 @@ namespace FrameLord.Sync.Client;
 /// </summary>
 public sealed class DocumentStore
 {
-    private readonly SyncClient _client;
+    private readonly DocumentRegistry _registry;
+    private readonly DocumentSyncSession _sync;
+    private readonly LocalReader _reader;
 
-    internal DocumentStore(SyncClient client)
+    internal DocumentStore(DocumentRegistry registry, DocumentSyncSession sync, LocalReader reader)
     {
-        _client = client;
+        _registry = registry;
+        _sync = sync;
+        _reader = reader;
     }
 
     /// <summary>
@@ -22,28 +28,28 @@ public sealed class DocumentStore
     /// note syncs in every sync step. The same <see cref="Crdt.YDoc"/> for every handle open at once.
     /// </summary>
     public Task<NoteDocument> OpenAsync(string noteId, CancellationToken cancellationToken = default) =>
-        _client.OpenDocumentAsync(noteId, cancellationToken);
+        _registry.OpenAsync(noteId, cancellationToken);
 
     /// <summary>
     /// Syncs one note now, open or not, and sends its edits even when the server refused them before.
     /// Throws the <see cref="SyncException"/> of a failure.
     /// </summary>
     public Task SyncAsync(string noteId, CancellationToken cancellationToken = default) =>
-        _client.SyncDocumentNowAsync(noteId, cancellationToken);
+        _sync.SyncNowAsync(noteId, cancellationToken);
 
     /// <summary>The note's body on this device as one Yjs v1 update (the empty update when the device has none).</summary>
     public Task<byte[]> GetStateAsync(string noteId, CancellationToken cancellationToken = default) =>
-        _client.GetDocumentStateAsync(noteId);
+        _registry.GetStateAsync(noteId);
 
     /// <summary>The note body's sync metadata, or null when the device never stored or synced it.</summary>
     public Task<DocumentSyncInfo?> GetSyncInfoAsync(string noteId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_client.Database.Reader.Document(noteId) is { } row
+        Task.FromResult(_reader.Document(noteId) is { } row
             ? new DocumentSyncInfo(row.SyncVersion, row.HasUnsyncedChanges,
                 row.LastSyncedAt is { } at ? new DateTimeOffset(at, TimeSpan.Zero) : null, row.LogCount, row.FailedCode, row.FailedMessage)
             : null);
 
     /// <summary>The ids of the notes open on this device, in id order.</summary>
-    public IReadOnlyList<string> OpenNotes => _client.OpenNoteIds();
+    public IReadOnlyList<string> OpenNotes => _registry.OpenNoteIds();
 
     internal static byte[] EmptyUpdate => YUpdate.Empty.ToArray();
 }

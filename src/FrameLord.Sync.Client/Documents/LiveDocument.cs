@@ -40,6 +40,9 @@ internal sealed class LiveDocument(string noteId, YDoc doc, int loadedRows)
     /// <summary>The note's live socket while the sync loop runs and a handle is open; guarded by the client's documents lock.</summary>
     public LiveNoteConnection? Connection { get; set; }
 
+    /// <summary>True when the note's socket is open and its handshake done.</summary>
+    public bool IsLive => Connection?.State == DocumentConnection.Live;
+
     /// <summary>Raised when <see cref="Connection"/> changes state (for the handles' <see cref="NoteDocument.ConnectionChanged"/>).</summary>
     public event EventHandler? ConnectionChanged;
 

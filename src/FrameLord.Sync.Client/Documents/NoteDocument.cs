@@ -1,4 +1,5 @@
 using FrameLord.Sync.Client.Documents;
+using FrameLord.Sync.Client.Parts;
 using FrameLord.Sync.Crdt;
 
 namespace FrameLord.Sync.Client;
@@ -18,13 +19,13 @@ namespace FrameLord.Sync.Client;
 /// </remarks>
 public sealed class NoteDocument : IDisposable, IAsyncDisposable
 {
-    private readonly SyncClient _client;
+    private readonly DocumentRegistry _registry;
     private readonly LiveDocument _live;
     private int _disposed;
 
-    internal NoteDocument(SyncClient client, LiveDocument live)
+    internal NoteDocument(DocumentRegistry registry, LiveDocument live)
     {
-        _client = client;
+        _registry = registry;
         _live = live;
     }
 
@@ -65,7 +66,7 @@ public sealed class NoteDocument : IDisposable, IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            _client.ReleaseDocument(_live);
+            _registry.Release(_live);
         }
     }
 

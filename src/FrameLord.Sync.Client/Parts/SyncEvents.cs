@@ -4,8 +4,16 @@ namespace FrameLord.Sync.Client.Parts;
 /// The client's public events in one place: the parts raise them here with the client as the sender, and the
 /// client's events add and remove handlers here, so no part needs to know the client's type.
 /// </summary>
-internal sealed class SyncEvents(object sender)
+internal sealed class SyncEvents
 {
+    private object _sender = null!;
+
+    /// <summary>The client the events come from; set once, when it is made over the parts.</summary>
+    public object Sender
+    {
+        set => _sender = value;
+    }
+
     public event EventHandler<SyncStateEventArgs>? StatusChanged;
 
     public event EventHandler<SyncStateEventArgs>? StaleWarning;
@@ -24,21 +32,21 @@ internal sealed class SyncEvents(object sender)
 
     public event EventHandler<BandwidthBudgetEventArgs>? BandwidthBudgetExceeded;
 
-    public void OnStatusChanged(SyncStateEventArgs e) => StatusChanged?.Invoke(sender, e);
+    public void OnStatusChanged(SyncStateEventArgs e) => StatusChanged?.Invoke(_sender, e);
 
-    public void OnStaleWarning(SyncStateEventArgs e) => StaleWarning?.Invoke(sender, e);
+    public void OnStaleWarning(SyncStateEventArgs e) => StaleWarning?.Invoke(_sender, e);
 
-    public void OnProgress(SyncProgressEventArgs e) => ProgressChanged?.Invoke(sender, e);
+    public void OnProgress(SyncProgressEventArgs e) => ProgressChanged?.Invoke(_sender, e);
 
-    public void OnEntityChangedRemotely(RemoteChangeEventArgs e) => EntityChangedRemotely?.Invoke(sender, e);
+    public void OnEntityChangedRemotely(RemoteChangeEventArgs e) => EntityChangedRemotely?.Invoke(_sender, e);
 
-    public void OnRemoteChangesSummarized(RemoteChangesSummaryEventArgs e) => RemoteChangesSummarized?.Invoke(sender, e);
+    public void OnRemoteChangesSummarized(RemoteChangesSummaryEventArgs e) => RemoteChangesSummarized?.Invoke(_sender, e);
 
-    public void OnConflictDetected(ConflictEventArgs e) => ConflictDetected?.Invoke(sender, e);
+    public void OnConflictDetected(ConflictEventArgs e) => ConflictDetected?.Invoke(_sender, e);
 
-    public void OnChangeRejected(ChangeRejectedEventArgs e) => ChangeRejected?.Invoke(sender, e);
+    public void OnChangeRejected(ChangeRejectedEventArgs e) => ChangeRejected?.Invoke(_sender, e);
 
-    public void OnDocumentSyncFailed(DocumentSyncFailedEventArgs e) => DocumentSyncFailed?.Invoke(sender, e);
+    public void OnDocumentSyncFailed(DocumentSyncFailedEventArgs e) => DocumentSyncFailed?.Invoke(_sender, e);
 
-    public void OnBandwidthBudgetExceeded(BandwidthBudgetEventArgs e) => BandwidthBudgetExceeded?.Invoke(sender, e);
+    public void OnBandwidthBudgetExceeded(BandwidthBudgetEventArgs e) => BandwidthBudgetExceeded?.Invoke(_sender, e);
 }

@@ -1,57 +1,21 @@
 using System.Runtime.ExceptionServices;
-using System.Text.Json;
 using FrameLord.Sync.Client.Documents;
 using FrameLord.Sync.Client.Local;
+using FrameLord.Sync.Client.Transport;
 using FrameLord.Sync.Crdt;
 using FrameLord.Sync.Protocol;
 
-namespace FrameLord.Sync.Client;
+namespace FrameLord.Sync.Client.Parts;
 
-/// <summary>The documents part of a sync step: which notes, and one note's exchange with the server.</summary>
-public sealed partial class SyncClient
+/// <summary>
+/// The note-document sync (DESIGN 3.5, 6): which notes a step syncs, and one note's exchange with the server
+/// by state vector, its answer applied to the live document and stored in the note's log in one transaction.
+/// It works on the documents of <see cref="DocumentRegistry"/> and owns no state of its own.
+/// </summary>
+internal sealed class DocumentSyncSession(
+    LocalDatabase db, TimeProvider time, SyncClientOptions options, AccessTokens tokens, ISyncTransport transport, DocumentRegistry registry,
+    SyncGate gate, SyncStatusTracker status, SyncEvents events)
 {
-    /// <summary>A live <c>doc</c> event: the note syncs in the next step if the device holds it and has an older version.</summary>
-    private void OnDocumentEvent(string data)
-    {
-        string? noteId;
-        long version;
-        try
-        {
-            using var json = JsonDocument.Parse(data);
-            noteId = json.RootElement.GetProperty("note_id").GetString();
-            version = json.RootElement.GetProperty("sync_version").GetInt64();
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
-        {
-            return; // not the contract's shape: nothing to act on
-        }
-
-        if (string.IsNullOrEmpty(noteId) || !IsNews(noteId, version))
-        {
-            return;
-        }
-
-        lock (_documentsLock)
-        {
-            _wanted[noteId] = new Want(++_wantTicket, version);
-        }
-
-        RequestSync();
-    }
-
-    /// <summary>True when the device holds the note (open, or stored) and has seen an older version than <paramref name="version"/>.</summary>
-    private bool IsNews(string noteId, long version)
-    {
-        bool open;
-        lock (_documentsLock)
-        {
-            open = _liveDocuments.ContainsKey(noteId);
-        }
-
-        var row = _db.Reader.Document(noteId);
-        return (open || row is not null) && (row?.SyncVersion ?? 0) < version;
-    }
-
     /// <summary>
     /// The notes a sync step syncs, in id order: those with edits the server does not have (and did not
     /// refuse), those the app has open, those opened since the last step, and those named by a live event
@@ -59,26 +23,15 @@ public sealed partial class SyncClient
     /// </summary>
     private List<string> SelectDocuments()
     {
-        var notes = new SortedSet<string>(_db.Reader.UnsyncedDocuments(), StringComparer.Ordinal);
-        List<KeyValuePair<string, Want>> wanted;
-        lock (_documentsLock)
-        {
-            foreach (var live in _liveDocuments.Values)
-            {
-                if (live.Handles > 0)
-                {
-                    notes.Add(live.NoteId);
-                }
-            }
-
-            wanted = [.. _wanted];
-        }
+        var notes = new SortedSet<string>(db.Reader.UnsyncedDocuments(), StringComparer.Ordinal);
+        var (open, wanted) = registry.Candidates();
+        notes.UnionWith(open);
 
         // A live note needs no REST sync (its socket brings every change), only the confirmation of its own edits.
-        var liveNotes = LiveNoteIds();
+        var liveNotes = registry.LiveNoteIds();
         foreach (var noteId in liveNotes)
         {
-            if (_db.Reader.Document(noteId) is not { HasUnsyncedChanges: true, FailedCode: null })
+            if (db.Reader.Document(noteId) is not { HasUnsyncedChanges: true, FailedCode: null })
             {
                 notes.Remove(noteId);
             }
@@ -88,38 +41,19 @@ public sealed partial class SyncClient
         {
             if (liveNotes.Contains(noteId))
             {
-                Unwant(noteId, want.Ticket);
+                registry.Unwant(noteId, want.Ticket);
             }
-            else if (want.Version is not { } version || IsNews(noteId, version))
+            else if (want.Version is not { } version || registry.IsNews(noteId, version))
             {
                 notes.Add(noteId);
             }
             else
             {
-                Unwant(noteId, want.Ticket);
+                registry.Unwant(noteId, want.Ticket);
             }
         }
 
         return [.. notes];
-    }
-
-    private HashSet<string> LiveNoteIds()
-    {
-        lock (_documentsLock)
-        {
-            return [.. _liveDocuments.Values.Where(IsLive).Select(l => l.NoteId)];
-        }
-    }
-
-    private void Unwant(string noteId, long upToTicket)
-    {
-        lock (_documentsLock)
-        {
-            if (_wanted.TryGetValue(noteId, out var want) && want.Ticket <= upToTicket)
-            {
-                _wanted.Remove(noteId);
-            }
-        }
     }
 
     /// <summary>
@@ -127,7 +61,7 @@ public sealed partial class SyncClient
     /// loop retries with backoff); a refusal of one note is recorded and raised, and the others go on.
     /// Returns the number of notes synced.
     /// </summary>
-    private async Task<int> SyncDocumentsCoreAsync(CancellationToken cancellationToken)
+    public async Task<int> SyncDueAsync(CancellationToken cancellationToken)
     {
         var notes = SelectDocuments();
         if (notes.Count == 0)
@@ -135,13 +69,13 @@ public sealed partial class SyncClient
             return 0;
         }
 
-        Report(SyncPhase.Documents, 0, notes.Count);
+        status.Report(SyncPhase.Documents, 0, notes.Count);
         var synced = 0;
         for (var i = 0; i < notes.Count; i++)
         {
             try
             {
-                await SyncDocumentCoreAsync(notes[i], force: false, cancellationToken);
+                await SyncOneAsync(notes[i], force: false, cancellationToken);
                 synced++;
             }
             catch (SyncTransportException e) when (IsRefusal(e))
@@ -149,20 +83,20 @@ public sealed partial class SyncClient
                 await RecordRefusalAsync(notes[i], e);
             }
 
-            Report(SyncPhase.Documents, i + 1, notes.Count);
+            status.Report(SyncPhase.Documents, i + 1, notes.Count);
         }
 
         return synced;
     }
 
-    internal Task SyncDocumentNowAsync(string noteId, CancellationToken cancellationToken)
+    public Task SyncNowAsync(string noteId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(noteId);
-        return RunExclusiveAsync(async () =>
+        return gate.RunAsync(async () =>
         {
             try
             {
-                await SyncDocumentCoreAsync(noteId, force: true, cancellationToken);
+                await SyncOneAsync(noteId, force: true, cancellationToken);
             }
             catch (SyncTransportException e) when (IsRefusal(e))
             {
@@ -170,7 +104,7 @@ public sealed partial class SyncClient
                 throw;
             }
 
-            RefreshState();
+            status.Refresh();
             return true;
         }, cancellationToken);
     }
@@ -181,12 +115,12 @@ public sealed partial class SyncClient
 
     private async Task RecordRefusalAsync(string noteId, SyncTransportException e)
     {
-        await _db.WriteAsync(w =>
+        await db.WriteAsync(w =>
         {
             w.MarkDocumentFailed(noteId, e.Code, e.Message);
             return true;
         }, CancellationToken.None);
-        _events.OnDocumentSyncFailed(new DocumentSyncFailedEventArgs(noteId, e));
+        events.OnDocumentSyncFailed(new DocumentSyncFailedEventArgs(noteId, e));
     }
 
     /// <summary>
@@ -197,14 +131,10 @@ public sealed partial class SyncClient
     /// the whole state, once. When the answer shows the server lacks content the device has (it lost it),
     /// that content is sent in a second exchange. <paramref name="force"/> sends edits the server refused before.
     /// </summary>
-    private async Task SyncDocumentCoreAsync(string noteId, bool force, CancellationToken cancellationToken)
+    private async Task SyncOneAsync(string noteId, bool force, CancellationToken cancellationToken)
     {
-        var (live, _) = Acquire(noteId, forHandle: false);
-        long ticket;
-        lock (_documentsLock)
-        {
-            ticket = _wantTicket;
-        }
+        var (live, _) = registry.Acquire(noteId, forHandle: false);
+        var ticket = registry.CurrentTicket;
 
         try
         {
@@ -213,30 +143,16 @@ public sealed partial class SyncClient
                 await ExchangeAsync(live, force, cancellationToken, mayConfirm: false);
             }
 
-            Unwant(noteId, ticket);
+            registry.Unwant(noteId, ticket);
         }
         catch (SyncTransportException e) when (IsRefusal(e))
         {
-            Unwant(noteId, ticket); // refused for good: asked about again after its next edit, not in every step
+            registry.Unwant(noteId, ticket); // refused for good: asked about again after its next edit, not in every step
             throw;
         }
         finally
         {
-            bool close;
-            lock (_documentsLock)
-            {
-                live.Syncing = false;
-                close = live.Handles == 0 && _liveDocuments.GetValueOrDefault(noteId) == live;
-                if (close)
-                {
-                    _liveDocuments.Remove(noteId);
-                }
-            }
-
-            if (close)
-            {
-                Detach(live);
-            }
+            registry.EndSync(live);
         }
     }
 
@@ -253,19 +169,19 @@ public sealed partial class SyncClient
     {
         var noteId = live.NoteId;
         // Live: the socket carried the edits; the state vector alone asks whether the server has them.
-        var confirm = mayConfirm && IsLive(live);
+        var confirm = mayConfirm && live.IsLive;
         var (request, sentThrough, unsynced) = await live.RunAsync(() => Snapshot(live, force, full: false, confirm));
         DocumentSyncResponse response;
         try
         {
-            response = await AuthorizedAsync(token => _transport.SyncDocumentAsync(noteId, request, token, cancellationToken), cancellationToken);
+            response = await tokens.AuthorizedAsync(token => transport.SyncDocumentAsync(noteId, request, token, cancellationToken), cancellationToken);
         }
         catch (SyncTransportException e) when (e.Code == ErrorCodes.InvalidYjsUpdate && request.YjsUpdates is not null)
         {
             // The delta builds on content the server does not have (it lost it, or the device's idea of the
             // server's state is wrong): the server stored nothing; the whole state cannot miss anything.
             (request, sentThrough, _) = await live.RunAsync(() => Snapshot(live, force, full: true, confirm: false));
-            response = await AuthorizedAsync(token => _transport.SyncDocumentAsync(noteId, request, token, cancellationToken), cancellationToken);
+            response = await tokens.AuthorizedAsync(token => transport.SyncDocumentAsync(noteId, request, token, cancellationToken), cancellationToken);
         }
 
         IReadOnlyDictionary<ulong, long> server;
@@ -287,9 +203,9 @@ public sealed partial class SyncClient
             var (update, failure) = Apply(live.Doc, response.Updates);
             return (update, failure, (!unsynced || (confirm && !confirmed)) && IsAhead(live.Doc.GetStateVector(), server));
         });
-        var now = _time.GetUtcNow().UtcTicks;
+        var now = time.GetUtcNow().UtcTicks;
         // Stored whatever the cancellation says: the document already holds it, so the log must too.
-        var logRows = await _db.WriteAsync(w =>
+        var logRows = await db.WriteAsync(w =>
         {
             if (received is not null)
             {
@@ -304,9 +220,9 @@ public sealed partial class SyncClient
 
             return w.GetDocument(noteId)?.LogCount ?? 0;
         }, CancellationToken.None);
-        if (logRows > _options.DocumentLogCompactionUpdates)
+        if (logRows > options.DocumentLogCompactionUpdates)
         {
-            await CompactAsync(live, CancellationToken.None);
+            await registry.CompactAsync(live, CancellationToken.None);
         }
 
         // An observer of the app failed while the answer was applied; the document and the log hold it anyway.
@@ -315,7 +231,7 @@ public sealed partial class SyncClient
     }
 
     /// <summary>True when <paramref name="mine"/> has a clock the server's state vector lacks.</summary>
-    private static bool IsAhead(IReadOnlyDictionary<ulong, long> mine, IReadOnlyDictionary<ulong, long> server)
+    internal static bool IsAhead(IReadOnlyDictionary<ulong, long> mine, IReadOnlyDictionary<ulong, long> server)
     {
         foreach (var (client, clock) in mine)
         {
@@ -334,7 +250,7 @@ public sealed partial class SyncClient
     /// </summary>
     private (DocumentSyncRequest Request, long SentThrough, bool Unsynced) Snapshot(LiveDocument live, bool force, bool full, bool confirm)
     {
-        var row = _db.Reader.Document(live.NoteId);
+        var row = db.Reader.Document(live.NoteId);
         byte[]? update = null;
         if (row is { HasUnsyncedChanges: true } && (row.FailedCode is null || force) && !confirm)
         {
@@ -346,12 +262,12 @@ public sealed partial class SyncClient
     }
 
     /// <summary>Applies the server's answer; returns what it changed in the document (null: nothing) and an app observer's failure, if any.</summary>
-    private static (byte[]? Received, ExceptionDispatchInfo? ObserverFailure) Apply(YDoc doc, byte[] update)
+    internal static (byte[]? Received, ExceptionDispatchInfo? ObserverFailure) Apply(YDoc doc, byte[] update)
     {
         byte[]? received = null;
         void Capture(object? sender, YUpdateEventArgs e)
         {
-            if (ReferenceEquals(e.Origin, s_serverOrigin))
+            if (ReferenceEquals(e.Origin, DocumentRegistry.ServerOrigin))
             {
                 received = received is null ? e.Update : YUpdate.MergeUpdates([received, e.Update]);
             }
@@ -360,7 +276,7 @@ public sealed partial class SyncClient
         doc.UpdateV1 += Capture;
         try
         {
-            doc.ApplyUpdate(update, s_serverOrigin);
+            doc.ApplyUpdate(update, DocumentRegistry.ServerOrigin);
             return (received, null);
         }
         catch (Exception e) when (e is not YjsFormatException)
@@ -370,16 +286,6 @@ public sealed partial class SyncClient
         finally
         {
             doc.UpdateV1 -= Capture;
-        }
-    }
-
-    /// <summary>Replaces the note's log by the document's state (every row of the log is in the live document).</summary>
-    private async Task CompactAsync(LiveDocument live, CancellationToken cancellationToken)
-    {
-        var (state, upTo) = await live.RunAsync(() => (live.Doc.EncodeStateAsUpdate(), _db.Reader.DocumentLastSeq(live.NoteId)));
-        if (upTo > 0)
-        {
-            await _db.WriteAsync(w => w.CompactDocumentLog(live.NoteId, upTo, state), cancellationToken);
         }
     }
 }

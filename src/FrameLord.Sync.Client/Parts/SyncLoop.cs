@@ -1,8 +1,17 @@
+using FrameLord.Sync.Client.Engine;
+using FrameLord.Sync.Client.Local;
 using FrameLord.Sync.Client.Transport;
 
-namespace FrameLord.Sync.Client;
+namespace FrameLord.Sync.Client.Parts;
 
-public sealed partial class SyncClient
+/// <summary>
+/// The background loop over <see cref="SyncStep"/>: a step at start, one a debounce after local writes, one
+/// every pull interval and on request, backoff after a failure; and beside it the live event stream that asks
+/// for steps. It owns the loop's tasks and its schedule; every wait is on the injected clock.
+/// </summary>
+internal sealed class SyncLoop(
+    LocalDatabase db, TimeProvider time, SyncClientOptions options, ISyncTransport transport, AccessTokens tokens, Backoff backoff, SyncStep step,
+    SyncTrigger trigger, EntityWriter writer, DocumentRegistry documents, SyncStatusTracker status)
 {
     private CancellationTokenSource? _loopStop;
 
@@ -13,18 +22,12 @@ public sealed partial class SyncClient
     private Task? _live;
 
     /// <summary>When the idle loop will next wake on its own (null while it syncs or is stopped); lets tests step a fake clock safely.</summary>
-    internal DateTimeOffset? LoopWaitingUntil { get; private set; }
+    public DateTimeOffset? WaitingUntil { get; private set; }
 
-    /// <summary>True while the background loop runs.</summary>
+    /// <summary>True while the loop runs.</summary>
     public bool IsRunning => _loop is { IsCompleted: false };
 
-    /// <summary>
-    /// Starts the sync loop over <see cref="SyncNowAsync"/>: a sync at once (start-up pull), then one
-    /// <see cref="SyncClientOptions.DebounceDelay"/> after local writes, one every
-    /// <see cref="SyncClientOptions.PullInterval"/>, and on <see cref="RequestSync"/>. After a failure it
-    /// waits 2, 4, 8, 16, 32 s, then about 32 s each time. A schema mismatch stops it (the app must
-    /// update). Every wait is on the injected <see cref="TimeProvider"/>.
-    /// </summary>
+    /// <summary>Starts the loop and, on a transport with a live stream, the listener; a no-op while the loop runs.</summary>
     public void Start()
     {
         if (IsRunning)
@@ -34,14 +37,13 @@ public sealed partial class SyncClient
 
         _loopStop = new CancellationTokenSource();
         _liveStop = null;
-        if (_transport is ILiveChangeSource live)
+        if (transport is ILiveChangeSource live)
         {
             _liveStop = CancellationTokenSource.CreateLinkedTokenSource(_loopStop.Token);
             _live = ListenAsync(live, _liveStop.Token);
         }
 
         _loop = RunLoopAsync(_loopStop.Token);
-        StartLiveConnections();
     }
 
     /// <summary>
@@ -56,17 +58,17 @@ public sealed partial class SyncClient
         {
             try
             {
-                var token = AccessToken ?? await RefreshTokenAsync(null, stop);
+                var token = await tokens.CurrentOrRefreshAsync(stop);
                 await live.ListenAsync(token, (name, data) =>
                 {
                     attempt = 0;
                     if (name == "changes")
                     {
-                        RequestSync();
+                        trigger.Request();
                     }
                     else if (name == "doc")
                     {
-                        OnDocumentEvent(data);
+                        documents.OnDocumentEvent(data);
                     }
                 }, stop);
             }
@@ -75,11 +77,11 @@ public sealed partial class SyncClient
                 // Stopping: a stream cut while it closes (connection reset) is not an error.
                 return;
             }
-            catch (SyncTransportException e) when (e.IsUnauthorized && _options.RefreshAccessToken is not null)
+            catch (SyncTransportException e) when (e.IsUnauthorized && tokens.CanRefresh)
             {
                 try
                 {
-                    await RefreshTokenAsync(e, stop);
+                    await tokens.RefreshAsync(e, stop);
                 }
                 catch (Exception) when (!stop.IsCancellationRequested)
                 {
@@ -93,7 +95,7 @@ public sealed partial class SyncClient
 
             try
             {
-                await Task.Delay(_backoff.Delay(++attempt), _time, stop);
+                await Task.Delay(backoff.Delay(++attempt), time, stop);
             }
             catch (OperationCanceledException)
             {
@@ -111,7 +113,6 @@ public sealed partial class SyncClient
         }
 
         await _loopStop.CancelAsync();
-        await StopLiveConnectionsAsync();
         foreach (var task in new[] { _loop, _live })
         {
             try
@@ -136,49 +137,46 @@ public sealed partial class SyncClient
         _loop = null;
     }
 
-    /// <summary>Asks the loop to sync now (on demand; e.g. on a live change notification).</summary>
-    public void RequestSync() => _trigger.Request();
-
     private async Task RunLoopAsync(CancellationToken stop)
     {
         var attempt = 0;
         DateTimeOffset? retryAt = null;
-        var nextPullAt = _time.GetUtcNow();
+        var nextPullAt = time.GetUtcNow();
         while (!stop.IsCancellationRequested)
         {
             Task wake;
             bool requested;
             DateTimeOffset due;
-            var now = _time.GetUtcNow();
+            var now = time.GetUtcNow();
             // Armed before the write clock is read: a write after this wakes the new wait.
-            (wake, requested) = _trigger.Arm();
+            (wake, requested) = trigger.Arm();
             due = retryAt ?? nextPullAt;
-            if (retryAt is null && HasUnsentWork)
+            if (retryAt is null && writer.HasUnsentWork)
             {
-                due = Min(due, _writer.PushDueAt(now));
+                due = Min(due, writer.PushDueAt(now));
             }
 
-            RefreshState();
+            status.Refresh();
             if (!requested && due > now)
             {
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop);
-                var delay = Task.Delay(due - now, _time, wait.Token);
-                LoopWaitingUntil = due;
+                var delay = Task.Delay(due - now, time, wait.Token);
+                WaitingUntil = due;
                 await Task.WhenAny(delay, wake);
-                LoopWaitingUntil = null;
+                WaitingUntil = null;
                 await wait.CancelAsync();
                 continue;
             }
 
-            _trigger.TakeRequest();
+            trigger.TakeRequest();
 
             try
             {
-                await SyncNowAsync(stop);
-                _db.Checkpoint(); // housekeeping after the step, outside the write gate: local writes never pay for it
+                await step.RunAsync(stop);
+                db.Checkpoint(); // housekeeping after the step, outside the write gate: local writes never pay for it
                 attempt = 0;
                 retryAt = null;
-                nextPullAt = _time.GetUtcNow() + _options.PullInterval;
+                nextPullAt = time.GetUtcNow() + options.PullInterval;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -193,7 +191,7 @@ public sealed partial class SyncClient
             catch (Exception e)
             {
                 attempt++;
-                retryAt = _time.GetUtcNow() + _backoff.Delay(attempt, (e as SyncTransportException)?.RetryAfter);
+                retryAt = time.GetUtcNow() + backoff.Delay(attempt, (e as SyncTransportException)?.RetryAfter);
             }
         }
     }

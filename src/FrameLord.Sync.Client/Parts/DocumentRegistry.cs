@@ -48,6 +48,14 @@ internal sealed class DocumentRegistry(
         }
     }
 
+    private bool IsLiveNote(string noteId)
+    {
+        lock (_lock)
+        {
+            return _liveDocuments.TryGetValue(noteId, out var live) && live.IsLive;
+        }
+    }
+
     /// <summary>Asks for the note in the next step (its socket dropped: REST takes it over).</summary>
     public void WantSync(string noteId)
     {
@@ -310,7 +318,8 @@ internal sealed class DocumentRegistry(
             return; // not the contract's shape: nothing to act on
         }
 
-        if (string.IsNullOrEmpty(noteId) || !IsNews(noteId, version))
+        // A live note's socket brings the change itself: no step (no pull) per keystroke of another device.
+        if (string.IsNullOrEmpty(noteId) || IsLiveNote(noteId) || !IsNews(noteId, version))
         {
             return;
         }

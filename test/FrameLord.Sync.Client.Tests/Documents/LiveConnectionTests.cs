@@ -92,4 +92,50 @@ public sealed class LiveConnectionTests : IAsyncLifetime
         Assert.Equal(3, _sockets.Sockets.Count);
         Assert.Equal(DocumentConnection.Rest, note.Connection);
     }
+
+    [Fact]
+    public async Task DocEvent_ForALiveNote_StartsNoStep_ButForANoteOnRest_DoesAsBefore()
+    {
+        Action<string, string>? raise = null;
+        var live = new LiveScriptedTransport(_transport)
+        {
+            OnListen = (onEvent, cancellationToken) =>
+            {
+                raise = onEvent;
+                return Task.Delay(Timeout.Infinite, cancellationToken);
+            },
+        };
+        await using var client = await SyncClient.OpenAsync(new SyncClientOptions
+        {
+            DatabasePath = _folder.File("events.db"),
+            Transport = live,
+            LiveDocuments = _sockets,
+            TimeProvider = _time,
+            Random = new Random(2),
+        });
+        await client.SignupAsync("me@example.com", "pw");
+        client.Start();
+        var note = await client.Documents.OpenAsync("n1");
+        await Wait.UntilAsync(() => _sockets.Sockets.Count == 1 && raise is not null, "the socket and the event stream opened");
+        var socket = _sockets.Sockets[0];
+        socket.Push(YWebSocketMessage.SyncStep1([0]));
+        socket.Push(YWebSocketMessage.SyncStep2(Crdt.YUpdate.Empty.ToArray()));
+        await Wait.UntilAsync(() => note.Connection == DocumentConnection.Live, "the note is live");
+        await Wait.UntilAsync(() => client.LoopWaitingUntil is not null, "the loop is idle");
+        await Wait.SettleAsync();
+        var pulls = _transport.Pulls.Count;
+
+        // Another device typed: the socket brings it, so the event must not cost a step (a pull per keystroke).
+        raise!("doc", """{"note_id":"n1","sync_version":5}""");
+        await Wait.SettleAsync();
+        Assert.Equal(pulls, _transport.Pulls.Count);
+
+        // Off the socket, the same event makes a step, as it always did.
+        socket.CloseWith(4400);
+        await Wait.UntilAsync(() => note.Connection == DocumentConnection.Rest, "the note is back on REST");
+        await Wait.UntilAsync(() => client.LoopWaitingUntil is not null, "the loop is idle");
+        pulls = _transport.Pulls.Count;
+        raise!("doc", """{"note_id":"n1","sync_version":6}""");
+        await Wait.UntilAsync(() => _transport.Pulls.Count > pulls, "the event started a step");
+    }
 }

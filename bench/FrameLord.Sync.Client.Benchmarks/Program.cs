@@ -5,6 +5,7 @@ using FrameLord.Sync.TestKit;
 // dotnet run -c Release -- end-to-end [sqlite|postgres] [runs]   one-shot timings with a breakdown (push, pull)
 // dotnet run -c Release -- client-only [runs]                   the client's own share: push to and pull from a free in-memory server
 // dotnet run -c Release -- latency [writes] [pause-ms]           local write latency p50/p99, without and with the sync loop running
+// dotnet run -c Release -- live-notes [characters] [pause-ms]     live note propagation SDK to SDK over the socket, against bare sockets
 // dotnet run -c Release -- serve sqlite|postgres                 the server alone (the latency harness starts it as a child process)
 // dotnet run -c Release -- --filter '*'                          the BenchmarkDotNet suite
 if (args is ["end-to-end", ..])
@@ -36,6 +37,14 @@ if (args is ["latency", ..])
     await LatencyHarness.RunAsync(
         args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 6_000,
         args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 5);
+    return 0;
+}
+
+if (args is ["live-notes", ..])
+{
+    await LiveNoteHarness.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 500,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 20);
     return 0;
 }
 

@@ -14,7 +14,7 @@ public static class AuthEndpoints
     {
         // Per address, whatever token the caller carries: a token of any self-made account must not
         // move the caller into a fresh bucket.
-        var auth = api.MapGroup("/auth").AllowAnonymous().RequireRateLimiting(ServerProtection.AuthPolicy);
+        var auth = api.MapGroup("/auth").AllowAnonymous().RequireRateLimiting(RateLimitingHosting.AuthPolicy);
 
         auth.MapPost("/signup", async (HttpContext context, AccountService accounts, WireJson json, IOptions<LimitOptions> limits) =>
         {

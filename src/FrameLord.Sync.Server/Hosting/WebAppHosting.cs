@@ -16,7 +16,7 @@ public static class WebAppHosting
     /// <c>/</c>) anonymous, as DESIGN 3.1 requires. Paths under <c>/api</c> never touch the disk.
     /// Without a <c>wwwroot</c> folder (an API-only deployment) nothing is added.
     /// </summary>
-    public static WebApplication UseWebApp(this WebApplication app)
+    public static WebApplication UseSyncWebApp(this WebApplication app)
     {
         var root = FindRoot(app.Environment.ContentRootPath);
         if (root is null)

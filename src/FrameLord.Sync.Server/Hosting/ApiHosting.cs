@@ -1,0 +1,19 @@
+using FrameLord.Sync.Server.Endpoints;
+
+namespace FrameLord.Sync.Server.Hosting;
+
+/// <summary>The HTTP API of DESIGN 3 under <see cref="SyncServerApp.ApiBase"/>, every route rate limited per user.</summary>
+public static class ApiHosting
+{
+    /// <summary>Maps accounts, push/pull/conflicts, note documents and the event stream; returns the API group.</summary>
+    public static RouteGroupBuilder MapSyncApi(this WebApplication app)
+    {
+        var api = app.MapGroup(SyncServerApp.ApiBase).RequireRateLimiting(RateLimitingHosting.UserPolicy);
+        api.MapAuth();
+        api.MapAccounts();
+        api.MapSync();
+        api.MapDocuments();
+        api.MapEvents();
+        return api;
+    }
+}

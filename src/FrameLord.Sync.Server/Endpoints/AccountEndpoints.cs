@@ -44,7 +44,7 @@ public static class AccountEndpoints
 
     public static RouteGroupBuilder MapAccounts(this RouteGroupBuilder api)
     {
-        api.MapGroup("/auth").AllowAnonymous().RequireRateLimiting(ServerProtection.AuthPolicy)
+        api.MapGroup("/auth").AllowAnonymous().RequireRateLimiting(RateLimitingHosting.AuthPolicy)
             .MapPost("/refresh", async (HttpContext context, SessionService sessions, WireJson json, IOptions<LimitOptions> limits) =>
             {
                 var request = await RequestBody.ReadAsync(context, json.Context.RefreshRequest, AuthBodyLimit(limits.Value), context.RequestAborted);

@@ -1,6 +1,7 @@
 using FrameLord.Sync.Protocol;
 using FrameLord.Sync.Server.Auth;
 using FrameLord.Sync.Server.Configuration;
+using FrameLord.Sync.Server.Endpoints;
 using FrameLord.Sync.Server.Http;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;

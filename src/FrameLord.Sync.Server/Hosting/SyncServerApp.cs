@@ -1,4 +1,3 @@
-using FrameLord.Sync.Server.Endpoints;
 using FrameLord.Sync.Server.Observability;
 
 namespace FrameLord.Sync.Server.Hosting;

@@ -76,7 +76,12 @@ interface UserParts {
   stopLive: (() => void) | null;
   unlisten: () => void;
   pendingSyncNow: Map<string, { resolve: () => void; reject: (e: unknown) => void }>;
+  /** Refreshes this tab asked the loop's tab for, by the token that failed. */
+  refreshAsks: Map<string, ((outcome: { token: string | null; error: SyncError | null }) => void)[]>;
 }
+
+/** How long a tab waits for the loop's tab to refresh a token before it refreshes itself. */
+const REFRESH_ASK_MS = 10_000;
 
 export class SyncClient {
   readonly #options: Resolved;
@@ -393,9 +398,30 @@ export class SyncClient {
     const election = new Election(`framelord-sync:${this.#options.profile}:${session.userId}:loop`, () => this.#elected());
     const user: UserParts = {
       session, db, hub, engine, loop, election, documents, stopLive: null,
-      unlisten: () => undefined, pendingSyncNow: new Map(),
+      unlisten: () => undefined, pendingSyncNow: new Map(), refreshAsks: new Map(),
     };
     user.unlisten = hub.listen((m) => this.#onMessage(user, m));
+    this.#auth.route = {
+      isLeader: () => election.isLeader,
+      ask: (failed) => new Promise<string | null>((resolve, reject) => {
+        const waiters = user.refreshAsks.get(failed) ?? [];
+        const timer = setTimeout(() => {
+          const left = (user.refreshAsks.get(failed) ?? []).filter((w) => w !== waiter);
+          if (left.length > 0) user.refreshAsks.set(failed, left);
+          else user.refreshAsks.delete(failed);
+          resolve(null);
+        }, REFRESH_ASK_MS);
+        const waiter = (outcome: { token: string | null; error: SyncError | null }): void => {
+          clearTimeout(timer);
+          if (outcome.error !== null) reject(outcome.error);
+          else resolve(outcome.token);
+        };
+        waiters.push(waiter);
+        user.refreshAsks.set(failed, waiters);
+        hub.post({ t: 'refresh', failed });
+      }),
+      announce: (failed, token) => hub.post({ t: 'refreshed', failed, token, error: null }),
+    };
     this.#user = user;
     const lastSyncAt = (await db.get('meta', Meta.lastSyncAt)) as number | undefined;
     this.#facts.lastSyncAt = lastSyncAt ?? null;
@@ -417,7 +443,10 @@ export class SyncClient {
     user.unlisten();
     user.hub.close();
     user.db.close();
+    this.#auth.route = null;
     for (const w of user.pendingSyncNow.values()) w.reject(new SyncError('STOPPED', 'The client signed out.'));
+    for (const waiters of user.refreshAsks.values()) for (const w of waiters) w({ token: null, error: new SyncError('STOPPED', 'The client signed out.') });
+    user.refreshAsks.clear();
     Object.assign(this.#facts, { running: false, error: null, pendingChanges: 0, conflicts: 0, lastSyncAt: null, progress: null, isLeader: false, signedIn: false });
     this.#publish();
   }
@@ -536,6 +565,25 @@ export class SyncClient {
       case 'doc':
         void user.documents.onDocEvent(m.noteId, m.syncVersion);
         break;
+      case 'refresh':
+        // The loop's tab refreshes for every tab; success is announced by the refresh itself.
+        if (leader) {
+          this.#auth.refresh(m.failed).catch((e: unknown) => {
+            const err = e instanceof SyncError ? e : new SyncError('CLIENT_ERROR', String(e));
+            user.hub.post({ t: 'refreshed', failed: m.failed, token: null, error: { code: err.code, message: err.message, status: err.status, transient: err.isTransient } });
+          });
+        }
+        break;
+      case 'refreshed': {
+        const waiters = user.refreshAsks.get(m.failed);
+        if (waiters === undefined) break;
+        user.refreshAsks.delete(m.failed);
+        const error = m.error === null ? null
+          : m.error.code === 'UNAUTHORIZED' && m.error.status === 401 ? new NotSignedInError(m.error.message)
+            : new SyncError(m.error.code, m.error.message, m.error.status, m.error.transient);
+        for (const w of waiters) w({ token: m.token, error });
+        break;
+      }
       case 'notification':
       case 'conflict':
       case 'rejected':

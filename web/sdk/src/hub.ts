@@ -17,7 +17,11 @@ export type HubMessage =
   | { t: 'synced'; payload: { at: string; pulled: number; pushed: number } }
   | { t: 'synced-now'; id: string; error: { code: string; message: string; status: number } | null }
   | { t: 'sync-now'; id: string }
-  | { t: 'doc'; noteId: string; syncVersion: number };
+  | { t: 'doc'; noteId: string; syncVersion: number }
+  /** A tab met a 401 with `failed`: the loop's tab refreshes it. */
+  | { t: 'refresh'; failed: string }
+  /** The loop's tab replaced `failed` (token) or could not (error). */
+  | { t: 'refreshed'; failed: string; token: string | null; error: { code: string; message: string; status: number; transient: boolean } | null };
 
 export class Hub {
   readonly #channel: BroadcastChannel | null;

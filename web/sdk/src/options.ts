@@ -8,9 +8,11 @@ export interface SyncClientOptions {
    */
   profile?: string;
   /**
-   * Called on a 401: returns a fresh access token (or null to give up, which signs the user out of
-   * syncing until the next login). Then the same request is sent again. Default: `POST /auth/refresh`
-   * with the stored refresh token.
+   * On a 401 the SDK first refreshes by itself (`POST /auth/refresh` with the refresh token kept in
+   * the session, once for every tab: the loop's tab does it) and sends the same request again. This
+   * callback is asked only when that refresh is refused or the session has no refresh token: it
+   * returns a fresh access token (after asking the user to sign in, say), or null to give up (syncing
+   * stops with `UNAUTHORIZED` until the next login).
    */
   refreshAccessToken?: () => Promise<string | null>;
   /** Start the loop election when signed in. Default true. */

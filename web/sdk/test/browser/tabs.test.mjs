@@ -80,13 +80,14 @@ test('a tab closed in the middle of a sync loses nothing and duplicates nothing'
   await openClient(first);
   await first.evaluate(async ({ user, password }) => window.client.signup(user, password, 'Mid'), { user, password: PASSWORD });
   await first.evaluate(() => window.client.syncNow());
+  // the second tab loads while online (its page comes from the network), then the device goes offline
+  const second = await newTab(device.context, server.url);
+  await openClient(second);
+  assert.equal(await isLeader(second), false);
   await device.context.setOffline(true);
   await first.evaluate(async (n) => {
     for (let i = 0; i < n; i++) await window.client.tasks.create({ id: `t${String(i).padStart(5, '0')}`, title: `task ${i}` });
   }, N);
-  const second = await newTab(device.context, server.url);
-  await openClient(second);
-  assert.equal(await isLeader(second), false);
   await device.context.setOffline(false);
   await first.evaluate(() => window.dispatchEvent(new Event('online')));
   // close the loop's tab once part of the outbox is acknowledged

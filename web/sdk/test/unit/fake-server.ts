@@ -30,6 +30,9 @@ export class FakeServer {
   validTokens = new Set<string>(['tok1']);
   tokenCount = 1;
   requests: { path: string; body: Json | null; auth: string | null }[] = [];
+  /** Refresh tokens (DESIGN 3.1): bound to a device, spent once; a spent one presented again revokes the device. */
+  refreshTokens = new Map<string, { device: string; state: 'live' | 'spent' | 'revoked' }>();
+  refreshSeq = 0;
   /** Called as each request arrives, before it is answered. */
   onRequest: ((path: string, body: Json | null) => void) | null = null;
   refusals = new Map<string, Refusal[]>();
@@ -87,12 +90,24 @@ export class FakeServer {
       return json(refusal.status, refusal.body ?? { error: { code: `HTTP_${refusal.status}`, message: 'refused' } }, refusal.headers);
     }
     if (path === '/auth/signup' || path === '/auth/login') {
-      return json(path === '/auth/signup' ? 201 : 200, { user_id: 'u1', contact_zero_id: 'cz1', access_token: 'tok1', refresh_token: 'r1', token_type: 'Bearer', expires_in: 3600 });
+      const refresh = this.#issueRefresh(String(body?.['device_id'] ?? 'unknown'));
+      return json(path === '/auth/signup' ? 201 : 200, { user_id: 'u1', contact_zero_id: 'cz1', access_token: 'tok1', refresh_token: refresh, token_type: 'Bearer', expires_in: 3600 });
     }
     if (path === '/auth/refresh') {
+      const presented = this.refreshTokens.get(String(body?.['refresh_token']));
+      if (presented === undefined || presented.state !== 'live') {
+        if (presented?.state === 'spent') {
+          for (const t of this.refreshTokens.values()) if (t.device === presented.device) t.state = 'revoked';
+        }
+        return json(401, { error: { code: 'UNAUTHORIZED', message: 'refresh refused' } });
+      }
+      presented.state = 'spent';
       const token = `tok${++this.tokenCount}`;
       this.validTokens.add(token);
-      return json(200, { user_id: 'u1', contact_zero_id: 'cz1', access_token: token, refresh_token: `r${this.tokenCount}`, expires_in: 3600 });
+      return json(200, { user_id: 'u1', contact_zero_id: 'cz1', access_token: token, refresh_token: this.#issueRefresh(presented.device), expires_in: 3600 });
+    }
+    if (path === '/sync/conflicts' && auth !== null && this.validTokens.has(auth.replace('Bearer ', ''))) {
+      return json(200, { conflicts: [], cursor: null, has_more: false });
     }
     if (auth === null || !this.validTokens.has(auth.replace('Bearer ', ''))) {
       return json(401, { error: { code: 'UNAUTHORIZED', message: 'no' } });
@@ -101,6 +116,18 @@ export class FakeServer {
     if (path === '/sync/pull') return json(200, this.#pull(body!));
     return json(404, { error: { code: 'NOT_FOUND', message: path } });
   };
+
+  #issueRefresh(device: string): string {
+    const token = `r${++this.refreshSeq}`;
+    this.refreshTokens.set(token, { device, state: 'live' });
+    return token;
+  }
+
+  /** Someone else (a thief, say) spends a refresh token of the device. */
+  spendRefreshToken(token: string): void {
+    const t = this.refreshTokens.get(token);
+    if (t !== undefined && t.state === 'live') t.state = 'spent';
+  }
 
   #push(body: Json): Json {
     const successful: Json[] = [];

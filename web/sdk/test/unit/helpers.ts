@@ -40,3 +40,42 @@ export async function rawRows(factory: IDBFactory, userId: string, store: string
     db.close();
   }
 }
+
+/** Web Locks as browsers grant them: asynchronously, one holder per name, the next waiter on release. */
+export function installFakeLocks() {
+  const held = new Map<string, (() => void)[]>();
+  const locks = {
+    request<T>(name: string, options: { signal?: AbortSignal }, callback: () => Promise<T>): Promise<T> {
+      return new Promise((resolve, reject) => {
+        const grant = () => {
+          setTimeout(() => {
+            // resolves with the callback's value (or its error), as Web Locks do
+            const release = () => {
+              const queue = held.get(name)!;
+              queue.shift();
+              if (queue.length > 0) queue[0]!();
+              else held.delete(name);
+            };
+            callback().then((value) => {
+              release();
+              resolve(value);
+            }, (e: unknown) => {
+              release();
+              reject(e);
+            });
+          }, 50); // granted later than a page usually asks for a sync
+        };
+        options.signal?.addEventListener('abort', () => reject(new Error('aborted')));
+        const queue = held.get(name);
+        if (queue === undefined) {
+          held.set(name, [grant]);
+          grant();
+        } else {
+          queue.push(grant);
+        }
+      });
+    },
+  };
+  Object.defineProperty(globalThis, 'navigator', { value: { locks, onLine: true }, configurable: true });
+  return () => Reflect.deleteProperty(globalThis, 'navigator');
+}

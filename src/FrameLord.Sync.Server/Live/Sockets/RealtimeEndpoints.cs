@@ -27,10 +27,10 @@ public static class RealtimeEndpoints
     public static WebApplication MapRealtime(this WebApplication app)
     {
         app.UseWebSockets();
-        app.MapGet(SyncServerApp.ApiBase + "/yjs/{noteId}", (HttpContext http, string noteId, RealtimeContext context) =>
+        app.MapGet(ApiHosting.ApiBase + "/yjs/{noteId}", (HttpContext http, string noteId, RealtimeContext context) =>
             AcceptAsync(http, connection => new YWebSocketSession(connection, context, noteId, SocketAuthenticator.TokenOf(http.Request)), context))
             .AllowAnonymous();
-        app.MapGet(SyncServerApp.ApiBase + "/hocuspocus", (HttpContext http, RealtimeContext context) =>
+        app.MapGet(ApiHosting.ApiBase + "/hocuspocus", (HttpContext http, RealtimeContext context) =>
             AcceptAsync(http, connection => new HocuspocusSession(connection, context), context))
             .AllowAnonymous();
         return app;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Npgsql;
 
-namespace FrameLord.Sync.Server.Auth;
+namespace FrameLord.Sync.Server.Storage.Postgres;
 
 /// <summary>
 /// The generated signing key of servers that share one PostgreSQL database: kept in the database

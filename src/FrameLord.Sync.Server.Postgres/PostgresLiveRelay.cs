@@ -1,12 +1,13 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using FrameLord.Sync.Server.Engine;
+using FrameLord.Sync.Server.Live;
 using FrameLord.Sync.Server.Live.Sockets;
-using FrameLord.Sync.Server.Storage;
-using FrameLord.Sync.Server.Storage.Postgres;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace FrameLord.Sync.Server.Live;
+namespace FrameLord.Sync.Server.Storage.Postgres;
 
 /// <summary>
 /// Carries live events between server processes that share one PostgreSQL (DESIGN 7): events published

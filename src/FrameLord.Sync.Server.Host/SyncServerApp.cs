@@ -3,14 +3,12 @@ using FrameLord.Sync.Server.Endpoints;
 namespace FrameLord.Sync.Server.Hosting;
 
 /// <summary>
-/// The server's composition, one extension per concern (each in its own file of <c>Hosting/</c>). The
-/// executable, the CLI's <c>serve</c>, the tests and the benchmarks all build the server through
-/// <see cref="BuildAsync"/>, so they run the same app.
+/// The server's composition, one extension per concern (each in its own file of a <c>Hosting/</c> folder:
+/// the server assembly's, and each store's). The executable (<c>Program.cs</c>), the CLI's <c>serve</c>, the
+/// tests and the benchmarks all build the server through <see cref="BuildAsync"/>, so they run the same app.
 /// </summary>
 public static class SyncServerApp
 {
-    public const string ApiBase = "/api/v1";
-
     /// <summary>
     /// Builds the app and creates or migrates the store's schema. <paramref name="configure"/> runs after
     /// every concern is added, before the app is built (tests replace services there).
@@ -20,6 +18,8 @@ public static class SyncServerApp
         var builder = ConfigurationHosting.CreateSyncBuilder(args);
         builder.AddSyncOptions();
         builder.AddSyncStorage();
+        builder.Services.AddSqliteSyncStore();
+        builder.Services.AddPostgresSyncStore();
         builder.AddSyncEngine();
         builder.AddSyncHttp();
         builder.AddSyncAuthentication();

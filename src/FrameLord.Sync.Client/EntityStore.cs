@@ -2,7 +2,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using FrameLord.Sync.Client.Engine;
+using FrameLord.Sync.Client.Local;
 using FrameLord.Sync.Client.Models;
+using FrameLord.Sync.Client.Parts;
 
 namespace FrameLord.Sync.Client;
 
@@ -12,13 +14,17 @@ namespace FrameLord.Sync.Client;
 /// </summary>
 public sealed class EntityStore<T> where T : SyncEntity
 {
-    private readonly SyncClient _client;
+    private readonly EntityWriter _writer;
+    private readonly LocalReader _reader;
+    private readonly Random _random;
     private readonly string _idPrefix;
     private readonly JsonTypeInfo<T> _type;
 
-    internal EntityStore(SyncClient client, string entityType, string idPrefix, JsonTypeInfo<T> type)
+    internal EntityStore(EntityWriter writer, LocalReader reader, Random random, string entityType, string idPrefix, JsonTypeInfo<T> type)
     {
-        _client = client;
+        _writer = writer;
+        _reader = reader;
+        _random = random;
         EntityType = entityType;
         _idPrefix = idPrefix;
         _type = type;
@@ -29,34 +35,34 @@ public sealed class EntityStore<T> where T : SyncEntity
 
     /// <summary>The entity, archived or not; null when the device does not have it.</summary>
     public Task<T?> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_client.ReadEntity(EntityType, id, _type));
+        Task.FromResult(_reader.Entity(EntityType, id, _type));
 
     /// <summary>Every entity of the type, oldest first; archived ones only when asked.</summary>
     public Task<IReadOnlyList<T>> ListAsync(bool includeArchived = false, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<T>>(_client.ReadEntities(EntityType, includeArchived, _type));
+        Task.FromResult<IReadOnlyList<T>>(_reader.Entities(EntityType, includeArchived, _type));
 
     public Task<int> CountAsync(bool includeArchived = false, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_client.CountEntities(EntityType, includeArchived));
+        Task.FromResult(_reader.CountEntities(EntityType, includeArchived));
 
     /// <summary>Creates the entity (an id is generated when <see cref="SyncEntity.Id"/> is empty) and queues it.</summary>
     public async Task<T> CreateAsync(T entity, CancellationToken cancellationToken = default)
     {
         var id = string.IsNullOrEmpty(entity.Id) ? NewId() : entity.Id;
-        var stored = await _client.WriteAsync(EntityType, id, EditKind.Create, _ => ToJson(entity), cancellationToken);
+        var stored = await _writer.WriteAsync(EntityType, id, EditKind.Create, _ => ToJson(entity), cancellationToken);
         return FromJson(stored.Data);
     }
 
     /// <summary>Saves the changed fields of <paramref name="entity"/> (compared with the stored one) and queues them.</summary>
     public async Task<T> UpdateAsync(T entity, CancellationToken cancellationToken = default)
     {
-        var stored = await _client.WriteAsync(EntityType, entity.Id, EditKind.Update, _ => ToJson(entity), cancellationToken);
+        var stored = await _writer.WriteAsync(EntityType, entity.Id, EditKind.Update, _ => ToJson(entity), cancellationToken);
         return FromJson(stored.Data);
     }
 
     /// <summary>Applies <paramref name="edit"/> to the stored entity, inside the write, and queues the changed fields.</summary>
     public async Task<T> UpdateAsync(string id, Action<T> edit, CancellationToken cancellationToken = default)
     {
-        var stored = await _client.WriteAsync(EntityType, id, EditKind.Update, current =>
+        var stored = await _writer.WriteAsync(EntityType, id, EditKind.Update, current =>
         {
             var model = FromJson(current!.Data);
             edit(model);
@@ -67,17 +73,17 @@ public sealed class EntityStore<T> where T : SyncEntity
 
     /// <summary>Deletes (archives) the entity: a tombstone that syncs and can be restored.</summary>
     public Task DeleteAsync(string id, CancellationToken cancellationToken = default) =>
-        _client.WriteAsync(EntityType, id, EditKind.Delete, null, cancellationToken);
+        _writer.WriteAsync(EntityType, id, EditKind.Delete, null, cancellationToken);
 
     /// <summary>Restores an archived entity with the fields it had.</summary>
     public Task RestoreAsync(string id, CancellationToken cancellationToken = default) =>
-        _client.WriteAsync(EntityType, id, EditKind.Restore, null, cancellationToken);
+        _writer.WriteAsync(EntityType, id, EditKind.Restore, null, cancellationToken);
 
     /// <summary>The entity's sync metadata, or null when the device does not have it.</summary>
     public Task<EntitySyncInfo?> GetSyncInfoAsync(string id, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_client.ReadSyncInfo(EntityType, id));
+        Task.FromResult(_reader.SyncInfo(EntityType, id));
 
-    private string NewId() => $"{_idPrefix}_{Convert.ToHexStringLower(SyncClient.RandomBytes(_client.Random, 12))}";
+    private string NewId() => $"{_idPrefix}_{Convert.ToHexStringLower(RandomBytes.Next(_random, 12))}";
 
     private JsonObject ToJson(T entity) =>
         JsonSerializer.SerializeToNode(entity, _type) as JsonObject ?? throw new InvalidOperationException("An entity must serialize to an object.");

@@ -74,9 +74,23 @@ public sealed partial class SyncClient
             wanted = [.. _wanted];
         }
 
+        // A live note needs no REST sync (its socket brings every change), only the confirmation of its own edits.
+        var liveNotes = LiveNoteIds();
+        foreach (var noteId in liveNotes)
+        {
+            if (_db.Reader.Document(noteId) is not { HasUnsyncedChanges: true, FailedCode: null })
+            {
+                notes.Remove(noteId);
+            }
+        }
+
         foreach (var (noteId, want) in wanted)
         {
-            if (want.Version is not { } version || IsNews(noteId, version))
+            if (liveNotes.Contains(noteId))
+            {
+                Unwant(noteId, want.Ticket);
+            }
+            else if (want.Version is not { } version || IsNews(noteId, version))
             {
                 notes.Add(noteId);
             }
@@ -87,6 +101,14 @@ public sealed partial class SyncClient
         }
 
         return [.. notes];
+    }
+
+    private HashSet<string> LiveNoteIds()
+    {
+        lock (_documentsLock)
+        {
+            return [.. _liveDocuments.Values.Where(IsLive).Select(l => l.NoteId)];
+        }
     }
 
     private void Unwant(string noteId, long upToTicket)
@@ -164,7 +186,7 @@ public sealed partial class SyncClient
             w.MarkDocumentFailed(noteId, e.Code, e.Message);
             return true;
         }, CancellationToken.None);
-        DocumentSyncFailed?.Invoke(this, new DocumentSyncFailedEventArgs(noteId, e));
+        _events.OnDocumentSyncFailed(new DocumentSyncFailedEventArgs(noteId, e));
     }
 
     /// <summary>
@@ -188,7 +210,7 @@ public sealed partial class SyncClient
         {
             if (await ExchangeAsync(live, force, cancellationToken) == Outcome.ServerBehind)
             {
-                await ExchangeAsync(live, force, cancellationToken);
+                await ExchangeAsync(live, force, cancellationToken, mayConfirm: false);
             }
 
             Unwant(noteId, ticket);
@@ -227,10 +249,12 @@ public sealed partial class SyncClient
     }
 
     /// <summary>One request and its answer (two when the delta is refused as not integrable).</summary>
-    private async Task<Outcome> ExchangeAsync(LiveDocument live, bool force, CancellationToken cancellationToken)
+    private async Task<Outcome> ExchangeAsync(LiveDocument live, bool force, CancellationToken cancellationToken, bool mayConfirm = true)
     {
         var noteId = live.NoteId;
-        var (request, sentThrough, unsynced) = await live.RunAsync(() => Snapshot(live, force, full: false));
+        // Live: the socket carried the edits; the state vector alone asks whether the server has them.
+        var confirm = mayConfirm && IsLive(live);
+        var (request, sentThrough, unsynced) = await live.RunAsync(() => Snapshot(live, force, full: false, confirm));
         DocumentSyncResponse response;
         try
         {
@@ -240,7 +264,7 @@ public sealed partial class SyncClient
         {
             // The delta builds on content the server does not have (it lost it, or the device's idea of the
             // server's state is wrong): the server stored nothing; the whole state cannot miss anything.
-            (request, sentThrough, _) = await live.RunAsync(() => Snapshot(live, force, full: true));
+            (request, sentThrough, _) = await live.RunAsync(() => Snapshot(live, force, full: true, confirm: false));
             response = await AuthorizedAsync(token => _transport.SyncDocumentAsync(noteId, request, token, cancellationToken), cancellationToken);
         }
 
@@ -255,11 +279,13 @@ public sealed partial class SyncClient
             throw new SyncTransportException(200, SyncTransportException.InvalidResponseCode, $"The server's document answer does not decode: {e.Message}", e);
         }
 
-        var sent = request.YjsUpdates is not null;
+        // A confirmation acknowledges the edits its state vector covered when the server's covers it.
+        var confirmed = confirm && unsynced && !IsAhead(YUpdate.DecodeStateVector(request.StateVector!), server);
+        var sent = request.YjsUpdates is not null || confirmed;
         var (received, observerFailure, behind) = await live.RunAsync(() =>
         {
             var (update, failure) = Apply(live.Doc, response.Updates);
-            return (update, failure, !unsynced && IsAhead(live.Doc.GetStateVector(), server));
+            return (update, failure, (!unsynced || (confirm && !confirmed)) && IsAhead(live.Doc.GetStateVector(), server));
         });
         var now = _time.GetUtcNow().UtcTicks;
         // Stored whatever the cancellation says: the document already holds it, so the log must too.
@@ -306,11 +332,11 @@ public sealed partial class SyncClient
     /// The request for the document as it is now, the seq of its newest local update it covers, and whether
     /// the note had unsynced edits (sent, unless the server refused them before and <paramref name="force"/> is false).
     /// </summary>
-    private (DocumentSyncRequest Request, long SentThrough, bool Unsynced) Snapshot(LiveDocument live, bool force, bool full)
+    private (DocumentSyncRequest Request, long SentThrough, bool Unsynced) Snapshot(LiveDocument live, bool force, bool full, bool confirm)
     {
         var row = _db.Reader.Document(live.NoteId);
         byte[]? update = null;
-        if (row is { HasUnsyncedChanges: true } && (row.FailedCode is null || force))
+        if (row is { HasUnsyncedChanges: true } && (row.FailedCode is null || force) && !confirm)
         {
             update = full || row.ServerStateVector is null ? live.Doc.EncodeStateAsUpdate() : live.Doc.EncodeStateAsUpdate(row.ServerStateVector);
         }

@@ -18,7 +18,11 @@ public sealed partial class SyncClient
     private readonly record struct Want(long Ticket, long? Version);
 
     /// <summary>The server refused a note's update for good; the note's edits stay on the device.</summary>
-    public event EventHandler<DocumentSyncFailedEventArgs>? DocumentSyncFailed;
+    public event EventHandler<DocumentSyncFailedEventArgs>? DocumentSyncFailed
+    {
+        add => _events.DocumentSyncFailed += value;
+        remove => _events.DocumentSyncFailed -= value;
+    }
 
     internal async Task<NoteDocument> OpenDocumentAsync(string noteId, CancellationToken cancellationToken)
     {
@@ -38,6 +42,7 @@ public sealed partial class SyncClient
             throw;
         }
 
+        StartLiveConnection(live);
         RequestSync();
         return handle;
     }
@@ -77,7 +82,7 @@ public sealed partial class SyncClient
             doc.ApplyUpdate(update);
         }
 
-        var live = new LiveDocument(noteId, doc, updates.Count);
+        var live = new LiveDocument(noteId, doc, updates.Count) { Awareness = new NoteAwareness(clientId, _time) };
         lock (_documentsLock)
         {
             if (_liveDocuments.TryGetValue(noteId, out var raced))
@@ -133,14 +138,7 @@ public sealed partial class SyncClient
             throw;
         }
 
-        var now = _time.GetUtcNow();
-        lock (_stateLock)
-        {
-            _firstUnpushedWriteAt ??= now;
-            _lastWriteAt = now;
-        }
-
-        WakeLoop();
+        _writer.NoteQueued(_time.GetUtcNow());
         RefreshState();
     }
 
@@ -164,8 +162,9 @@ public sealed partial class SyncClient
         }
     }
 
-    private static void Detach(LiveDocument live)
+    private void Detach(LiveDocument live)
     {
+        StopLiveConnection(live);
         if (live.Persist is { } persist)
         {
             live.Doc.UpdateV1 -= persist;

@@ -11,8 +11,6 @@ public sealed partial class SyncClient
 
     private Task? _loop;
     private Task? _live;
-    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private bool _syncRequested;
 
     /// <summary>When the idle loop will next wake on its own (null while it syncs or is stopped); lets tests step a fake clock safely.</summary>
     internal DateTimeOffset? LoopWaitingUntil { get; private set; }
@@ -43,6 +41,7 @@ public sealed partial class SyncClient
         }
 
         _loop = RunLoopAsync(_loopStop.Token);
+        StartLiveConnections();
     }
 
     /// <summary>
@@ -112,6 +111,7 @@ public sealed partial class SyncClient
         }
 
         await _loopStop.CancelAsync();
+        await StopLiveConnectionsAsync();
         foreach (var task in new[] { _loop, _live })
         {
             try
@@ -137,23 +137,7 @@ public sealed partial class SyncClient
     }
 
     /// <summary>Asks the loop to sync now (on demand; e.g. on a live change notification).</summary>
-    public void RequestSync()
-    {
-        lock (_stateLock)
-        {
-            _syncRequested = true;
-        }
-
-        WakeLoop();
-    }
-
-    private void WakeLoop()
-    {
-        lock (_stateLock)
-        {
-            _wake.TrySetResult();
-        }
-    }
+    public void RequestSync() => _trigger.Request();
 
     private async Task RunLoopAsync(CancellationToken stop)
     {
@@ -166,23 +150,12 @@ public sealed partial class SyncClient
             bool requested;
             DateTimeOffset due;
             var now = _time.GetUtcNow();
-            lock (_stateLock)
+            // Armed before the write clock is read: a write after this wakes the new wait.
+            (wake, requested) = _trigger.Arm();
+            due = retryAt ?? nextPullAt;
+            if (retryAt is null && HasUnsentWork)
             {
-                if (_wake.Task.IsCompleted)
-                {
-                    _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                }
-
-                wake = _wake.Task;
-                requested = _syncRequested;
-                due = retryAt ?? nextPullAt;
-                if (retryAt is null && HasUnsentWork)
-                {
-                    var pushAt = _firstUnpushedWriteAt is { } first
-                        ? Min(_lastWriteAt + _options.DebounceDelay, first + _options.MaxDebounceDelay)
-                        : now;
-                    due = Min(due, pushAt);
-                }
+                due = Min(due, _writer.PushDueAt(now));
             }
 
             RefreshState();
@@ -197,10 +170,7 @@ public sealed partial class SyncClient
                 continue;
             }
 
-            lock (_stateLock)
-            {
-                _syncRequested = false;
-            }
+            _trigger.TakeRequest();
 
             try
             {

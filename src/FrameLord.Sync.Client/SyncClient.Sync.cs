@@ -1,10 +1,20 @@
 using System.Globalization;
 using FrameLord.Sync.Client.Local;
+using FrameLord.Sync.Client.Parts;
 
 namespace FrameLord.Sync.Client;
 
 public sealed partial class SyncClient
 {
+    /// <summary>Crash points of the sync step, for the crash tests.</summary>
+    internal const string FaultPushBeforeSend = PushSession.FaultBeforeSend;
+
+    internal const string FaultPushBeforeAck = PushSession.FaultBeforeAck;
+
+    internal const string FaultPullBeforeCursor = PullSession.FaultBeforeCursor;
+
+    internal const string FaultPullAfterCommit = PullSession.FaultAfterCommit;
+
     /// <summary>
     /// One sync step (DESIGN 5.3): pull everything new, push the whole outbox in batches, pull again if
     /// anything was pushed, then sync the note bodies that need it (edited here and not yet synced, open,
@@ -15,11 +25,11 @@ public sealed partial class SyncClient
     public async Task<SyncResult> SyncNowAsync(CancellationToken cancellationToken = default) =>
         await RunExclusiveAsync(async () =>
         {
-            var pulled = await PullCoreAsync(cancellationToken);
-            var (pushed, rejected, conflicts) = await PushCoreAsync(cancellationToken);
+            var pulled = await _pull.PullAsync(cancellationToken);
+            var (pushed, rejected, conflicts) = await _push.PushAsync(cancellationToken);
             if (pushed + rejected > 0)
             {
-                pulled += await PullCoreAsync(cancellationToken);
+                pulled += await _pull.PullAsync(cancellationToken);
             }
 
             // Over the cellular budget, note bodies wait for another network (or the next month).
@@ -32,21 +42,18 @@ public sealed partial class SyncClient
                 return true;
             }, cancellationToken);
             RecordSuccess(now);
-            lock (_stateLock)
-            {
-                _firstUnpushedWriteAt = HasUnsentWork ? _lastWriteAt : null;
-            }
+            _writer.SettleAfterStep();
 
             return new SyncResult(pulled, pushed, rejected, conflicts, documents);
         }, cancellationToken);
 
     /// <summary>Pulls only (every page after the cursor). Returns the number of changes applied.</summary>
     public Task<int> PullAsync(CancellationToken cancellationToken = default) =>
-        RunExclusiveAsync(() => PullCoreAsync(cancellationToken), cancellationToken);
+        RunExclusiveAsync(() => _pull.PullAsync(cancellationToken), cancellationToken);
 
     /// <summary>Pushes only (the whole outbox, in batches). Returns the number of changes the server accepted.</summary>
     public async Task<int> PushAsync(CancellationToken cancellationToken = default) =>
-        (await RunExclusiveAsync(() => PushCoreAsync(cancellationToken), cancellationToken)).Pushed;
+        (await RunExclusiveAsync(() => _push.PushAsync(cancellationToken), cancellationToken)).Pushed;
 
     private async Task<T> RunExclusiveAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken)
     {

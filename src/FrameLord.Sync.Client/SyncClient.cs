@@ -2,6 +2,7 @@ using System.Globalization;
 using FrameLord.Sync.Client.Engine;
 using FrameLord.Sync.Client.Local;
 using FrameLord.Sync.Client.Models;
+using FrameLord.Sync.Client.Parts;
 using FrameLord.Sync.Client.Transport;
 using FrameLord.Sync.Protocol;
 
@@ -24,8 +25,20 @@ public sealed partial class SyncClient : IAsyncDisposable
     private readonly Random _random;
     private readonly Backoff _backoff;
     private readonly SemaphoreSlim _syncGate = new(1, 1);
+    private readonly SyncEvents _events;
+    private readonly SyncStatusTracker _status;
+    private readonly SyncTrigger _trigger = new();
+    private readonly DeviceIdentity _identity;
+    private readonly AccessTokens _tokens;
+    private readonly AccountBinder _account;
+    private readonly EntityWriter _writer;
+    private readonly BandwidthPolicy _bandwidth;
+    private readonly PullSession _pull;
+    private readonly PushSession _push;
+    private readonly ConflictResolver _conflicts;
 
-    private SyncClient(SyncClientOptions options, LocalDatabase db, ISyncTransport transport, bool ownsTransport, Random random, string deviceId)
+    private SyncClient(SyncClientOptions options, LocalDatabase db, ISyncTransport transport, bool ownsTransport, Random random, DeviceIdentity identity,
+        DateTimeOffset? lastSyncAt, DateTimeOffset createdAt)
     {
         _options = options;
         _db = db;
@@ -33,18 +46,27 @@ public sealed partial class SyncClient : IAsyncDisposable
         _ownsTransport = ownsTransport;
         _time = options.TimeProvider;
         _random = random;
-        DeviceId = deviceId;
+        _identity = identity;
+        _events = new SyncEvents(this);
+        _status = new SyncStatusTracker(db, _time, options.StaleAfter, _events, lastSyncAt, createdAt);
+        _tokens = new AccessTokens(options.RefreshAccessToken);
+        _account = new AccountBinder(db, _time, transport, identity, _tokens);
+        _writer = new EntityWriter(db, _time, options, identity, _trigger, _status);
+        _bandwidth = new BandwidthPolicy(db, _time, options, transport, _events);
+        var applier = new RemoteEntityApplier(identity);
+        _pull = new PullSession(db, _time, options, identity, _tokens, transport, _writer, applier, _bandwidth, _status, _events);
+        _push = new PushSession(db, _time, options, identity, _tokens, transport, _status, _events);
+        _conflicts = new ConflictResolver(db, _time, identity, _tokens, transport, applier, _status);
         _backoff = new Backoff(options.RetryDelays, options.RetryJitter, random);
-        Contacts = new EntityStore<Contact>(this, EntityTypes.Contact, "cnt", ModelJsonContext.Default.Contact);
-        Notes = new EntityStore<Note>(this, EntityTypes.Note, "note", ModelJsonContext.Default.Note);
-        Tasks = new EntityStore<TaskItem>(this, EntityTypes.Task, "task", ModelJsonContext.Default.TaskItem);
-        Interactions = new EntityStore<Interaction>(this, EntityTypes.Interaction, "int", ModelJsonContext.Default.Interaction);
-        Folders = new EntityStore<Folder>(this, EntityTypes.Folder, "fld", ModelJsonContext.Default.Folder);
-        Groups = new EntityStore<Group>(this, EntityTypes.Group, "grp", ModelJsonContext.Default.Group);
-        Projects = new EntityStore<Project>(this, EntityTypes.Project, "prj", ModelJsonContext.Default.Project);
-        Pipelines = new EntityStore<Pipeline>(this, EntityTypes.Pipeline, "pip", ModelJsonContext.Default.Pipeline);
+        Contacts = new EntityStore<Contact>(_writer, db.Reader, random, EntityTypes.Contact, "cnt", ModelJsonContext.Default.Contact);
+        Notes = new EntityStore<Note>(_writer, db.Reader, random, EntityTypes.Note, "note", ModelJsonContext.Default.Note);
+        Tasks = new EntityStore<TaskItem>(_writer, db.Reader, random, EntityTypes.Task, "task", ModelJsonContext.Default.TaskItem);
+        Interactions = new EntityStore<Interaction>(_writer, db.Reader, random, EntityTypes.Interaction, "int", ModelJsonContext.Default.Interaction);
+        Folders = new EntityStore<Folder>(_writer, db.Reader, random, EntityTypes.Folder, "fld", ModelJsonContext.Default.Folder);
+        Groups = new EntityStore<Group>(_writer, db.Reader, random, EntityTypes.Group, "grp", ModelJsonContext.Default.Group);
+        Projects = new EntityStore<Project>(_writer, db.Reader, random, EntityTypes.Project, "prj", ModelJsonContext.Default.Project);
+        Pipelines = new EntityStore<Pipeline>(_writer, db.Reader, random, EntityTypes.Pipeline, "pip", ModelJsonContext.Default.Pipeline);
         Documents = new DocumentStore(this);
-        StartMetering();
     }
 
     /// <summary>Opens (or creates) the device's database and the client over it. Nothing is sent until a sync.</summary>
@@ -74,7 +96,7 @@ public sealed partial class SyncClient : IAsyncDisposable
                 var device = w.GetMeta(MetaKeys.DeviceId);
                 if (device is null)
                 {
-                    device = options.DeviceId ?? "dev_" + Convert.ToHexStringLower(RandomBytes(random, 16));
+                    device = options.DeviceId ?? "dev_" + Convert.ToHexStringLower(RandomBytes.Next(random, 16));
                     w.SetMeta(MetaKeys.DeviceId, device);
                     w.SetMeta(MetaKeys.CreatedAt, now.UtcTicks.ToString(CultureInfo.InvariantCulture));
                 }
@@ -83,13 +105,7 @@ public sealed partial class SyncClient : IAsyncDisposable
                     ParseTicks(w.GetMeta(MetaKeys.CreatedAt)) ?? now);
             }, cancellationToken);
 
-            var client = new SyncClient(options, db, transport, ownsTransport, random, deviceId)
-            {
-                UserId = userId,
-                ContactZeroId = contactZeroId,
-            };
-            client.InitializeState(lastSync, createdAt);
-            return client;
+            return new SyncClient(options, db, transport, ownsTransport, random, new DeviceIdentity(deviceId, userId, contactZeroId), lastSync, createdAt);
         }
         catch
         {
@@ -99,16 +115,20 @@ public sealed partial class SyncClient : IAsyncDisposable
     }
 
     /// <summary>This device's id, generated once per database.</summary>
-    public string DeviceId { get; }
+    public string DeviceId => _identity.DeviceId;
 
     /// <summary>The account this database belongs to, once signed up or logged in.</summary>
-    public string? UserId { get; private set; }
+    public string? UserId => _identity.UserId;
 
     /// <summary>The id of the user's Contact Zero (local only, never synced).</summary>
-    public string? ContactZeroId { get; private set; }
+    public string? ContactZeroId => _identity.ContactZeroId;
 
     /// <summary>The bearer token sent with sync requests. Set by signup and login; the app may set it (e.g. after its own refresh).</summary>
-    public string? AccessToken { get; set; }
+    public string? AccessToken
+    {
+        get => _tokens.Current;
+        set => _tokens.Current = value;
+    }
 
     public EntityStore<Contact> Contacts { get; }
 
@@ -135,17 +155,6 @@ public sealed partial class SyncClient : IAsyncDisposable
 
     internal Random Random => _random;
 
-    internal static byte[] RandomBytes(Random random, int count)
-    {
-        var bytes = new byte[count];
-        lock (random)
-        {
-            random.NextBytes(bytes);
-        }
-
-        return bytes;
-    }
-
     private static DateTimeOffset? ParseTicks(string? value) =>
         value is null ? null : new DateTimeOffset(long.Parse(value, CultureInfo.InvariantCulture), TimeSpan.Zero);
 
@@ -156,7 +165,7 @@ public sealed partial class SyncClient : IAsyncDisposable
         try
         {
             CloseAllDocuments();
-            StopMetering();
+            _bandwidth.Detach();
             await _db.DisposeAsync();
             if (_ownsTransport && _transport is IDisposable disposable)
             {

@@ -102,6 +102,16 @@ public sealed class SyncClientOptions
     public int DocumentLogCompactionUpdates { get; init; } = 500;
 
     /// <summary>
+    /// Opens the live socket of each open note (DESIGN 3.8) while the sync loop runs. Default: a
+    /// <see cref="Documents.Live.ClientWebSocketConnector"/> to <see cref="ServerUri"/> when that is given, else
+    /// none (notes then sync by REST only). A simulation or a test plugs in its own.
+    /// </summary>
+    public Documents.Live.ILiveDocumentConnector? LiveDocuments { get; init; }
+
+    /// <summary>False turns the live sockets off (notes sync by REST only). Default true.</summary>
+    public bool UseLiveDocuments { get; init; } = true;
+
+    /// <summary>
     /// False (default): each local write survives a crash of the app's process (SQLite WAL, synchronous
     /// NORMAL). True: it also survives power loss, at the price of an fsync per write.
     /// </summary>

@@ -1,4 +1,4 @@
-using FrameLord.Sync.Server.Endpoints;
+using FrameLord.Sync.Server.Observability;
 
 namespace FrameLord.Sync.Server.Hosting;
 
@@ -36,7 +36,7 @@ public static class SyncServerApp
         app.UseSyncRateLimiting();
 
         // Observability maps its endpoints here, beside the health check.
-        app.MapHealth();
+        app.MapSyncHealth();
         app.MapSyncApi();
         app.MapSyncLive();
 

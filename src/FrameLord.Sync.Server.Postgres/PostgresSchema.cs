@@ -108,5 +108,32 @@ internal static class PostgresSchema
         -- The conflicts listing pages by (created_at, conflict_id) in byte order, whatever the status filter.
         CREATE INDEX ix_conflicts_user_created ON conflicts (user_id, created_at, conflict_id COLLATE "C");
         """,
+        """
+        -- Device sessions (DESIGN 3.1): one row per signed-in device; access tokens carry its session id.
+        CREATE TABLE devices (
+            user_id      text   NOT NULL,
+            device_id    text   NOT NULL,
+            device_name  text   NOT NULL,
+            session_id   text   NOT NULL,
+            created_at   bigint NOT NULL,
+            last_seen_at bigint NOT NULL,
+            PRIMARY KEY (user_id, device_id)
+        );
+
+        -- Refresh tokens by the SHA-256 of the token: a token is presented without its user, so this one
+        -- table is keyed by the hash, not user_id first. Spent ones stay until they expire, so a second
+        -- use is recognized.
+        CREATE TABLE refresh_tokens (
+            token_hash bytea  NOT NULL PRIMARY KEY,
+            user_id    text   NOT NULL,
+            device_id  text   NOT NULL,
+            session_id text   NOT NULL,
+            created_at bigint NOT NULL,
+            expires_at bigint NOT NULL,
+            spent_at   bigint NULL
+        );
+        CREATE INDEX ix_refresh_tokens_device ON refresh_tokens (user_id, device_id);
+        CREATE INDEX ix_refresh_tokens_expires ON refresh_tokens (expires_at);
+        """,
     ];
 }

@@ -99,7 +99,20 @@ public sealed partial class PostgresSyncStore
     }
 
     public async Task<DocumentView> AppendDocumentUpdateAsync(string userId, string noteId, byte[] update, DocumentHead? seen,
-        Func<DocumentState, DocumentState> advance, bool includeSnapshot, DateTimeOffset now, CancellationToken cancellationToken)
+        Func<DocumentState, DocumentState> advance, bool includeSnapshot, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await AppendAsync(userId, noteId, [update], seen, advance, readLog: true, includeSnapshot, now, cancellationToken)).View;
+
+    public async Task<DocumentAppend> AppendDocumentUpdatesAsync(string userId, string noteId, IReadOnlyList<byte[]> updates, DocumentHead? seen,
+        Func<DocumentState, DocumentState> advance, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(updates.Count);
+        var (view, storedBytes) = await AppendAsync(userId, noteId, updates, seen, advance, readLog: false, includeSnapshot: false, now, cancellationToken);
+        return new DocumentAppend(view.Head, storedBytes);
+    }
+
+    private async Task<(DocumentView View, long StoredBytes)> AppendAsync(string userId, string noteId, IReadOnlyList<byte[]> updates,
+        DocumentHead? seen, Func<DocumentState, DocumentState> advance, bool readLog, bool includeSnapshot, DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
         using var slot = await EnterWriteAsync(cancellationToken);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
@@ -108,20 +121,20 @@ public sealed partial class PostgresSyncStore
         // Most of the time nobody appended since the caller read the head: write what advance makes of it,
         // guarded by its sync version, in one round trip. Only when that guard fails (or the document is
         // new) is the row created if needed and read under lock, one round trip more.
-        var view = seen is null
+        var written = seen is null
             ? null
-            : await TryWriteAsync(connection, tx, userId, noteId, update, seen.SyncVersion,
-                advance(new DocumentState(seen.StateVector, seen.DeleteSet)), includeSnapshot, now, cancellationToken);
-        if (view is null)
+            : await TryWriteAsync(connection, tx, userId, noteId, updates, seen.SyncVersion,
+                advance(new DocumentState(seen.StateVector, seen.DeleteSet)), readLog, includeSnapshot, now, cancellationToken);
+        if (written is null)
         {
             var current = await LockForAppendAsync(connection, tx, userId, noteId, now, cancellationToken);
-            view = await TryWriteAsync(connection, tx, userId, noteId, update, expectedVersion: null, advance(current), includeSnapshot, now, cancellationToken)
+            written = await TryWriteAsync(connection, tx, userId, noteId, updates, expectedVersion: null, advance(current), readLog, includeSnapshot, now, cancellationToken)
                 ?? throw new InvalidOperationException($"Document {noteId} vanished while locked.");
         }
 
         await _faults.HitAsync(StoreFaults.BeforeCommit);
         await tx.CommitAsync(cancellationToken);
-        return view;
+        return written.Value;
     }
 
     /// <summary>Creates the document if it is new and locks its row; returns its state vector and delete set.</summary>
@@ -152,29 +165,34 @@ public sealed partial class PostgresSyncStore
     }
 
     /// <summary>
-    /// Moves the document to <paramref name="next"/>, bumps its sync version and stores the update under
-    /// the next seq, then reads the answer's log, all in one batch. With <paramref name="expectedVersion"/>
-    /// the write happens only if the sync version is still that one; null (nothing written) otherwise.
+    /// Moves the document to <paramref name="next"/>, bumps its sync version once per update and stores the updates
+    /// under the next seqs in order, then (when <paramref name="readLog"/>) reads the answer's log, all in one batch.
+    /// With <paramref name="expectedVersion"/> the write happens only if the sync version is still that one; null
+    /// (nothing written) otherwise. The stored size (snapshot plus log) comes back with the head.
     /// </summary>
-    private static async Task<DocumentView?> TryWriteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string userId, string noteId,
-        byte[] update, long? expectedVersion, DocumentState next, bool includeSnapshot, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<(DocumentView View, long StoredBytes)?> TryWriteAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
+        string userId, string noteId, IReadOnlyList<byte[]> updates, long? expectedVersion, DocumentState next, bool readLog, bool includeSnapshot,
+        DateTimeOffset now, CancellationToken cancellationToken)
     {
         var write = new NpgsqlBatchCommand($"""
             WITH moved AS (
-                UPDATE documents SET state_vector = $3, delete_set = $6, sync_version = sync_version + 1, next_seq = next_seq + 1,
-                    log_count = log_count + 1, log_bytes = log_bytes + $4, updated_at = $5
-                WHERE user_id = $1 AND note_id = $2{(expectedVersion is null ? "" : " AND sync_version = $8")}
+                UPDATE documents SET state_vector = $3, delete_set = $6, sync_version = sync_version + $8, next_seq = next_seq + $8,
+                    log_count = log_count + $8, log_bytes = log_bytes + $4, updated_at = $5
+                WHERE user_id = $1 AND note_id = $2{(expectedVersion is null ? "" : " AND sync_version = $9")}
                 RETURNING {RowReaders.DocumentHeadColumns}, next_seq),
             stored AS (
-                INSERT INTO document_updates (user_id, note_id, seq, update_bytes) SELECT $1, $2, next_seq - 1, $7 FROM moved)
-            SELECT {RowReaders.DocumentHeadColumns} FROM moved
+                INSERT INTO document_updates (user_id, note_id, seq, update_bytes)
+                SELECT $1, $2, moved.next_seq - $8 + u.ord - 1, u.bytes FROM moved, unnest($7::bytea[]) WITH ORDINALITY AS u(bytes, ord))
+            SELECT {RowReaders.DocumentHeadColumns},
+                log_bytes + COALESCE((SELECT length(snapshot) FROM document_snapshots WHERE user_id = $1 AND note_id = $2), 0)
+            FROM moved
             """)
         {
             Parameters =
             {
                 new() { Value = userId }, new() { Value = noteId }, new() { Value = next.StateVector },
-                new() { Value = update.LongLength }, new() { Value = Ticks.From(now) }, new() { Value = next.DeleteSet },
-                new() { Value = update },
+                new() { Value = updates.Sum(u => u.LongLength) }, new() { Value = Ticks.From(now) }, new() { Value = next.DeleteSet },
+                new() { Value = updates as byte[][] ?? updates.ToArray() }, new() { Value = updates.Count },
             },
         };
         if (expectedVersion is { } version)
@@ -183,8 +201,12 @@ public sealed partial class PostgresSyncStore
         }
 
         await using var batch = new NpgsqlBatch(connection, tx) { BatchCommands = { write } };
-        // The answer's log in the same round trip: the row is locked, so the snapshot seq is current.
-        AddLogReads(batch, userId, noteId, includeSnapshot);
+        if (readLog)
+        {
+            // The answer's log in the same round trip: the row is locked, so the snapshot seq is current.
+            AddLogReads(batch, userId, noteId, includeSnapshot);
+        }
+
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
@@ -192,8 +214,14 @@ public sealed partial class PostgresSyncStore
         }
 
         var head = RowReaders.DocumentHead(reader);
+        var storedBytes = reader.GetInt64(RowReaders.DocumentHeadColumnCount);
+        if (!readLog)
+        {
+            return (new DocumentView(head, null, []), storedBytes);
+        }
+
         var (log, snapshot) = await ReadLogAsync(reader, includeSnapshot, cancellationToken);
-        return new DocumentView(head, snapshot, log);
+        return (new DocumentView(head, snapshot, log), storedBytes);
     }
 
     /// <summary>Moves a batch's reader past the results of statements that return no rows (the INSERTs).</summary>

@@ -104,6 +104,8 @@ public sealed partial class PostgresSyncStore : ISyncStore
         await tx.CommitAsync(cancellationToken);
     }
 
+    public int LatestSchemaVersion => PostgresSchema.Migrations.Length;
+
     public async Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);

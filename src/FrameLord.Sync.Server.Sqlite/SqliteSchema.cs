@@ -105,5 +105,31 @@ internal static class SqliteSchema
         -- The conflicts listing pages by (created_at, conflict_id) in byte order, whatever the status filter.
         CREATE INDEX ix_conflicts_user_created ON conflicts (user_id, created_at, conflict_id);
         """,
+        """
+        -- Device sessions (DESIGN 3.1): one row per signed-in device; access tokens carry its session id.
+        CREATE TABLE devices (
+            user_id      TEXT    NOT NULL,
+            device_id    TEXT    NOT NULL,
+            device_name  TEXT    NOT NULL,
+            session_id   TEXT    NOT NULL,
+            created_at   INTEGER NOT NULL,
+            last_seen_at INTEGER NOT NULL,
+            PRIMARY KEY (user_id, device_id)
+        ) WITHOUT ROWID;
+
+        -- Refresh tokens by the SHA-256 of the token (a token is presented without its user); spent ones stay
+        -- until they expire, so a second use is recognized.
+        CREATE TABLE refresh_tokens (
+            token_hash BLOB    NOT NULL PRIMARY KEY,
+            user_id    TEXT    NOT NULL,
+            device_id  TEXT    NOT NULL,
+            session_id TEXT    NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            spent_at   INTEGER NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX ix_refresh_tokens_device ON refresh_tokens (user_id, device_id);
+        CREATE INDEX ix_refresh_tokens_expires ON refresh_tokens (expires_at);
+        """,
     ];
 }

@@ -77,47 +77,7 @@ public sealed partial class SqliteSyncStore
         {
             await using var connection = await OpenAsync(cancellationToken);
             await using var tx = connection.BeginTransaction(deferred: false);
-            using (var create = Command(connection, tx, """
-                INSERT INTO documents (user_id, note_id, state_vector, snapshot_sv, snapshot_ds, updated_at)
-                VALUES ($u, $n, x'00', x'00', x'0000', $now) ON CONFLICT DO NOTHING;
-                """, userId, noteId))
-            {
-                create.Parameters.AddWithValue("$now", Ticks.From(now));
-                await create.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            DocumentState current;
-            long seq;
-            using (var read = Command(connection, tx, "SELECT state_vector, delete_set, next_seq FROM documents WHERE user_id = $u AND note_id = $n;", userId, noteId))
-            {
-                await using var reader = await read.ExecuteReaderAsync(cancellationToken);
-                await reader.ReadAsync(cancellationToken);
-                current = new DocumentState((byte[])reader.GetValue(0), (byte[])reader.GetValue(1));
-                seq = reader.GetInt64(2);
-            }
-
-            var next = advance(current);
-
-            using (var insert = Command(connection, tx, "INSERT INTO document_updates (user_id, note_id, seq, update_bytes) VALUES ($u, $n, $s, $b);", userId, noteId))
-            {
-                insert.Parameters.AddWithValue("$s", seq);
-                insert.Parameters.AddWithValue("$b", update);
-                await insert.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            using (var bump = Command(connection, tx, """
-                UPDATE documents SET state_vector = $sv, delete_set = $ds, sync_version = sync_version + 1, next_seq = next_seq + 1,
-                    log_count = log_count + 1, log_bytes = log_bytes + $len, updated_at = $now
-                WHERE user_id = $u AND note_id = $n;
-                """, userId, noteId))
-            {
-                bump.Parameters.AddWithValue("$sv", next.StateVector);
-                bump.Parameters.AddWithValue("$ds", next.DeleteSet);
-                bump.Parameters.AddWithValue("$len", update.LongLength);
-                bump.Parameters.AddWithValue("$now", Ticks.From(now));
-                await bump.ExecuteNonQueryAsync(cancellationToken);
-            }
-
+            await AppendAsync(connection, tx, userId, noteId, [update], advance, now, cancellationToken);
             var head = await ReadHeadAsync(connection, tx, userId, noteId, cancellationToken);
             var view = await ReadViewAsync(connection, tx, userId, noteId, head!, includeSnapshot, cancellationToken);
             await _faults.HitAsync(StoreFaults.BeforeCommit);
@@ -129,6 +89,90 @@ public sealed partial class SqliteSyncStore
         {
             _writeLock.Release();
         }
+    }
+
+    public async Task<DocumentAppend> AppendDocumentUpdatesAsync(string userId, string noteId, IReadOnlyList<byte[]> updates, DocumentHead? seen,
+        Func<DocumentState, DocumentState> advance, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(updates.Count);
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var tx = connection.BeginTransaction(deferred: false);
+            await AppendAsync(connection, tx, userId, noteId, updates, advance, now, cancellationToken);
+            DocumentAppend appended;
+            using (var read = Command(connection, tx, $"""
+                SELECT {RowReaders.DocumentHeadColumns},
+                    log_bytes + COALESCE((SELECT length(snapshot) FROM document_snapshots WHERE user_id = $u AND note_id = $n), 0)
+                FROM documents WHERE user_id = $u AND note_id = $n;
+                """, userId, noteId))
+            {
+                await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+                await reader.ReadAsync(cancellationToken);
+                appended = new DocumentAppend(RowReaders.DocumentHead(reader), reader.GetInt64(RowReaders.DocumentHeadColumnCount));
+            }
+
+            await _faults.HitAsync(StoreFaults.BeforeCommit);
+            await tx.CommitAsync(cancellationToken);
+            OnCommitted();
+            return appended;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Inside a write transaction: creates the document if needed, stores <paramref name="updates"/> under the next
+    /// seqs in order, and moves the head to what <paramref name="advance"/> makes of it, one sync_version per update.
+    /// </summary>
+    private static async Task AppendAsync(SqliteConnection connection, SqliteTransaction tx, string userId, string noteId,
+        IReadOnlyList<byte[]> updates, Func<DocumentState, DocumentState> advance, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        DocumentState current;
+        long seq;
+        using (var read = Command(connection, tx, """
+            INSERT INTO documents (user_id, note_id, state_vector, snapshot_sv, snapshot_ds, updated_at)
+            VALUES ($u, $n, x'00', x'00', x'0000', $now) ON CONFLICT DO NOTHING;
+            SELECT state_vector, delete_set, next_seq FROM documents WHERE user_id = $u AND note_id = $n;
+            """, userId, noteId))
+        {
+            read.Parameters.AddWithValue("$now", Ticks.From(now));
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            current = new DocumentState((byte[])reader.GetValue(0), (byte[])reader.GetValue(1));
+            seq = reader.GetInt64(2);
+        }
+
+        var next = advance(current);
+
+        long bytes = 0;
+        using (var insert = Command(connection, tx, "INSERT INTO document_updates (user_id, note_id, seq, update_bytes) VALUES ($u, $n, $s, $b);", userId, noteId))
+        {
+            var seqParameter = insert.Parameters.Add("$s", SqliteType.Integer);
+            var bytesParameter = insert.Parameters.Add("$b", SqliteType.Blob);
+            foreach (var update in updates)
+            {
+                seqParameter.Value = seq++;
+                bytesParameter.Value = update;
+                bytes += update.LongLength;
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        using var bump = Command(connection, tx, """
+            UPDATE documents SET state_vector = $sv, delete_set = $ds, sync_version = sync_version + $count, next_seq = next_seq + $count,
+                log_count = log_count + $count, log_bytes = log_bytes + $len, updated_at = $now
+            WHERE user_id = $u AND note_id = $n;
+            """, userId, noteId);
+        bump.Parameters.AddWithValue("$sv", next.StateVector);
+        bump.Parameters.AddWithValue("$ds", next.DeleteSet);
+        bump.Parameters.AddWithValue("$count", updates.Count);
+        bump.Parameters.AddWithValue("$len", bytes);
+        bump.Parameters.AddWithValue("$now", Ticks.From(now));
+        await bump.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<bool> ReplaceDocumentSnapshotAsync(string userId, string noteId, DocumentSnapshot snapshot, CancellationToken cancellationToken)

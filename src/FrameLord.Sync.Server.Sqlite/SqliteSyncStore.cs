@@ -106,6 +106,8 @@ public sealed partial class SqliteSyncStore : ISyncStore
         await tx.CommitAsync(cancellationToken);
     }
 
+    public int LatestSchemaVersion => SqliteSchema.Migrations.Length;
+
     public async Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

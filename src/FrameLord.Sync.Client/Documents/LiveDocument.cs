@@ -1,3 +1,4 @@
+using FrameLord.Sync.Client.Documents.Live;
 using FrameLord.Sync.Crdt;
 
 namespace FrameLord.Sync.Client.Documents;
@@ -32,6 +33,17 @@ internal sealed class LiveDocument(string noteId, YDoc doc, int loadedRows)
 
     /// <summary>Set when appending an update failed: the next append writes the whole state, so the log misses nothing.</summary>
     public bool PersistFailed { get; set; }
+
+    /// <summary>Presence on the note, shared by every handle; carried by <see cref="Connection"/> while it is live.</summary>
+    public NoteAwareness? Awareness { get; set; }
+
+    /// <summary>The note's live socket while the sync loop runs and a handle is open; guarded by the client's documents lock.</summary>
+    public LiveNoteConnection? Connection { get; set; }
+
+    /// <summary>Raised when <see cref="Connection"/> changes state (for the handles' <see cref="NoteDocument.ConnectionChanged"/>).</summary>
+    public event EventHandler? ConnectionChanged;
+
+    public void RaiseConnectionChanged() => ConnectionChanged?.Invoke(this, EventArgs.Empty);
 
     /// <summary>The <see cref="YDoc.UpdateV1"/> handler that appends local updates; detached when the document closes.</summary>
     public EventHandler<YUpdateEventArgs>? Persist { get; set; }

@@ -37,6 +37,27 @@ public sealed class NoteDocument : IDisposable, IAsyncDisposable
     /// <summary>The lock the SDK holds while it reads or changes <see cref="Doc"/>.</summary>
     public object SyncRoot => _live.Gate;
 
+    /// <summary>
+    /// Presence on the note (y-protocols awareness): set this device's state (user name, cursor) and read the
+    /// others'. Shared by every handle on the note; carried by the live socket while <see cref="Connection"/> is
+    /// <see cref="DocumentConnection.Live"/>.
+    /// </summary>
+    public NoteAwareness Awareness => _live.Awareness!;
+
+    /// <summary>
+    /// How the note reaches the server now: <see cref="DocumentConnection.Live"/> over the y-websocket endpoint
+    /// while the sync loop runs and the server is reachable (edits propagate as they are made), else by the REST
+    /// delta sync of the loop. Either way every edit is in the device's log first.
+    /// </summary>
+    public DocumentConnection Connection => _live.Connection?.State ?? DocumentConnection.Rest;
+
+    /// <summary>Raised when <see cref="Connection"/> changes, on the socket's thread.</summary>
+    public event EventHandler? ConnectionChanged
+    {
+        add => _live.ConnectionChanged += value;
+        remove => _live.ConnectionChanged -= value;
+    }
+
     /// <summary>True once this handle was disposed.</summary>
     public bool IsClosed => Volatile.Read(ref _disposed) != 0;
 

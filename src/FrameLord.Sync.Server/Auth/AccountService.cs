@@ -11,7 +11,7 @@ namespace FrameLord.Sync.Server.Auth;
 /// Signup and login (DESIGN 3.1). Passwords are hashed with ASP.NET Core Identity's PBKDF2
 /// hasher (HMAC-SHA512, salted, iterations from <see cref="AuthOptions.PasswordHashIterations"/>).
 /// </summary>
-public sealed class AccountService
+public sealed partial class AccountService
 {
     public const int MinPasswordLength = 8;
     public const int MaxPasswordLength = 1024;
@@ -19,22 +19,22 @@ public sealed class AccountService
     public const int MaxDisplayNameLength = 200;
 
     private readonly ISyncStore _store;
-    private readonly TokenService _tokens;
     private readonly IIdGenerator _ids;
     private readonly TimeProvider _time;
     private readonly PasswordHasher<UserRecord> _hasher;
     private readonly string _dummyHash;
     private readonly PasswordHashGate _hashGate;
     private readonly FailedLoginLimiter _failedLogins;
+    private readonly SessionService _sessions;
 
     public AccountService(
-        ISyncStore store, TokenService tokens, IIdGenerator ids, TimeProvider time, AuthOptions options,
-        PasswordHashGate hashGate, FailedLoginLimiter failedLogins)
+        ISyncStore store, IIdGenerator ids, TimeProvider time, AuthOptions options,
+        PasswordHashGate hashGate, FailedLoginLimiter failedLogins, SessionService sessions)
     {
         _store = store;
+        _sessions = sessions;
         _hashGate = hashGate;
         _failedLogins = failedLogins;
-        _tokens = tokens;
         _ids = ids;
         _time = time;
         _hasher = new PasswordHasher<UserRecord>(Options.Create(new PasswordHasherOptions
@@ -58,20 +58,15 @@ public sealed class AccountService
             throw ApiException.Validation("email must be an email address.");
         }
 
-        // A password is only hashed, never stored as text, but one with control characters or unpaired
-        // surrogates cannot be typed again (and the latter do not hash as UTF-8 unambiguously): refused
-        // here, at signup. Login refuses nothing: such a password simply does not match.
-        if (request.Password is not { Length: >= MinPasswordLength and <= MaxPasswordLength } password || !TextRules.IsPlainText(password))
-        {
-            throw ApiException.Validation(
-                $"password must be {MinPasswordLength} to {MaxPasswordLength} characters, without control characters.");
-        }
+        var password = ValidNewPassword(request.Password, "password");
 
         var displayName = (request.DisplayName ?? "").Trim();
         if (displayName.Length > MaxDisplayNameLength || !TextRules.IsPlainText(displayName))
         {
             throw ApiException.Validation($"display_name must be at most {MaxDisplayNameLength} characters, without control characters.");
         }
+
+        _sessions.ValidateDevice(request.DeviceId, request.DeviceName);
 
         var userId = _ids.NewId("usr");
         var user = new UserRecord(userId, email, "", displayName, _ids.NewId("cnt"), _time.GetUtcNow());
@@ -81,11 +76,12 @@ public sealed class AccountService
             throw new ApiException(409, ErrorCodes.EmailTaken, "An account with this email already exists.");
         }
 
-        return Respond(user);
+        return await _sessions.StartAsync(user, request.DeviceId, request.DeviceName, cancellationToken);
     }
 
     public async Task<AuthResponse> LoginAsync(LoginRequest request, CancellationToken cancellationToken)
     {
+        _sessions.ValidateDevice(request.DeviceId, request.DeviceName);
         var email = NormalizeEmail(request.Email ?? "");
         // Checked before any hashing: a locked email costs the server nothing more.
         _failedLogins.ThrowIfLocked(email);
@@ -101,18 +97,6 @@ public sealed class AccountService
             throw new ApiException(401, ErrorCodes.InvalidCredentials, "Email or password is wrong.");
         }
 
-        return Respond(user);
-    }
-
-    private AuthResponse Respond(UserRecord user)
-    {
-        var (token, expiresIn) = _tokens.Issue(user.UserId);
-        return new AuthResponse
-        {
-            UserId = user.UserId,
-            ContactZeroId = user.ContactZeroId,
-            AccessToken = token,
-            ExpiresIn = expiresIn,
-        };
+        return await _sessions.StartAsync(user, request.DeviceId, request.DeviceName, cancellationToken);
     }
 }

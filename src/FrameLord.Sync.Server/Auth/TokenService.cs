@@ -5,13 +5,30 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace FrameLord.Sync.Server.Auth;
 
-/// <summary>Issues HS256 access tokens whose <c>sub</c> is the user id; times come from the injected clock.</summary>
+/// <summary>
+/// Issues HS256 access tokens whose <c>sub</c> is the user id and, for tokens of a device session, <c>did</c>
+/// and <c>sid</c> its device and session ids (checked against the store at authentication, see
+/// <see cref="SessionGuard"/>); times come from the injected clock.
+/// </summary>
 public sealed class TokenService(AuthOptions options, SymmetricSecurityKey key, TimeProvider time)
 {
     private readonly JsonWebTokenHandler _handler = new();
 
-    public (string Token, int ExpiresInSeconds) Issue(string userId)
+    /// <summary>The claim holding the device id of the token's session.</summary>
+    public const string DeviceClaim = "did";
+
+    /// <summary>The claim holding the session id, renewed at each login of the device.</summary>
+    public const string SessionClaim = "sid";
+
+    public (string Token, int ExpiresInSeconds) Issue(string userId, string? deviceId = null, string? sessionId = null)
     {
+        var claims = new ClaimsIdentity([new Claim(JwtRegisteredClaimNames.Sub, userId)]);
+        if (deviceId is not null && sessionId is not null)
+        {
+            claims.AddClaim(new Claim(DeviceClaim, deviceId));
+            claims.AddClaim(new Claim(SessionClaim, sessionId));
+        }
+
         var now = time.GetUtcNow().UtcDateTime;
         var token = _handler.CreateToken(new SecurityTokenDescriptor
         {
@@ -20,7 +37,7 @@ public sealed class TokenService(AuthOptions options, SymmetricSecurityKey key, 
             IssuedAt = now,
             NotBefore = now,
             Expires = now + options.TokenLifetime,
-            Subject = new ClaimsIdentity([new Claim(JwtRegisteredClaimNames.Sub, userId)]),
+            Subject = claims,
             SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256),
         });
         return (token, (int)options.TokenLifetime.TotalSeconds);

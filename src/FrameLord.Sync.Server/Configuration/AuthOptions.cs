@@ -24,6 +24,20 @@ public sealed class AuthOptions
     /// <summary>Access token lifetime. Default one hour.</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Refresh token lifetime: a device that neither refreshes nor logs in for this long must log in again.
+    /// Default 60 days.
+    /// </summary>
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(60);
+
+    /// <summary>
+    /// How long a server process trusts that an access token's device session is still signed in before it
+    /// asks the store again. A revocation (logout, device removal, password change, account deletion) takes
+    /// effect at once in the process that made it, and within this long (plus up to 15 s for open event
+    /// streams and sockets) in the others. Default 30 seconds; zero asks the store on every request.
+    /// </summary>
+    public TimeSpan SessionCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Allowed clock difference when checking token lifetimes. Default 30 seconds.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 

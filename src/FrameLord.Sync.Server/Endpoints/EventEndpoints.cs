@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
+using FrameLord.Sync.Server.Auth;
 using FrameLord.Sync.Server.Configuration;
 using FrameLord.Sync.Server.Http;
 using FrameLord.Sync.Server.Live;
@@ -14,6 +15,7 @@ namespace FrameLord.Sync.Server.Endpoints;
 /// 15 seconds. A client that receives an event pulls (or syncs that document). The stream ends when
 /// the server stops, so a shutdown does not wait out its timeout on open streams; clients reconnect. It
 /// also ends when its access token expires (as the server judges expiry: <c>exp</c> plus the clock skew),
+/// when its device is revoked or the account deleted (at once in this process, at the next heartbeat in others),
 /// and when the user opens more than <c>Limits:MaxEventStreamsPerUser</c> streams (the oldest ends).
 /// </summary>
 public static class EventEndpoints
@@ -24,7 +26,7 @@ public static class EventEndpoints
     public static RouteGroupBuilder MapEvents(this RouteGroupBuilder api)
     {
         api.MapGet("/sync/events", async (HttpContext context, LiveHub hub, IHostApplicationLifetime lifetime,
-            LimitOptions limits, AuthOptions auth, TimeProvider time) =>
+            LimitOptions limits, AuthOptions auth, TimeProvider time, SessionConnections connections, SessionGuard sessions) =>
         {
             var userId = context.User.UserId();
             var response = context.Response;
@@ -33,7 +35,10 @@ public static class EventEndpoints
             response.Headers["X-Accel-Buffering"] = "no";
             using var subscription = hub.Subscribe(userId, limits.MaxEventStreamsPerUser);
             using var expiry = new CancellationTokenSource(UntilExpiry(context, auth, time), time);
-            using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping, expiry.Token);
+            using var revoked = new CancellationTokenSource();
+            using var registration = connections.Register(userId, context.User.FindFirst(TokenService.DeviceClaim)?.Value, revoked.Cancel);
+            using var ending = CancellationTokenSource.CreateLinkedTokenSource(
+                context.RequestAborted, lifetime.ApplicationStopping, expiry.Token, revoked.Token);
             var aborted = ending.Token;
             await response.WriteAsync(": connected\n\n", aborted);
             await response.Body.FlushAsync(aborted);
@@ -51,6 +56,12 @@ public static class EventEndpoints
                     }
                     catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
                     {
+                        // A revocation made by another server process is noticed here (this process's own close at once).
+                        if (!await sessions.IsActiveAsync(context.User, aborted))
+                        {
+                            break;
+                        }
+
                         frame = ": heartbeat\n\n";
                     }
 
@@ -60,7 +71,7 @@ public static class EventEndpoints
             }
             catch (OperationCanceledException) when (aborted.IsCancellationRequested)
             {
-                // The client went away, the token expired, or the server is stopping.
+                // The client went away, the token expired, its device was revoked, or the server is stopping.
             }
             catch (ChannelClosedException)
             {

@@ -1,4 +1,5 @@
 using FrameLord.Sync.Crdt;
+using FrameLord.Sync.Protocol;
 using FrameLord.Sync.Server.Storage;
 
 namespace FrameLord.Sync.Server.Engine;
@@ -6,25 +7,47 @@ namespace FrameLord.Sync.Server.Engine;
 public sealed partial class DocumentService
 {
     /// <summary>
-    /// Stores one update from a live socket (DESIGN 3.8) exactly as a sync request's update: the same checks
-    /// (413 over the size limit, 400 INVALID_YJS_UPDATE, nothing stored), the same append and sync_version bump,
-    /// the same live events and compaction; no answer is computed. Returns the new sync_version, or null when
-    /// the document already had everything in the update (nothing stored, nothing bumped).
+    /// Stores updates from live sockets (DESIGN 3.8) exactly as a sync request's update, in order: the same checks
+    /// (413 over the size limits, 400 INVALID_YJS_UPDATE, nothing stored for a refused one), the same sync_version
+    /// bump per stored update, the same live events and compaction; no answer is computed. The accepted updates go
+    /// to the store in one append that reads back no log. Each update is checked against the document as the
+    /// updates before it leave it, starting from <paramref name="known"/> (what the note's writer last saw, null to
+    /// read it): a refusal against a state that may be stale is checked again against the stored head before it
+    /// stands. One refused update fails alone; a store failure fails them all (throws). Each update carries the
+    /// origin <see cref="UpdateAccepted"/> reports it with.
     /// </summary>
-    public async Task<long?> ApplyUpdateAsync(string userId, string noteId, byte[] update, CancellationToken cancellationToken)
+    public async Task<LiveAppendResult> ApplyUpdatesAsync(string userId, string noteId, IReadOnlyList<LiveUpdate> updates,
+        KnownDocument? known, CancellationToken cancellationToken)
     {
-        CheckNoteAndSize(noteId, update.Length);
-        var head = await _store.ReadDocumentHeadAsync(userId, noteId, cancellationToken);
-        // The store's own vector covers its snapshot, so the append reads back no snapshot.
-        var covering = head is null ? new Dictionary<ulong, long>() : YUpdate.DecodeStateVector(head.StateVector);
-        var view = await AcceptAsync(userId, noteId, update, head, covering, cancellationToken);
-        if (view is null)
+        CheckNoteAndSize(noteId, 0);
+        var fresh = known is null;
+        known ??= await ReadKnownAsync(userId, noteId, cancellationToken);
+        var plan = Plan(updates, known, cancellationToken);
+        if (!fresh && plan.Outcomes.Any(o => o.Refusal is not null))
         {
-            return null;
+            known = await ReadKnownAsync(userId, noteId, cancellationToken);
+            plan = Plan(updates, known, cancellationToken);
         }
 
-        await CompactIfDueAsync(userId, noteId, view.Head, cancellationToken);
-        return view.Head.SyncVersion;
+        if (plan.Accepted.Count == 0)
+        {
+            return new LiveAppendResult(plan.Outcomes, known);
+        }
+
+        var accepted = plan.Accepted.Select(i => updates[i].Update).ToList();
+        var appended = await _store.AppendDocumentUpdatesAsync(userId, noteId, accepted, known.Head,
+            current => Advance(current, plan.StateVector, plan.Deletions), _time.GetUtcNow(), cancellationToken);
+
+        var version = appended.Head.SyncVersion - plan.Accepted.Count;
+        foreach (var index in plan.Accepted)
+        {
+            plan.Outcomes[index] = new LiveOutcome(++version, null);
+            UpdateAccepted?.Invoke(userId, noteId, updates[index].Update, updates[index].Origin);
+        }
+
+        DocumentChanged?.Invoke(userId, noteId, appended.Head.SyncVersion);
+        await CompactIfDueAsync(userId, noteId, appended.Head, cancellationToken);
+        return new LiveAppendResult(plan.Outcomes, new KnownDocument(appended.Head, appended.StoredBytes));
     }
 
     /// <summary>The stored document's state vector (empty when the note has no document), for a socket's sync step 1.</summary>
@@ -34,4 +57,110 @@ public sealed partial class DocumentService
         var head = await _store.ReadDocumentHeadAsync(userId, noteId, cancellationToken);
         return head?.StateVector ?? RowReaders.EmptyStateVector;
     }
+
+    private async Task<KnownDocument> ReadKnownAsync(string userId, string noteId, CancellationToken cancellationToken)
+    {
+        var head = await _store.ReadDocumentHeadAsync(userId, noteId, cancellationToken);
+        return new KnownDocument(head, head is null ? 0 : await _store.ReadDocumentSizeAsync(userId, noteId, cancellationToken));
+    }
+
+    /// <summary>The batch's checks, in order: each update against the document as the accepted ones before it leave it.</summary>
+    private BatchPlan Plan(IReadOnlyList<LiveUpdate> updates, KnownDocument known, CancellationToken cancellationToken)
+    {
+        var outcomes = new LiveOutcome[updates.Count];
+        var accepted = new List<int>(updates.Count);
+        IReadOnlyDictionary<ulong, long> stateVector = known.Head is null ? new Dictionary<ulong, long>() : YUpdate.DecodeStateVector(known.Head.StateVector);
+        var deleteSet = known.Head?.DeleteSet ?? RowReaders.EmptyUpdate;
+        byte[]? deletions = null;
+        var stored = known.StoredBytes;
+        for (var i = 0; i < updates.Count; i++)
+        {
+            var update = updates[i].Update;
+            if (Check(update, stateVector, deleteSet, stored, cancellationToken) is not { } inspection)
+            {
+                continue; // adds nothing: nothing stored, nothing bumped (no version, no refusal)
+            }
+
+            if (inspection.Refusal is { } refusal)
+            {
+                outcomes[i] = new LiveOutcome(null, refusal);
+                continue;
+            }
+
+            accepted.Add(i);
+            stateVector = inspection.Result!.After;
+            stored += update.LongLength;
+            if (inspection.Result.Deletions.Length > 2)
+            {
+                deleteSet = YUpdate.MergeUpdates([deleteSet, inspection.Result.Deletions]);
+                deletions = deletions is null ? inspection.Result.Deletions : YUpdate.MergeUpdates([deletions, inspection.Result.Deletions]);
+            }
+        }
+
+        return new BatchPlan(outcomes, accepted, stateVector, deletions);
+    }
+
+    /// <summary>One update's checks as <see cref="AcceptAsync"/> makes them; null when it adds nothing.</summary>
+    private (ApiException? Refusal, UpdateInspection? Result)? Check(byte[] update, IReadOnlyDictionary<ulong, long> stateVector, byte[] deleteSet,
+        long stored, CancellationToken cancellationToken)
+    {
+        if (update.Length > _limits.MaxYjsUpdateBytes)
+        {
+            return (new ApiException(413, ErrorCodes.PayloadTooLarge, $"The Yjs update is over the {_limits.MaxYjsUpdateBytes}-byte limit."), null);
+        }
+
+        if (update.LongLength > _limits.MaxDocumentBytes - stored)
+        {
+            return (new ApiException(413, ErrorCodes.PayloadTooLarge,
+                $"The note would grow past the {_limits.MaxDocumentBytes}-byte document limit ({stored} bytes stored)."), null);
+        }
+
+        UpdateInspection inspection;
+        try
+        {
+            inspection = YUpdateInspection.Inspect(update, stateVector, deleteSet, cancellationToken);
+        }
+        catch (YjsFormatException e)
+        {
+            return (new ApiException(400, ErrorCodes.InvalidYjsUpdate, $"The update does not decode: {e.Message}"), null);
+        }
+
+        if (!inspection.Integrates)
+        {
+            return (new ApiException(400, ErrorCodes.InvalidYjsUpdate,
+                "The update depends on content the server does not have; send the full state (no state vector)."), null);
+        }
+
+        return inspection.AddsNothing ? null : (null, inspection);
+    }
+
+    /// <summary>The stored state moved by a batch: both only grow, so the union of what is stored and what the batch brings.</summary>
+    private static DocumentState Advance(DocumentState current, IReadOnlyDictionary<ulong, long> after, byte[]? deletions)
+    {
+        var merged = new Dictionary<ulong, long>(YUpdate.DecodeStateVector(current.StateVector));
+        foreach (var (clientId, clock) in after)
+        {
+            if (clock > merged.GetValueOrDefault(clientId))
+            {
+                merged[clientId] = clock;
+            }
+        }
+
+        var deleteSet = deletions is null ? current.DeleteSet : YUpdate.MergeUpdates([current.DeleteSet, deletions]);
+        return new DocumentState(YUpdate.EncodeStateVector(merged), deleteSet);
+    }
+
+    private sealed record BatchPlan(LiveOutcome[] Outcomes, List<int> Accepted, IReadOnlyDictionary<ulong, long> StateVector, byte[]? Deletions);
 }
+
+/// <summary>An update from a live socket, with the origin its fan-out leaves out.</summary>
+public sealed record LiveUpdate(byte[] Update, object? Origin);
+
+/// <summary>What a note's writer knows of its document between appends: the head it last wrote or read (null: no document) and its stored bytes.</summary>
+public sealed record KnownDocument(DocumentHead? Head, long StoredBytes);
+
+/// <summary>Per update, in the order given, its outcome; and what the writer knows of the document afterwards.</summary>
+public sealed record LiveAppendResult(LiveOutcome[] Outcomes, KnownDocument Known);
+
+/// <summary>One update's outcome: its new sync_version when stored, the refusal when refused, neither when it added nothing.</summary>
+public readonly record struct LiveOutcome(long? Version, ApiException? Refusal);

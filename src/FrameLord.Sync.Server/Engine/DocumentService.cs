@@ -32,8 +32,11 @@ public sealed partial class DocumentService
     /// <summary>Raised after an accepted update: user id, note id, new sync_version (for live events).</summary>
     public event Action<string, string, long>? DocumentChanged;
 
-    /// <summary>Raised after an accepted update with its bytes (user id, note id, update), before DocumentChanged, for live sockets.</summary>
-    public event Action<string, string, byte[]>? UpdateAccepted;
+    /// <summary>
+    /// Raised after an accepted update with its bytes (user id, note id, update, origin), before DocumentChanged, for live
+    /// sockets; the origin is the socket's (<see cref="LiveUpdate.Origin"/>) or null for a sync request.
+    /// </summary>
+    public event Action<string, string, byte[], object?>? UpdateAccepted;
 
     /// <summary>Raised when a document's log crossed a compaction threshold in background mode.</summary>
     public event Action<string, string>? CompactionWanted;
@@ -178,7 +181,7 @@ public sealed partial class DocumentService
             var deleteSet = hasDeletions ? YUpdate.MergeUpdates([current.DeleteSet, deletions]) : current.DeleteSet;
             return new DocumentState(YUpdate.EncodeStateVector(merged), deleteSet);
         }, includeSnapshot: head is not null && !Covers(client, head.SnapshotStateVector), _time.GetUtcNow(), cancellationToken);
-        UpdateAccepted?.Invoke(userId, noteId, update);
+        UpdateAccepted?.Invoke(userId, noteId, update, null);
         DocumentChanged?.Invoke(userId, noteId, accepted.Head.SyncVersion);
         return accepted;
     }

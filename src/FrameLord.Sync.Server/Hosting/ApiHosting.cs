@@ -12,6 +12,7 @@ public static class ApiHosting
     {
         var api = app.MapGroup(ApiHosting.ApiBase).RequireRateLimiting(RateLimitingHosting.UserPolicy);
         api.MapAuth();
+        api.MapAccounts();
         api.MapSync();
         api.MapDocuments();
         api.MapEvents();

@@ -1,6 +1,7 @@
 using FrameLord.Sync.Protocol;
 using FrameLord.Sync.Server.Auth;
 using FrameLord.Sync.Server.Configuration;
+using FrameLord.Sync.Server.Endpoints;
 using FrameLord.Sync.Server.Http;
 using FrameLord.Sync.Server.Storage;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -24,6 +25,7 @@ public static class AuthenticationHosting
         services.AddSingleton<AccountService>();
         services.AddSingleton<PasswordHashGate>();
         services.AddSingleton<FailedLoginLimiter>();
+        services.AddAccountLifecycle();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)

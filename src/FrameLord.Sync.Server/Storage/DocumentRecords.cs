@@ -28,3 +28,6 @@ public sealed record DocumentView(DocumentHead Head, byte[]? Snapshot, IReadOnly
 /// <summary>A compacted snapshot to install in place of the snapshot and the log up to <see cref="FoldedSeq"/>.</summary>
 public sealed record DocumentSnapshot(long ExpectedSnapshotSeq, long FoldedSeq, int FoldedCount, long FoldedBytes,
     byte[] Snapshot, byte[] StateVector, byte[] DeleteSet);
+
+/// <summary>A document after an append: its head and the bytes it holds in storage (snapshot plus log), read in the append's transaction.</summary>
+public sealed record DocumentAppend(DocumentHead Head, long StoredBytes);

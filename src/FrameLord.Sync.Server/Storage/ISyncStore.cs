@@ -5,13 +5,16 @@ namespace FrameLord.Sync.Server.Storage;
 /// write session as one database transaction, and serializes write sessions of one user so the
 /// change sequence is assigned in commit order (which is what makes keyset paging by seq safe).
 /// </summary>
-public interface ISyncStore : IAsyncDisposable
+public interface ISyncStore : IAccountStore, IAsyncDisposable
 {
     /// <summary>"sqlite" or "postgres".</summary>
     string ProviderName { get; }
 
     /// <summary>Creates or migrates the schema and records its version. Safe to call from several processes at once.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>The schema version <see cref="InitializeAsync"/> migrates to: the number of this store's migrations.</summary>
+    int LatestSchemaVersion { get; }
 
     /// <summary>The schema version recorded in the database.</summary>
     Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken);
@@ -69,6 +72,15 @@ public interface ISyncStore : IAsyncDisposable
     /// </summary>
     Task<DocumentView> AppendDocumentUpdateAsync(string userId, string noteId, byte[] update, DocumentHead? seen,
         Func<DocumentState, DocumentState> advance, bool includeSnapshot, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Appends <paramref name="updates"/> (at least one) in order as consecutive log entries in one transaction,
+    /// as <see cref="AppendDocumentUpdateAsync"/> does for one (the head moves by <paramref name="advance"/>, the
+    /// sync version by one per update, <paramref name="seen"/> may spare the locking read), but reads back only
+    /// the head and the stored size, never the log or the snapshot: a live socket's append needs no answer.
+    /// </summary>
+    Task<DocumentAppend> AppendDocumentUpdatesAsync(string userId, string noteId, IReadOnlyList<byte[]> updates, DocumentHead? seen,
+        Func<DocumentState, DocumentState> advance, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
     /// Installs a compacted snapshot and deletes the log it folded, in one transaction, unless another

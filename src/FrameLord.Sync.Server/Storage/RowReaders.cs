@@ -17,6 +17,9 @@ internal static class RowReaders
     public const string DocumentHeadColumns =
         "sync_version, state_vector, snapshot_sv, snapshot_ds, snapshot_seq, log_count, log_bytes, delete_set";
 
+    /// <summary>How many columns <see cref="DocumentHeadColumns"/> lists (a column selected after them starts here).</summary>
+    public const int DocumentHeadColumnCount = 8;
+
     public static DocumentHead DocumentHead(DbDataReader r) => new(
         r.GetInt64(0),
         (byte[])r.GetValue(1),

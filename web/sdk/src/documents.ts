@@ -105,6 +105,7 @@ export class DocumentManager implements NoteDocuments {
     for (const info of infos.sort((a, b) => (a.note_id < b.note_id ? -1 : 1))) {
       if (!info.dirty || info.error !== null) continue;
       const open = this.#open.get(info.note_id);
+      if (open?.onSocket === true) continue; // its socket carries the edits (or fails over to REST itself)
       if (open !== undefined) await open.syncRest();
       else await this.#withDoc(info.note_id, (doc) => this.syncDoc(info.note_id, doc));
     }
@@ -113,7 +114,7 @@ export class DocumentManager implements NoteDocuments {
   /** A live `doc` event: an open body that is behind syncs now. */
   async onDocEvent(noteId: string, syncVersion: number): Promise<void> {
     const open = this.#open.get(noteId);
-    if (open === undefined || open.connection === 'socket') return;
+    if (open === undefined || open.onSocket) return; // the socket brings it (or fails over to REST itself)
     const info = await this.#db.get('documents', noteId);
     if (info === undefined || syncVersion > info.sync_version) await open.syncRest().catch(() => undefined);
   }
@@ -135,15 +136,25 @@ export class DocumentManager implements NoteDocuments {
     this.#open.delete(note.noteId);
   }
 
-  /** @internal: a local edit happened on the body. */
-  async markDirty(noteId: string): Promise<void> {
-    const tx = this.#db.transaction('documents', 'readwrite');
-    const info = (await tx.store.get(noteId)) ?? emptyInfo(noteId);
-    info.dirty = true;
-    info.local_seq++;
-    info.error = null;
-    await tx.store.put(info);
-    await tx.done;
+  /** @internal: a local edit happened on the body (or what the server holds is unknown); returns the new edit count. */
+  async markDirty(noteId: string): Promise<number> {
+    let seq = 0;
+    await this.#update(noteId, (info) => {
+      info.dirty = true;
+      seq = ++info.local_seq;
+      info.error = null;
+    });
+    return seq;
+  }
+
+  /** @internal: the socket handed every edit up to `seq` to the server; clean unless edited since. */
+  async markSent(noteId: string, seq: number): Promise<boolean> {
+    let clean = false;
+    await this.#update(noteId, (info) => {
+      if (info.local_seq === seq) info.dirty = false;
+      clean = !info.dirty;
+    });
+    return clean;
   }
 
   /** @internal */
@@ -257,6 +268,9 @@ class OpenNote {
   #syncing: Promise<void> | null = null;
   #again = false;
   #destroyed = false;
+  /** The newest local edit count handed to the socket and not yet confirmed clean. */
+  #socketSeq: number | null = null;
+  #confirmTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(noteId: string, manager: DocumentManager, options: DocumentOptions) {
     this.noteId = noteId;
@@ -275,7 +289,7 @@ class OpenNote {
       if (origin !== BC_ORIGIN) this.#channel?.postMessage(update);
       const local = origin !== REMOTE_ORIGIN && origin !== BC_ORIGIN && origin !== this.#persistence && origin !== this.#provider;
       if (local) {
-        void this.#manager.markDirty(this.noteId).then(() => this.#afterLocalEdit());
+        void this.#manager.markDirty(this.noteId).then((seq) => this.#afterLocalEdit(seq));
         this.#setStatus({ synced: false });
       }
     });
@@ -332,6 +346,7 @@ class OpenNote {
           clearTimeout(timer);
           resolve(false);
         }
+        this.#socketSeq = null;
         if (event?.code === 4401) {
           // The token expired: refresh it and reconnect with the new one.
           void this.#manager.auth.refresh(String(provider.params['token'])).then((token) => {
@@ -339,10 +354,12 @@ class OpenNote {
             provider.connect();
           }).catch(() => undefined);
         }
-        if (everConnected) {
+        if (everConnected && !this.#destroyed) {
+          // What the socket delivered before it closed is unknown: the REST sync sends the delta
+          // against the last state vector the device knows the server has (a superset at worst).
           this.connection = 'rest';
           this.#setStatus({ connection: 'rest' });
-          void this.syncRest().catch(() => undefined);
+          void this.#manager.markDirty(this.noteId).then(() => this.syncRest()).catch(() => undefined);
         }
       });
       provider.on('sync', (synced: boolean) => {
@@ -363,21 +380,72 @@ class OpenNote {
     return true;
   }
 
+  /**
+   * The socket finished its handshake. Edits made while it was closed (offline, or in a REST spell)
+   * go over it now, as one update against the last state vector the device knows the server has
+   * (the handshake's own answer to the server's step 1 may cross the server's reply; this does not
+   * depend on their order), and the body is clean once the socket has handed them over.
+   */
   async #socketSynced(): Promise<void> {
-    const vector = Y.encodeStateVector(this.doc);
+    const provider = this.#provider;
+    if (provider === null || this.#destroyed) return;
     const info = await this.#manager.info(this.noteId);
-    if (info !== undefined && info.dirty) return; // a REST sync confirms local edits
-    this.#setStatus({ synced: true });
-    void vector;
+    if (info === undefined || !info.dirty) {
+      this.#setStatus({ synced: true, error: null });
+      return;
+    }
+    const update = info.server_state_vector === null ? Y.encodeStateAsUpdate(this.doc) : Y.encodeStateAsUpdate(this.doc, info.server_state_vector);
+    const ws = provider.ws;
+    if (ws === null || ws.readyState !== ws.OPEN) return;
+    ws.send(syncUpdateMessage(update));
+    this.#confirmSocket(info.local_seq);
   }
 
-  #afterLocalEdit(): void {
+  /** True from the socket's creation until it closes: connecting, or live (REST would only duplicate it). */
+  get onSocket(): boolean {
+    return this.#provider !== null && this.connection !== 'rest';
+  }
+
+  /** True while the socket is open and past its handshake: edits travel over it as they are made. */
+  get socketLive(): boolean {
+    const p = this.#provider;
+    return p !== null && p.wsconnected && p.synced && this.connection === 'socket';
+  }
+
+  #afterLocalEdit(seq: number): void {
     if (this.#destroyed) return;
+    if (this.socketLive) {
+      this.#confirmSocket(seq);
+      return;
+    }
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#timer = null;
       if (this.#options.online()) void this.syncRest().catch(() => undefined);
     }, this.#options.restDebounceMs);
+  }
+
+  /**
+   * The provider sent the edits up to `seq` as they were made; y-websocket has no acknowledgement,
+   * so the body counts as synced once the socket's send buffer is empty while it is still open. A
+   * socket that closes first makes the next REST sync resend from the last known server state.
+   */
+  #confirmSocket(seq: number): void {
+    this.#socketSeq = Math.max(this.#socketSeq ?? 0, seq);
+    if (this.#confirmTimer !== null) return;
+    const check = (): void => {
+      this.#confirmTimer = null;
+      const target = this.#socketSeq;
+      if (this.#destroyed || target === null || !this.socketLive) return;
+      if ((this.#provider?.ws?.bufferedAmount ?? 1) > 0) {
+        this.#confirmTimer = setTimeout(check, 50);
+        return;
+      }
+      void this.#manager.markSent(this.noteId, target).then((clean) => {
+        if (clean && this.socketLive) this.#setStatus({ synced: true, connection: 'socket', error: null });
+      });
+    };
+    this.#confirmTimer = setTimeout(check, 20);
   }
 
   /** One REST sync now (joined when one runs: then one more after it). */
@@ -418,12 +486,28 @@ class OpenNote {
   destroy(): void {
     this.#destroyed = true;
     if (this.#timer !== null) clearTimeout(this.#timer);
+    if (this.#confirmTimer !== null) clearTimeout(this.#confirmTimer);
     this.#provider?.destroy();
     this.#channel?.close();
     this.awareness.destroy();
     void this.#persistence.destroy();
     this.doc.destroy();
   }
+}
+
+/** A y-websocket message carrying one update: messageSync (0), messageYjsUpdate (2), the update's length and bytes (lib0 var-uints). */
+export function syncUpdateMessage(update: Uint8Array): Uint8Array {
+  const head = [0, 2];
+  let n = update.length;
+  while (n > 0x7f) {
+    head.push((n & 0x7f) | 0x80);
+    n = Math.floor(n / 128);
+  }
+  head.push(n);
+  const message = new Uint8Array(head.length + update.length);
+  message.set(head);
+  message.set(update, head.length);
+  return message;
 }
 
 function emptyInfo(noteId: string): DocumentInfo {

@@ -10,7 +10,7 @@ import { toPushChange, type HttpTransport, type PullAnswer, type PushAnswer, typ
 import type { Auth } from './auth.js';
 import type { RejectedChange, RemoteChange, SyncConflict, SyncProgress } from './types.js';
 import { ENTITY_TYPES } from './types.js';
-import { setMetadata } from './writes.js';
+import { issue, setMetadata } from './writes.js';
 
 export interface EngineOptions {
   deviceId: string;
@@ -47,35 +47,48 @@ export class SyncEngine {
 
   // ---- push ----
 
-  /** Pushes the outbox in batches, oldest first. Edits made while it runs wait for the next step. */
+  /**
+   * Pushes the outbox in batches, oldest first. Edits made while it runs wait for the next step. The
+   * next batch goes out as soon as an answer is in, while that answer is recorded locally (the .NET
+   * SDK's overlap): the server has answered batch n before batch n+1 is sent, so the order the server
+   * sees is unchanged; only the local bookkeeping runs beside the next request.
+   */
   async push(): Promise<{ pushed: number; rejected: number; conflicts: number }> {
     const result = { pushed: 0, rejected: 0, conflicts: 0 };
     const lastKey = await lastOutboxSeq(this.#db);
     if (lastKey === null) return result;
-    let total = await this.#db.count('outbox');
+    const total = await this.#db.count('outbox');
     let done = 0;
-    let after = 0;
     this.#report('push', 0, total);
+    let batch = await this.#takeBatch(0, lastKey);
+    if (batch.length === 0) return result;
+    let request = this.#send(batch);
     for (;;) {
-      const batch = after < lastKey ? await this.#takeBatch(after, lastKey) : [];
-      if (batch.length === 0) return result;
-      const answer = await this.#send(batch);
+      const answer = await request;
+      const after = batch[batch.length - 1]!.seq;
+      const next = after < lastKey ? await this.#takeBatch(after, lastKey) : [];
+      const nextRequest = next.length > 0 ? this.#send(next) : null;
+      nextRequest?.catch(() => undefined); // awaited on the next round; a failure here must not go unhandled meanwhile
       const { conflicts, rejected, answered, changed } = await this.#applyPushAnswer(batch, answer);
       for (const c of conflicts) this.#events.conflict(c);
       for (const r of rejected) this.#events.rejected(r);
       if (changed.length > 0) this.#events.changed(changed);
       if (answered === 0) {
+        // The batch sent meanwhile is answered or not: either way it is resent with the same change ids.
         throw new SyncError('INCOMPLETE_RESPONSE', "The push answer named none of the batch's changes; the batch will be sent again.", 200, true);
       }
       result.pushed += answer.successful.length;
       result.rejected += rejected.length;
       result.conflicts += conflicts.length;
       done += batch.length;
-      total = Math.max(total, done);
-      after = batch[batch.length - 1]!.seq;
-      const left = after < lastKey ? await this.#db.count('outbox', IDBKeyRange.bound(after, lastKey, true, false)) : 0;
+      if (nextRequest === null) {
+        this.#report('push', done, done);
+        return result;
+      }
+      const left = await this.#db.count('outbox', IDBKeyRange.bound(after, lastKey, true, false));
       this.#report('push', done, done + left);
-      if (left === 0) return result;
+      batch = next;
+      request = nextRequest;
     }
   }
 
@@ -86,7 +99,7 @@ export class SyncEngine {
     for (const entry of entries) {
       if (!entry.sent) {
         entry.sent = true;
-        await tx.store.put(entry);
+        issue(tx.store.put(entry));
       }
     }
     await tx.done;
@@ -132,41 +145,85 @@ export class SyncEngine {
     }
   }
 
+  /**
+   * Records a push answer: answered entries leave the outbox, entities take the server's version,
+   * conflicts and refusals are stored. In transactions of {@link ANSWER_CHUNK} changes whose reads go
+   * out together, so a local write waits at most for one short transaction.
+   */
   async #applyPushAnswer(batch: OutboxEntry[], answer: PushAnswer) {
-    const now = this.#options.now();
     const byId = new Map(batch.map((e) => [e.change_id, e]));
     const conflictsByChange = new Map<string, WireConflict>();
     for (const c of answer.conflicts) if (!conflictsByChange.has(c.change_id)) conflictsByChange.set(c.change_id, c);
-    const conflicts: SyncConflict[] = [];
-    const rejected: RejectedChange[] = [];
-    const changed: { entityType: string; entityId: string }[] = [];
-    const tx = this.#db.transaction(['entities', 'outbox', 'conflicts', 'rejected', 'meta'], 'readwrite');
-    const entities = tx.objectStore('entities');
-    const outbox = tx.objectStore('outbox');
-    let conflictSeq = ((await tx.objectStore('meta').get(Meta.conflictSeq)) as number | undefined) ?? 0;
+    const items: AnswerItem[] = [];
     for (const ok of answer.successful) {
       const entry = byId.get(ok.change_id);
       if (entry === undefined) continue;
       byId.delete(ok.change_id);
-      await outbox.delete(entry.seq);
-      const entity = await entities.get([entry.entity_type, entry.entity_id]);
+      items.push({ entry, version: ok.sync_version, conflict: conflictsByChange.get(ok.change_id) ?? null, error: null });
+    }
+    for (const failed of answer.failed) {
+      const entry = byId.get(failed.change_id);
+      if (entry === undefined) continue;
+      byId.delete(failed.change_id);
+      items.push({ entry, version: 0, conflict: null, error: { code: String(failed.error?.code ?? 'UNKNOWN'), message: String(failed.error?.message ?? '') } });
+    }
+    const out = { conflicts: [] as SyncConflict[], rejected: [] as RejectedChange[], answered: items.length, changed: [] as { entityType: string; entityId: string }[] };
+    for (let i = 0; i < items.length; i += ANSWER_CHUNK) {
+      await this.#applyAnswerChunk(items.slice(i, i + ANSWER_CHUNK), out);
+    }
+    return out;
+  }
+
+  async #applyAnswerChunk(
+    items: AnswerItem[],
+    out: { conflicts: SyncConflict[]; rejected: RejectedChange[]; changed: { entityType: string; entityId: string }[] },
+  ): Promise<void> {
+    const now = this.#options.now();
+    const tx = this.#db.transaction(['entities', 'outbox', 'conflicts', 'rejected', 'meta'], 'readwrite');
+    const entities = tx.objectStore('entities');
+    const outbox = tx.objectStore('outbox');
+    const answeredSeqs = new Set(items.map((i) => i.entry.seq));
+    const okKeys = uniqueKeys(items.filter((i) => i.error === null).map((i) => i.entry));
+    const winnerKeys = uniqueKeys(items.filter((i) => i.conflict?.winner !== undefined && i.conflict?.winner !== null).map((i) => i.entry));
+    const [seqNow, rows, queued] = await Promise.all([
+      tx.objectStore('meta').get(Meta.conflictSeq) as Promise<number | undefined>,
+      Promise.all(okKeys.map((k) => entities.get(k))),
+      Promise.all(winnerKeys.map((k) => outbox.index('by_entity').getAll(k))),
+    ]);
+    let conflictSeq = seqNow ?? 0;
+    const current = new Map<string, LocalEntity>();
+    okKeys.forEach((k, n) => {
+      const row = rows[n];
+      if (row !== undefined) current.set(keyOf(k[0], k[1]), row);
+    });
+    const remainingOf = new Map<string, OutboxEntry[]>();
+    winnerKeys.forEach((k, n) => remainingOf.set(keyOf(k[0], k[1]), queued[n]!.filter((e) => !answeredSeqs.has(e.seq))));
+    const touched = new Set<LocalEntity>();
+    for (const { entry, version, conflict, error } of items) {
+      issue(outbox.delete(entry.seq));
+      if (error !== null) {
+        const change: RejectedChange = { changeId: entry.change_id, entityType: entry.entity_type, entityId: entry.entity_id, operation: entry.operation, ...error };
+        issue(tx.objectStore('rejected').put({ ...change, at: now }));
+        out.rejected.push(change);
+        continue;
+      }
+      const key = keyOf(entry.entity_type, entry.entity_id);
+      const entity = current.get(key);
       if (entity === undefined) continue;
-      const conflict = conflictsByChange.get(ok.change_id);
-      if (conflict !== undefined) {
+      if (conflict !== null) {
         const stored = toConflict(conflict, conflict.needs_review ? 'open' : 'auto_resolved');
-        await tx.objectStore('conflicts').put({ ...stored, seq: ++conflictSeq });
-        conflicts.push(stored);
+        issue(tx.objectStore('conflicts').put({ ...stored, seq: ++conflictSeq }));
+        out.conflicts.push(stored);
         if (conflict.winner !== undefined && conflict.winner !== null && typeof conflict.winner === 'object') {
           // The server's merge decided; edits made since (still pending) stay on top of it.
           const winner = structuredClone(conflict.winner);
           entity.shadow = structuredClone(winner);
-          const remaining = await outbox.index('by_entity').getAll([entry.entity_type, entry.entity_id]);
-          for (const name of pendingFields(remaining, this.#options.deviceId).keys()) {
+          for (const name of pendingFields(remainingOf.get(key) ?? [], this.#options.deviceId).keys()) {
             winner[name] = structuredClone(field(entity.data, name));
           }
           entity.data = winner;
           entity.is_archived = isArchived(winner);
-          changed.push({ entityType: entity.entity_type, entityId: entity.entity_id });
+          out.changed.push({ entityType: entity.entity_type, entityId: entity.entity_id });
         }
       } else {
         const shadow = entity.shadow ?? {};
@@ -174,31 +231,15 @@ export class SyncEngine {
         if (entry.operation === 'delete') shadow['is_archived'] = true;
         entity.shadow = shadow;
       }
-      entity.server_version = Math.max(entity.server_version, ok.sync_version);
-      entity.sync_version = Math.max(entity.sync_version, ok.sync_version);
+      entity.server_version = Math.max(entity.server_version, version);
+      entity.sync_version = Math.max(entity.sync_version, version);
       setMetadata(entity.data, entity.entity_id, String(entity.data['created_at'] ?? ''), String(entity.data['updated_at'] ?? ''), entity.sync_version, entity.is_archived);
       entity.last_synced_at = now;
-      await entities.put(entity);
+      touched.add(entity);
     }
-    for (const failed of answer.failed) {
-      const entry = byId.get(failed.change_id);
-      if (entry === undefined) continue;
-      byId.delete(failed.change_id);
-      await outbox.delete(entry.seq);
-      const change: RejectedChange = {
-        changeId: entry.change_id,
-        entityType: entry.entity_type,
-        entityId: entry.entity_id,
-        operation: entry.operation,
-        code: String(failed.error?.code ?? 'UNKNOWN'),
-        message: String(failed.error?.message ?? ''),
-      };
-      await tx.objectStore('rejected').put({ ...change, at: now });
-      rejected.push(change);
-    }
-    await tx.objectStore('meta').put(conflictSeq, Meta.conflictSeq);
+    for (const entity of touched) issue(entities.put(entity));
+    issue(tx.objectStore('meta').put(conflictSeq, Meta.conflictSeq));
     await tx.done;
-    return { conflicts, rejected, answered: batch.length - byId.size, changed };
   }
 
   /** The cursor of the last page this device committed (null before the first pull of this session). */
@@ -217,12 +258,17 @@ export class SyncEngine {
     let resynced = false;
     const changes: RemoteChange[] = [];
     this.#report('pull', 0, null);
+    const ask = (from: string | null): Promise<PullAnswer> => {
+      const request = this.#auth.authorized((token) =>
+        this.#transport.pull(token, { device_id: this.#options.deviceId, schema_version: this.#options.schemaVersion, cursor: from, limit: this.#options.pullPageSize }));
+      request.catch(() => undefined); // awaited below; must not go unhandled while a page is stored
+      return request;
+    };
+    let request = ask(cursor);
     for (;;) {
       let page: PullAnswer;
       try {
-        page = await this.#auth.authorized((token) =>
-          this.#transport.pull(token, { device_id: this.#options.deviceId, schema_version: this.#options.schemaVersion, cursor, limit: this.#options.pullPageSize }),
-        );
+        page = await request;
       } catch (e) {
         if (e instanceof SyncError && e.code === 'RESYNC_REQUIRED' && !resynced) {
           resynced = true;
@@ -230,10 +276,13 @@ export class SyncEngine {
           const tx = this.#db.transaction('meta', 'readwrite');
           if ((await tx.store.get(Meta.resyncSince)) === undefined) await tx.store.put(this.#options.now(), Meta.resyncSince);
           await tx.done;
+          request = ask(null);
           continue;
         }
         throw e;
       }
+      // The next page is asked for while this one is stored (its cursor commits with it).
+      const next = page.has_more ? ask(page.cursor) : null;
       const { raised, keys } = await this.#applyPage(page);
       changes.push(...raised);
       if (keys.length > 0) this.#events.changed(keys);
@@ -244,63 +293,81 @@ export class SyncEngine {
       // the total stays unknown rather than showing 100 % before the end.
       const remaining = typeof page.remaining === 'number' && page.remaining >= 0 && !(page.has_more && page.remaining === 0) ? page.remaining : null;
       this.#report('pull', total, page.has_more ? (remaining === null ? null : total + remaining) : total);
-      if (!page.has_more) {
+      if (next === null) {
         const removed = await this.#finishResync();
         changes.push(...removed);
         if (removed.length > 0) this.#events.changed(removed.map((r) => ({ entityType: r.entityType, entityId: r.entityId })));
         return { pulled: total, changes };
       }
+      request = next;
     }
-  }
-
-  async #applyPage(page: PullAnswer) {
-    const now = this.#options.now();
-    const tx = this.#db.transaction(['entities', 'outbox', 'meta'], 'readwrite');
-    const raised: RemoteChange[] = [];
-    const keys: { entityType: string; entityId: string }[] = [];
-    const hasPending = (await tx.objectStore('outbox').count()) > 0;
-    for (const change of page.changes) {
-      const result = await this.#applyRemote(tx, change, hasPending, now);
-      if (result.stored) keys.push({ entityType: change.entity_type, entityId: change.entity_id });
-      if (result.raised !== null) raised.push(result.raised);
-    }
-    await tx.objectStore('meta').put(page.cursor, Meta.cursor);
-    await tx.done;
-    return { raised, keys };
   }
 
   /**
-   * Applies the server's state of an entity: as is when nothing is pending for it, otherwise merged
-   * with the pending edits as the server will merge them (field-level LWW, DESIGN 4).
+   * Stores one page and the cursor after it in one transaction. Every read goes out at once (the
+   * entities, then the pending outbox entries of those the device holds), the merge runs in memory,
+   * and the writes are issued together: a few round trips per page rather than several per entity.
    */
-  async #applyRemote(
-    tx: import('idb').IDBPTransaction<import('./db.js').SyncSchema, ['entities', 'outbox', 'meta'], 'readwrite'>,
-    change: PulledChange,
-    hasPending: boolean,
-    now: number,
-  ): Promise<{ stored: boolean; raised: RemoteChange | null }> {
-    const { entity_type: type, entity_id: id } = change;
-    if (!(ENTITY_TYPES as readonly string[]).includes(type) || change.data === null || typeof change.data !== 'object' || Array.isArray(change.data)) {
-      return { stored: false, raised: null };
-    }
-    if (type === 'contact' && id === this.#options.contactZeroId) return { stored: false, raised: null };
+  async #applyPage(page: PullAnswer) {
+    const now = this.#options.now();
+    const tx = this.#db.transaction(['entities', 'outbox', 'meta'], 'readwrite');
     const entities = tx.objectStore('entities');
+    const outbox = tx.objectStore('outbox');
+    const usable = page.changes.filter((c) => this.#usable(c));
+    const keys = uniqueKeys(usable);
+    const [pendingCount, rows] = await Promise.all([outbox.count(), Promise.all(keys.map((k) => entities.get(k)))]);
+    const current = new Map<string, LocalEntity | undefined>();
+    keys.forEach((k, n) => current.set(keyOf(k[0], k[1]), rows[n]));
+    const pendingOf = new Map<string, OutboxEntry[]>();
+    if (pendingCount > 0) {
+      const held = keys.filter((k, n) => rows[n] !== undefined && !rows[n]!.is_contact_zero);
+      const queued = await Promise.all(held.map((k) => outbox.index('by_entity').getAll(k)));
+      held.forEach((k, n) => pendingOf.set(keyOf(k[0], k[1]), queued[n]!));
+    }
+    const raised: RemoteChange[] = [];
+    const stored = new Map<string, LocalEntity>();
+    for (const change of usable) {
+      const key = keyOf(change.entity_type, change.entity_id);
+      const result = this.#merge(current.get(key), change, pendingOf.get(key) ?? [], now);
+      if (result === null) continue;
+      current.set(key, result.entity);
+      stored.set(key, result.entity);
+      if (result.raised !== null) raised.push(result.raised);
+    }
+    for (const entity of stored.values()) issue(entities.put(entity));
+    issue(tx.objectStore('meta').put(page.cursor, Meta.cursor));
+    await tx.done;
+    return { raised, keys: [...stored.values()].map((e) => ({ entityType: e.entity_type, entityId: e.entity_id })) };
+  }
+
+  /** A pulled change this device stores: a known type with an object body, never Contact Zero. */
+  #usable(change: PulledChange): boolean {
+    if (!(ENTITY_TYPES as readonly string[]).includes(change.entity_type)) return false;
+    if (change.data === null || typeof change.data !== 'object' || Array.isArray(change.data)) return false;
+    return !(change.entity_type === 'contact' && change.entity_id === this.#options.contactZeroId);
+  }
+
+  /**
+   * The server's state of an entity applied to the local row: as is when nothing is pending for it,
+   * otherwise merged with the pending edits as the server will merge them (field-level LWW, DESIGN 4).
+   * Null when the row stays as it is.
+   */
+  #merge(local: LocalEntity | undefined, change: PulledChange, pending: OutboxEntry[], now: number): { entity: LocalEntity; raised: RemoteChange | null } | null {
+    const { entity_type: type, entity_id: id } = change;
     const remote = change.data;
     const version = change.sync_version;
     const archived = remote['is_archived'] === true || change.operation === 'delete';
     const other = change.modified_by_device !== this.#options.deviceId;
-    const local = await entities.get([type, id]);
     if (local === undefined) {
-      await entities.put({
+      const entity: LocalEntity = {
         entity_type: type, entity_id: id, data: structuredClone(remote), sync_version: version, server_version: version,
         is_archived: archived, is_contact_zero: false, shadow: remote, last_synced_at: now,
-      });
+      };
       const fields = Object.keys(remote).filter((n) => !isDerived(n));
-      return { stored: true, raised: other ? { entityType: type, entityId: id, fields, archived } : null };
+      return { entity, raised: other ? { entityType: type, entityId: id, fields, archived } : null };
     }
-    if (local.is_contact_zero) return { stored: false, raised: null };
-    if (version < local.server_version) return { stored: false, raised: null };
-    const pending = hasPending ? await tx.objectStore('outbox').index('by_entity').getAll([type, id]) : [];
+    if (local.is_contact_zero) return null;
+    if (version < local.server_version) return null;
     let changed: string[];
     if (pending.length === 0 && local.sync_version <= version) {
       changed = other ? changedFields(local.data, remote) : [];
@@ -308,11 +375,8 @@ export class SyncEngine {
       local.sync_version = version;
       local.is_archived = archived;
     } else {
-      let merged: JsonObject;
-      if (pending.length === 0) {
-        merged = structuredClone(remote);
-      } else {
-        merged = structuredClone(remote);
+      const merged = structuredClone(remote);
+      if (pending.length > 0) {
         const remoteStamp: Stamp = { version, time: Date.parse(change.updated_at) || 0, device: change.modified_by_device };
         for (const [name, stamp] of pendingFields(pending, this.#options.deviceId)) {
           const remoteChanged = !sameField(local.shadow, remote, name);
@@ -329,8 +393,7 @@ export class SyncEngine {
     local.server_version = version;
     local.shadow = remote;
     local.last_synced_at = now;
-    await entities.put(local);
-    return { stored: true, raised: changed.length > 0 && other ? { entityType: type, entityId: id, fields: changed, archived: local.is_archived } : null };
+    return { entity: local, raised: changed.length > 0 && other ? { entityType: type, entityId: id, fields: changed, archived: local.is_archived } : null };
   }
 
   /** After a full resync: removes what the server no longer has (purged tombstones), unless pending or never pushed. */
@@ -404,6 +467,34 @@ async function lastOutboxSeq(db: SyncDb): Promise<number | null> {
 /** A whole-request 400/413 that may be about one change (not the device id or the encoding). */
 function isChangeLevel(e: SyncError): boolean {
   return e.code === 'VALIDATION_FAILED' || e.code === 'PAYLOAD_TOO_LARGE' || e.code === 'ENTITY_TOO_LARGE';
+}
+
+/** One answered change of a push batch. */
+interface AnswerItem {
+  entry: OutboxEntry;
+  version: number;
+  conflict: WireConflict | null;
+  error: { code: string; message: string } | null;
+}
+
+/** Changes recorded per transaction (the .NET SDK records answers 25 at a time). */
+const ANSWER_CHUNK = 25;
+
+function keyOf(type: string, id: string): string {
+  return `${type}\u0000${id}`;
+}
+
+/** The distinct [type, id] keys, in first-seen order. */
+function uniqueKeys(items: { entity_type: string; entity_id: string }[]): [string, string][] {
+  const seen = new Set<string>();
+  const keys: [string, string][] = [];
+  for (const i of items) {
+    const key = keyOf(i.entity_type, i.entity_id);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    keys.push([i.entity_type, i.entity_id]);
+  }
+  return keys;
 }
 
 /** The server's default per-change entity limit (DESIGN 8: 256 KiB). */

@@ -1,4 +1,4 @@
-using FrameLord.Sync.Crdt;
+using FrameLord.Sync.Server.Engine;
 
 namespace FrameLord.Sync.Server.Live.Sockets;
 
@@ -7,6 +7,9 @@ internal sealed partial class NoteHub
     private readonly Lock _writeGate = new();
     private readonly Queue<PendingUpdate> _pending = new();
     private bool _writing;
+
+    // Touched by the one running writer only; null until the first write (or after a failed one) reads it.
+    private KnownDocument? _known;
 
     private sealed record PendingUpdate(byte[] Update, INotePeer Origin, TaskCompletionSource<long?> Stored);
 
@@ -24,12 +27,14 @@ internal sealed partial class NoteHub
 
     /// <summary>
     /// Queues a socket's update for storing; completes with the new sync_version (null when it added nothing)
-    /// once stored, or faults as the store refused it. One writer per note stores the queue in order: what
-    /// queued up while a write ran is merged into one append (group commit per note), so a busy note costs one
-    /// append per store round trip, not one per keystroke. If a merged append is refused (one bad update, or a
-    /// failing store), each update is stored on its own, in order, so only the bad one fails.
+    /// once stored, or faults as it was refused or the store failed. One writer per note stores the queue in
+    /// order: what queued up while a write ran (from any socket of the note, up to <paramref name="maxBatchBytes"/>)
+    /// goes to <paramref name="store"/> as one batch, one transaction, each update checked and logged on its own
+    /// (a bad one fails alone). The writer hands the store what the last write left of the document, so a
+    /// keystroke costs one append, not a read of the head first.
     /// </summary>
-    public Task<long?> StoreAsync(byte[] update, INotePeer origin, int maxBatchBytes, Func<byte[], INotePeer?, Task<long?>> store, Action<NoteHub> idle)
+    public Task<long?> StoreAsync(byte[] update, INotePeer origin, int maxBatchBytes,
+        Func<IReadOnlyList<LiveUpdate>, KnownDocument?, Task<LiveAppendResult>> store, Action<NoteHub> idle)
     {
         var pending = new PendingUpdate(update, origin, new TaskCompletionSource<long?>(TaskCreationOptions.RunContinuationsAsynchronously));
         bool start;
@@ -48,7 +53,7 @@ internal sealed partial class NoteHub
         return pending.Stored.Task;
     }
 
-    private async Task WriteAsync(int maxBatchBytes, Func<byte[], INotePeer?, Task<long?>> store, Action<NoteHub> idle)
+    private async Task WriteAsync(int maxBatchBytes, Func<IReadOnlyList<LiveUpdate>, KnownDocument?, Task<LiveAppendResult>> store, Action<NoteHub> idle)
     {
         while (true)
         {
@@ -69,18 +74,27 @@ internal sealed partial class NoteHub
                 }
             }
 
-            if (batch.Count > 1 && await TryStoreMergedAsync(batch, store))
+            try
             {
-                continue;
-            }
-
-            foreach (var one in batch)
-            {
-                try
+                var result = await store(batch.Select(p => new LiveUpdate(p.Update, p.Origin)).ToList(), _known);
+                _known = result.Known;
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    one.Stored.TrySetResult(await store(one.Update, one.Origin));
+                    if (result.Outcomes[i].Refusal is { } refusal)
+                    {
+                        batch[i].Stored.TrySetException(refusal);
+                    }
+                    else
+                    {
+                        batch[i].Stored.TrySetResult(result.Outcomes[i].Version);
+                    }
                 }
-                catch (Exception e) when (e is not OutOfMemoryException)
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Nothing of the batch is acknowledged; its sockets close and their clients resend after reconnecting.
+                _known = null;
+                foreach (var one in batch)
                 {
                     one.Stored.TrySetException(e);
                 }
@@ -88,26 +102,5 @@ internal sealed partial class NoteHub
         }
 
         idle(this);
-    }
-
-    private static async Task<bool> TryStoreMergedAsync(List<PendingUpdate> batch, Func<byte[], INotePeer?, Task<long?>> store)
-    {
-        long? version;
-        try
-        {
-            // Several origins: the merged update goes to every socket, senders included (Yjs drops what it has).
-            version = await store(YUpdate.MergeUpdates(batch.Select(b => b.Update).ToList()), null);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return false;
-        }
-
-        foreach (var one in batch)
-        {
-            one.Stored.TrySetResult(version);
-        }
-
-        return true;
     }
 }

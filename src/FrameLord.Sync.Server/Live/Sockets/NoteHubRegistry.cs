@@ -9,8 +9,6 @@ namespace FrameLord.Sync.Server.Live.Sockets;
 /// </summary>
 internal sealed class NoteHubRegistry
 {
-    private static readonly AsyncLocal<INotePeer?> s_origin = new();
-
     private readonly Lock _gate = new();
     private readonly Dictionary<(string UserId, string NoteId), NoteHub> _hubs = [];
     private readonly Dictionary<string, int> _socketsPerUser = new(StringComparer.Ordinal);
@@ -119,13 +117,12 @@ internal sealed class NoteHubRegistry
     }
 
     /// <summary>
-    /// Stores a socket's update through its note's queue (DocumentService.ApplyUpdateAsync, the REST sync's
-    /// checks and append); completes once it is stored. The update is not echoed to the socket that sent it.
+    /// Stores a socket's update through its note's queue (DocumentService.ApplyUpdatesAsync, the REST sync's
+    /// checks, one append per batch); completes once it is stored. The update is not echoed to the socket that sent it.
     /// </summary>
     public Task<long?> StoreAsync(NoteHub hub, INotePeer peer, byte[] update) =>
-        hub.StoreAsync(update, peer, _maxBatchBytes, (bytes, origin) => origin is null
-            ? _documents.ApplyUpdateAsync(hub.UserId, hub.NoteId, bytes, CancellationToken.None)
-            : FromPeerAsync(origin, () => _documents.ApplyUpdateAsync(hub.UserId, hub.NoteId, bytes, CancellationToken.None)), Idle);
+        hub.StoreAsync(update, peer, _maxBatchBytes,
+            (batch, known) => _documents.ApplyUpdatesAsync(hub.UserId, hub.NoteId, batch, known, CancellationToken.None), Idle);
 
     private void Idle(NoteHub hub)
     {
@@ -144,20 +141,6 @@ internal sealed class NoteHubRegistry
         if (hub.ApplyAwareness(entries, peer) is { } changed)
         {
             Relayed?.Invoke(new RelayedNoteMessage(hub.UserId, hub.NoteId, RelayedNoteMessage.AwarenessKind, changed));
-        }
-    }
-
-    /// <summary>Runs a store call for a peer so that the update it stores is not echoed back to that peer.</summary>
-    public static async Task<T> FromPeerAsync<T>(INotePeer peer, Func<Task<T>> work)
-    {
-        s_origin.Value = peer;
-        try
-        {
-            return await work();
-        }
-        finally
-        {
-            s_origin.Value = null;
         }
     }
 
@@ -204,7 +187,7 @@ internal sealed class NoteHubRegistry
         }
     }
 
-    private void OnUpdateAccepted(string userId, string noteId, byte[] update)
+    private void OnUpdateAccepted(string userId, string noteId, byte[] update, object? origin)
     {
         NoteHub? hub;
         lock (_gate)
@@ -212,7 +195,7 @@ internal sealed class NoteHubRegistry
             _hubs.TryGetValue((userId, noteId), out hub);
         }
 
-        hub?.BroadcastUpdate(update, s_origin.Value);
+        hub?.BroadcastUpdate(update, origin as INotePeer);
         Relayed?.Invoke(new RelayedNoteMessage(userId, noteId, RelayedNoteMessage.UpdateKind, update));
     }
 }

@@ -6,7 +6,7 @@ namespace FrameLord.Sync.Server.Live.Sockets;
 /// <summary>The services every live socket uses, gathered once.</summary>
 internal sealed class RealtimeContext(
     DocumentService documents, NoteHubRegistry hubs, SocketAuthenticator authenticator, LimitOptions limits,
-    TimeProvider time, ILogger<RealtimeContext> logger)
+    TimeProvider time, ILogger<RealtimeContext> logger, SessionConnections connections)
 {
     public DocumentService Documents { get; } = documents;
 
@@ -19,4 +19,7 @@ internal sealed class RealtimeContext(
     public TimeProvider Time { get; } = time;
 
     public ILogger Logger { get; } = logger;
+
+    /// <summary>Where sockets register so that revoking their device closes them.</summary>
+    public SessionConnections Connections { get; } = connections;
 }

@@ -5,11 +5,17 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace FrameLord.Sync.Server.Live.Sockets;
 
-/// <summary>A socket's user and the moment its token stops being valid (the socket is closed with 4401 then).</summary>
-internal sealed record SocketIdentity(string UserId, DateTimeOffset ExpiresAt);
+/// <summary>
+/// A socket's user, the device session of its token (null for a token without one), and the moment its token
+/// stops being valid (the socket is closed with 4401 then, or when the session is revoked).
+/// </summary>
+internal sealed record SocketIdentity(string UserId, DateTimeOffset ExpiresAt, string? DeviceId = null, string? SessionId = null);
 
-/// <summary>Validates a socket's access token with exactly the checks every HTTP request's token gets.</summary>
-internal sealed class SocketAuthenticator(AuthOptions options, SymmetricSecurityKey key, TimeProvider time)
+/// <summary>
+/// Validates a socket's access token with exactly the checks every HTTP request's token gets, the session
+/// check included (<see cref="SessionGuard"/>).
+/// </summary>
+internal sealed class SocketAuthenticator(AuthOptions options, SymmetricSecurityKey key, TimeProvider time, SessionGuard sessions)
 {
     /// <summary>Longer strings are not tokens this server issued; refused before any parsing.</summary>
     private const int MaxTokenLength = 8192;
@@ -31,10 +37,21 @@ internal sealed class SocketAuthenticator(AuthOptions options, SymmetricSecurity
             return null;
         }
 
+        var deviceId = result.ClaimsIdentity.FindFirst(TokenService.DeviceClaim)?.Value;
+        var sessionId = result.ClaimsIdentity.FindFirst(TokenService.SessionClaim)?.Value;
+        if (!await sessions.IsActiveAsync(userId, deviceId, sessionId, CancellationToken.None))
+        {
+            return null;
+        }
+
         // Requests are accepted up to the skew past expiry; a socket ends at the same moment.
         var expires = new DateTimeOffset(DateTime.SpecifyKind(jwt.ValidTo, DateTimeKind.Utc)) + options.ClockSkew;
-        return new SocketIdentity(userId, expires);
+        return new SocketIdentity(userId, expires, deviceId, sessionId);
     }
+
+    /// <summary>Whether the identity's session is still active (asked again at each keep-alive, for revocations made elsewhere).</summary>
+    public ValueTask<bool> IsStillActiveAsync(SocketIdentity identity, CancellationToken cancellationToken) =>
+        sessions.IsActiveAsync(identity.UserId, identity.DeviceId, identity.SessionId, cancellationToken);
 
     /// <summary>The token of a y-websocket upgrade: <c>?token=</c> (browsers cannot set headers) or a bearer header.</summary>
     public static string? TokenOf(HttpRequest request)

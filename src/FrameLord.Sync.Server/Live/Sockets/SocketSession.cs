@@ -39,6 +39,8 @@ internal abstract partial class SocketSession(SocketConnection connection, Realt
             {
                 SendKeepAlive();
             }
+
+            RecheckSessions();
         }, null, KeepAlive, KeepAlive);
         try
         {
@@ -63,6 +65,7 @@ internal abstract partial class SocketSession(SocketConnection connection, Realt
             }
 
             Closed();
+            ReleaseSessions();
             // Read until the peer answers our close (or the grace ends), so it learns the code.
             while (await Connection.ReceiveAsync(cancellationToken) is not null)
             {
@@ -82,9 +85,13 @@ internal abstract partial class SocketSession(SocketConnection connection, Realt
     /// <summary>Leaves every hub and releases the user's socket count.</summary>
     protected abstract void Closed();
 
-    /// <summary>Closes the socket with 4401 when <paramref name="identity"/>'s token expires (the earliest expiry wins).</summary>
+    /// <summary>
+    /// Closes the socket with 4401 when <paramref name="identity"/>'s token expires (the earliest expiry wins)
+    /// or its device session is revoked.
+    /// </summary>
     protected void CloseAtExpiry(SocketIdentity identity)
     {
+        WatchSession(identity);
         lock (_expiryGate)
         {
             if (identity.ExpiresAt >= _expiresAt)

@@ -31,7 +31,7 @@ after(async () => {
 });
 
 function dotnet(user, step) {
-  const r = spawnSync('dotnet', [dll, server.url, user, PASSWORD, join(dir, 'device.db'), step], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync('dotnet', [dll, server.directUrl, user, PASSWORD, join(dir, 'device.db'), step], { encoding: 'utf8', timeout: 120_000 });
   if (r.status !== 0) throw new Error(`the .NET device failed (${r.status}): ${r.stderr}${r.stdout}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1));
 }

@@ -1,10 +1,14 @@
 // End-to-end harness: builds (when needed) and starts the real server on a free loopback port with a
 // temporary SQLite file, launches Debian's Chromium headless through playwright-core (never a
-// downloaded browser), and opens test pages on the server's origin (their files are served by the
-// browser context's routing, so the SDK talks to the server same-origin).
+// downloaded browser), and opens test pages on one loopback origin: a small proxy in front of the
+// server serves the test page and its bundle under /__test/ and forwards everything else (HTTP, the
+// event stream and WebSocket upgrades) to the server. A page fulfilled by the browser's request routing
+// has no address of its own, and Chromium then refuses its sockets to loopback; a real loopback origin
+// does not. The proxy also records the requests it forwards and can take the socket endpoint down.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { request as httpRequest, createServer as createHttpServer } from 'node:http';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,14 +76,88 @@ export async function startServer() {
     }
     await new Promise((r) => setTimeout(r, 250));
   }
+  const proxy = await startProxy(port);
   return {
-    url,
+    /** The origin pages use (the proxy). */
+    url: proxy.url,
+    /** The server itself. */
+    directUrl: url,
     dir,
+    proxy,
     log: () => log,
     async stop() {
+      await proxy.stop();
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The pages' origin: serves /__test/ itself and forwards the rest to the server on `target`.
+ * `requests` lists every forwarded request (`METHOD /path`, query left out); `setSocketsDown(true)`
+ * closes the open WebSockets and refuses new upgrades (a socket endpoint that is unreachable while
+ * the REST API answers), `false` lets them through again.
+ */
+async function startProxy(target) {
+  const requests = [];
+  const sockets = new Set();
+  let socketsDown = false;
+  const server = createHttpServer((req, res) => {
+    const path = req.url.split('?')[0];
+    if (path.startsWith('/__test/')) {
+      if (path.endsWith('/bundle.js')) {
+        res.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-store' });
+        return res.end(readFileSync(bundlePath));
+      }
+      res.writeHead(200, { 'Content-Type': 'text/html', 'Cache-Control': 'no-store' });
+      return res.end(PAGE);
+    }
+    requests.push(`${req.method} ${path}`);
+    const upstream = httpRequest({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    res.on('close', () => upstream.destroy()); // an event stream the page dropped ends upstream too
+    req.pipe(upstream);
+  });
+  server.on('upgrade', (req, socket, head) => {
+    requests.push(`UPGRADE ${req.url.split('?')[0]}`);
+    if (socketsDown) return socket.destroy();
+    const upstream = connect(target, '127.0.0.1', () => {
+      const lines = [`${req.method} ${req.url} HTTP/1.1`];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+      upstream.write(lines.join('\r\n') + '\r\n\r\n');
+      if (head.length > 0) upstream.write(head);
+      socket.pipe(upstream).pipe(socket);
+    });
+    const pair = { socket, upstream };
+    sockets.add(pair);
+    const end = () => {
+      sockets.delete(pair);
+      socket.destroy();
+      upstream.destroy();
+    };
+    socket.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    requests,
+    /** Forwarded requests whose path matches. */
+    count: (pattern) => requests.filter((r) => pattern.test(r)).length,
+    setSocketsDown(down) {
+      socketsDown = down;
+      if (down) for (const { socket, upstream } of [...sockets]) { socket.destroy(); upstream.destroy(); }
+    },
+    openSockets: () => sockets.size,
+    stop: () => {
+      for (const { socket, upstream } of [...sockets]) { socket.destroy(); upstream.destroy(); }
+      server.closeAllConnections();
+      return new Promise((ok) => server.close(() => ok()));
     },
   };
 }
@@ -102,14 +180,9 @@ export async function launchBrowser() {
 const PAGE = `<!doctype html><meta charset="utf-8"><title>framelord sync test</title>
 <script type="module">import * as FL from './bundle.js'; window.FL = FL; window.flReady = true;</script>`;
 
-/** A device: a browser context (its own IndexedDB, like another browser) on the server's origin. */
+/** A device: a browser context (its own IndexedDB, like another browser) on the pages' origin. */
 export async function newDevice(browser, serverUrl) {
   const context = await browser.newContext();
-  await context.route(`${serverUrl}/__test/**`, (route) => {
-    const path = new URL(route.request().url()).pathname;
-    if (path.endsWith('/bundle.js')) return route.fulfill({ body: readFileSync(bundlePath), contentType: 'text/javascript' });
-    return route.fulfill({ body: PAGE, contentType: 'text/html' });
-  });
   return { context, newTab: () => newTab(context, serverUrl) };
 }
 

@@ -65,10 +65,11 @@ test('a note body edited on two devices (one offline) converges by the REST delt
   const status = await a.page.evaluate(() => window.note.status.get());
   assert.equal(status.synced, true);
   assert.ok(status.syncVersion >= 3);
-  // the body is kept locally: a reload reads it from IndexedDB without the network
-  await b.context.setOffline(true);
+  // the body is kept locally: after a reload (the page itself comes from the network) the client and
+  // the body open from IndexedDB without it
   await b.page.reload();
   await b.page.waitForFunction(() => window.flReady === true);
+  await b.context.setOffline(true);
   const reloaded = await b.page.evaluate(async (url) => {
     window.client = await window.FL.SyncClient.open({ serverUrl: url, documentTransport: 'rest' });
     window.note = await window.client.documents.open('note-1');

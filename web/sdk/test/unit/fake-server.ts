@@ -30,6 +30,8 @@ export class FakeServer {
   validTokens = new Set<string>(['tok1']);
   tokenCount = 1;
   requests: { path: string; body: Json | null; auth: string | null }[] = [];
+  /** Called as each request arrives, before it is answered. */
+  onRequest: ((path: string, body: Json | null) => void) | null = null;
   refusals = new Map<string, Refusal[]>();
   applied = new Map<string, Json>();
   pullRemaining = true;
@@ -71,6 +73,7 @@ export class FakeServer {
     const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as Json) : null;
     const auth = new Headers(init?.headers).get('Authorization');
     this.requests.push({ path, body, auth });
+    this.onRequest?.(path, body);
     let refusal = this.refusals.get(path)?.shift();
     const delayed = this.#delayed.find((d) => d.path === path);
     if (refusal === undefined && delayed !== undefined) {

@@ -233,3 +233,49 @@ test('a page that says has_more with remaining 0 leaves the total unknown instea
   assert.equal(seen[1]!.message, 'Syncing 2 changes…');
   client.close();
 });
+
+test('the next push batch goes out while the previous answer is recorded, and every batch is recorded', async () => {
+  const server = new FakeServer();
+  const { client, factory } = await signedIn({ pushBatchSize: 100 }, server);
+  for (let i = 0; i < 250; i++) await client.contacts.create({ id: `c${i}`, name: `C${i}` });
+  const recorded: number[] = [];
+  client.status.subscribe((s) => {
+    if (s.progress?.phase === 'push' && s.progress.done > 0 && !recorded.includes(s.progress.done)) recorded.push(s.progress.done);
+  });
+  const recordedWhenSent: number[][] = [];
+  server.onRequest = (path) => {
+    if (path === '/sync/push') recordedWhenSent.push([...recorded]);
+  };
+  client.start();
+  await client.syncNow();
+  // batch 2 left before batch 1's answer was recorded (its progress comes after the recording)
+  assert.equal(recordedWhenSent.length, 3);
+  assert.deepEqual(recordedWhenSent[1], []);
+  assert.deepEqual(recorded, [100, 200, 250]);
+  assert.equal((await rawRows(factory, 'u1', 'outbox')).length, 0);
+  const rows = (await rawRows(factory, 'u1', 'entities')) as { entity_id: string; server_version: number }[];
+  assert.equal(rows.filter((r) => r.entity_id !== 'cz1' && r.server_version === 0).length, 0);
+  client.close();
+});
+
+test('the next pull page is asked for while the previous one is stored; each cursor commits with its page', async () => {
+  const server = new FakeServer();
+  for (let i = 0; i < 10; i++) server.remoteWrite('contact', `c${i}`, { name: `C${i}` });
+  const { client, factory } = await signedIn({ pullPageSize: 4 }, server);
+  const stored: number[] = [];
+  client.status.subscribe((s) => {
+    if (s.progress?.phase === 'pull' && s.progress.done > 0 && !stored.includes(s.progress.done)) stored.push(s.progress.done);
+  });
+  const storedWhenAsked: number[][] = [];
+  server.onRequest = (path, body) => {
+    if (path === '/sync/pull' && body?.['cursor'] === '4') storedWhenAsked.push([...stored]);
+  };
+  client.start();
+  await client.syncNow();
+  assert.deepEqual(storedWhenAsked, [[]]);
+  assert.deepEqual(stored, [4, 8, 10]);
+  assert.equal((await client.contacts.list()).filter((c) => c.id !== 'cz1').length, 10);
+  const meta = (await rawRows(factory, 'u1', 'meta')) as unknown[];
+  assert.ok(meta.includes('10'), 'the last page\'s cursor is stored');
+  client.close();
+});

@@ -2,17 +2,25 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FrameLord.Sync.Client.Engine;
 using FrameLord.Sync.Client.Local;
+using FrameLord.Sync.Client.Transport;
 using FrameLord.Sync.Protocol;
 
-namespace FrameLord.Sync.Client;
+namespace FrameLord.Sync.Client.Parts;
 
-public sealed partial class SyncClient
+/// <summary>
+/// The push half of a sync step (DESIGN 5.2): the outbox in batches, oldest first, each marked sent before it
+/// goes out, the next batch in flight while an answer is recorded in short transactions; conflicts stored
+/// and raised, refusals recorded and raised.
+/// </summary>
+internal sealed class PushSession(
+    LocalDatabase db, TimeProvider time, SyncClientOptions options, DeviceIdentity identity, AccessTokens tokens, ISyncTransport transport,
+    SyncStatusTracker status, SyncEvents events)
 {
     /// <summary>Crash point: a batch is marked sent (committed) and about to go out.</summary>
-    internal const string FaultPushBeforeSend = "push.before-send";
+    internal const string FaultBeforeSend = "push.before-send";
 
     /// <summary>Crash point: the server answered; the answer is applied but not yet committed.</summary>
-    internal const string FaultPushBeforeAck = "push.before-ack";
+    internal const string FaultBeforeAck = "push.before-ack";
 
     /// <summary>Answers recorded per write transaction.</summary>
     private const int AckChunkSize = 25;
@@ -24,31 +32,31 @@ public sealed partial class SyncClient
     /// are reported; conflicts are stored and raised. A whole-request error that names no change keeps the
     /// changes and ends the push with that error (the answers recorded so far stay).
     /// </summary>
-    private async Task<(int Pushed, int Rejected, int Conflicts)> PushCoreAsync(CancellationToken cancellationToken)
+    public async Task<(int Pushed, int Rejected, int Conflicts)> PushAsync(CancellationToken cancellationToken)
     {
         int pushed = 0, rejected = 0, conflicts = 0;
         long done = 0;
-        if (_db.PendingCount == 0)
+        if (db.PendingCount == 0)
         {
             return (0, 0, 0);
         }
 
-        Report(SyncPhase.Push, 0, _db.PendingCount);
+        status.Report(SyncPhase.Push, 0, db.PendingCount);
         // Writes made while this push runs wait for the next sync, so a step always ends (and pulls) even
         // under a steady stream of local writes.
-        var upTo = _db.LastSeq;
+        var upTo = db.LastSeq;
         var batch = await TakeBatchAsync(0, upTo, cancellationToken);
         if (batch.Count == 0)
         {
             return (0, 0, 0);
         }
 
-        _db.Fault(FaultPushBeforeSend);
+        db.Fault(FaultBeforeSend);
         var sending = SendBatchAsync(batch, cancellationToken);
         while (true)
         {
             var (response, kept) = await sending;
-            var now = _time.GetUtcNow().UtcTicks;
+            var now = time.GetUtcNow().UtcTicks;
             // The next batch goes out while this answer is recorded (its entries are marked sent first, like any batch).
             // After an error that kept changes, nothing more goes out in this step: the loop retries with backoff.
             var next = kept is null ? await TakeBatchAsync(batch[^1].Seq, upTo, cancellationToken) : [];
@@ -63,10 +71,10 @@ public sealed partial class SyncClient
             {
                 foreach (var chunk in batch.Chunk(AckChunkSize))
                 {
-                    var (f, r, n) = await _db.WriteAsync(w =>
+                    var (f, r, n) = await db.WriteAsync(w =>
                     {
                         var result = ApplyPushResponse(w, chunk, response, now);
-                        _db.Fault(FaultPushBeforeAck);
+                        db.Fault(FaultBeforeAck);
                         return result;
                     }, cancellationToken);
                     found.AddRange(f);
@@ -76,29 +84,29 @@ public sealed partial class SyncClient
             }
             catch
             {
-                Observe(sending);
+                TaskObservation.Observe(sending);
                 throw;
             }
 
             foreach (var conflict in found)
             {
-                ConflictDetected?.Invoke(this, new ConflictEventArgs(conflict));
+                events.OnConflictDetected(new ConflictEventArgs(conflict));
             }
 
             foreach (var change in rejectedChanges)
             {
-                ChangeRejected?.Invoke(this, new ChangeRejectedEventArgs(change));
+                events.OnChangeRejected(new ChangeRejectedEventArgs(change));
             }
 
             if (kept is not null)
             {
-                RefreshState();
+                status.Refresh();
                 throw kept;
             }
 
             if (answered == 0)
             {
-                Observe(sending);
+                TaskObservation.Observe(sending);
                 throw new SyncTransportException(200, "INCOMPLETE_RESPONSE", "The push answer named none of the batch's changes; the batch will be sent again.");
             }
 
@@ -106,8 +114,8 @@ public sealed partial class SyncClient
             rejected += rejectedChanges.Count;
             conflicts += found.Count;
             done += batch.Count;
-            RefreshState();
-            Report(SyncPhase.Push, done, done + _db.PendingCount);
+            status.Refresh();
+            status.Report(SyncPhase.Push, done, done + db.PendingCount);
             if (next.Count == 0)
             {
                 return (pushed, rejected, conflicts);
@@ -119,9 +127,9 @@ public sealed partial class SyncClient
 
     /// <summary>Takes the oldest entries in (<paramref name="afterSeq"/>, <paramref name="upTo"/>] as a batch and marks them sent, in one transaction.</summary>
     private Task<List<OutboxEntry>> TakeBatchAsync(long afterSeq, long upTo, CancellationToken cancellationToken) =>
-        _db.WriteAsync(w =>
+        db.WriteAsync(w =>
         {
-            var entries = w.PeekOutbox(afterSeq, upTo, _options.PushBatchSize);
+            var entries = w.PeekOutbox(afterSeq, upTo, options.PushBatchSize);
             if (entries.Count > 0)
             {
                 w.MarkSentThrough(entries[^1].Seq);
@@ -132,19 +140,19 @@ public sealed partial class SyncClient
 
     /// <summary>Sends one batch; a whole-request 400 or 413 is narrowed down as <see cref="PushBatchSender"/> says.</summary>
     private Task<BatchAnswer> SendBatchAsync(IReadOnlyList<OutboxEntry> batch, CancellationToken cancellationToken) =>
-        new PushBatchSender(part => SendAsync(part, cancellationToken), _options.MaxEntityBytes).SendAsync(batch);
+        new PushBatchSender(part => SendAsync(part, cancellationToken), options.MaxEntityBytes).SendAsync(batch);
 
     private Task<PushResponse> SendAsync(IReadOnlyList<OutboxEntry> batch, CancellationToken cancellationToken)
     {
         var request = new PushRequest
         {
-            DeviceId = DeviceId,
-            ClientVersion = _options.ClientVersion,
-            SchemaVersion = _options.SchemaVersion,
-            SyncTimestamp = _time.GetUtcNow(),
+            DeviceId = identity.DeviceId,
+            ClientVersion = options.ClientVersion,
+            SchemaVersion = options.SchemaVersion,
+            SyncTimestamp = time.GetUtcNow(),
             Changes = batch.Select(ToChange).ToArray(),
         };
-        return AuthorizedAsync(token => _transport.PushAsync(request, token, cancellationToken), cancellationToken);
+        return tokens.AuthorizedAsync(token => transport.PushAsync(request, token, cancellationToken), cancellationToken);
     }
 
     private static Change ToChange(OutboxEntry entry) => new()
@@ -174,7 +182,7 @@ public sealed partial class SyncClient
             conflictsByChange.TryAdd(conflict.ChangeId, conflict);
         }
 
-        var winners = WinnersByChange(response.Conflicts);
+        var winners = ConflictRecords.WinnersByChange(response.Conflicts);
         var found = new List<SyncConflict>();
         foreach (var ok in response.Successful)
         {
@@ -188,7 +196,7 @@ public sealed partial class SyncClient
             if (!hasConflict && entry.Operation == Operations.Create)
             {
                 // A create pushed the whole entity: it becomes the shadow as it is, without reading the row.
-                w.Acknowledge(entry.EntityType, entry.EntityId, ok.SyncVersion, null, entry.DataJson ?? "{}", now, DeviceId);
+                w.Acknowledge(entry.EntityType, entry.EntityId, ok.SyncVersion, null, entry.DataJson ?? "{}", now, identity.DeviceId);
                 continue;
             }
 
@@ -200,8 +208,8 @@ public sealed partial class SyncClient
 
             if (hasConflict)
             {
-                var winnerElement = WinnerOf(conflict!, winners);
-                var stored = StoreConflict(w, conflict!, winnerElement, now);
+                var winnerElement = ConflictRecords.WinnerOf(conflict!, winners);
+                var stored = ConflictRecords.Store(w, conflict!, winnerElement, now);
                 found.Add(stored);
                 if (winnerElement is null)
                 {
@@ -216,7 +224,7 @@ public sealed partial class SyncClient
                 // The server's merge decided; edits made since (still pending) stay on top of it.
                 var shown = (JsonObject)winner.DeepClone();
                 var remaining = w.GetOutbox(entry.EntityType, entry.EntityId);
-                foreach (var (name, _) in PullMerger.PendingFields(remaining, DeviceId))
+                foreach (var (name, _) in PullMerger.PendingFields(remaining, identity.DeviceId))
                 {
                     shown[name] = EntityJson.Field(entity.Data, name)?.DeepClone();
                 }
@@ -233,7 +241,7 @@ public sealed partial class SyncClient
                     shadow[EntityFields.IsArchived] = true;
                 }
 
-                w.Acknowledge(entry.EntityType, entry.EntityId, ok.SyncVersion, shadow.ToJsonString(), null, now, DeviceId);
+                w.Acknowledge(entry.EntityType, entry.EntityId, ok.SyncVersion, shadow.ToJsonString(), null, now, identity.DeviceId);
                 continue;
             }
 
@@ -241,7 +249,7 @@ public sealed partial class SyncClient
             entity.SyncVersion = Math.Max(entity.SyncVersion, ok.SyncVersion);
             EntityJson.SetMetadata(entity.Data, entity.EntityId, entity.CreatedAt, entity.UpdatedAt, entity.SyncVersion, entity.IsArchived);
             entity.LastSyncedAt = now;
-            entity.LastSyncedDeviceId = DeviceId;
+            entity.LastSyncedDeviceId = identity.DeviceId;
             w.PutEntity(entity);
         }
 
@@ -262,7 +270,7 @@ public sealed partial class SyncClient
 
         if (found.Count > 0)
         {
-            RecountConflicts(w);
+            status.RecountConflicts(w);
         }
 
         return (found, rejected, batch.Count - byId.Count);

@@ -1,0 +1,41 @@
+namespace FrameLord.Sync.Client.Documents.Live;
+
+/// <summary>One client's entry in an awareness update; <see cref="State"/> is JSON text, <c>null</c> when the client left.</summary>
+internal readonly record struct AwarenessEntry(ulong ClientId, ulong Clock, string State)
+{
+    public bool Removed => State == "null";
+}
+
+/// <summary>The y-protocols 1.0.7 awareness update: varUint count, then per client varUint id, varUint clock, varString JSON state.</summary>
+internal static class AwarenessWire
+{
+    public static List<AwarenessEntry> Decode(ReadOnlySpan<byte> update)
+    {
+        var reader = new Lib0Reader(update);
+        var count = reader.ReadVarUint();
+        // Each entry takes at least three bytes: a larger count is a lie told to make us allocate.
+        if (count > (ulong)update.Length / 3)
+        {
+            throw new LiveProtocolException("The awareness update counts more clients than it holds.");
+        }
+
+        var entries = new List<AwarenessEntry>((int)count);
+        for (ulong i = 0; i < count; i++)
+        {
+            entries.Add(new AwarenessEntry(reader.ReadVarUint(), reader.ReadVarUint(), reader.ReadVarString()));
+        }
+
+        return entries;
+    }
+
+    public static byte[] Encode(IReadOnlyCollection<AwarenessEntry> entries)
+    {
+        var writer = new Lib0Writer(16 + (entries.Count * 32)).VarUint((ulong)entries.Count);
+        foreach (var entry in entries)
+        {
+            writer.VarUint(entry.ClientId).VarUint(entry.Clock).VarString(entry.State);
+        }
+
+        return writer.ToArray();
+    }
+}

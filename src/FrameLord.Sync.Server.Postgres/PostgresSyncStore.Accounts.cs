@@ -1,6 +1,6 @@
 namespace FrameLord.Sync.Server.Storage.Postgres;
 
-public sealed partial class PostgresSyncStore
+internal sealed partial class PostgresSyncStore
 {
     public async Task<bool> TryCreateUserAsync(UserRecord user, CancellationToken cancellationToken)
     {

@@ -2,7 +2,7 @@ using Npgsql;
 
 namespace FrameLord.Sync.Server.Storage.Postgres;
 
-public sealed partial class PostgresSyncStore
+internal sealed partial class PostgresSyncStore
 {
     // length() of a TOASTed bytea reads the stored size, not the value.
     public async Task<long> ReadDocumentSizeAsync(string userId, string noteId, CancellationToken cancellationToken)

@@ -3,7 +3,7 @@ using Npgsql;
 
 namespace FrameLord.Sync.Server.Storage.Postgres;
 
-public sealed partial class PostgresSyncStore
+internal sealed partial class PostgresSyncStore
 {
     public async Task<DocumentHead?> ReadDocumentHeadAsync(string userId, string noteId, CancellationToken cancellationToken)
     {

@@ -3,7 +3,7 @@ using Npgsql;
 
 namespace FrameLord.Sync.Server.Storage.Postgres;
 
-public sealed partial class PostgresSyncStore
+internal sealed partial class PostgresSyncStore
 {
     public async Task<ChangePage> ReadChangesAsync(
         string userId, long afterSeq, int limit, long maxBytes, DateTimeOffset? since, CancellationToken cancellationToken)

@@ -2,7 +2,7 @@ using Npgsql;
 
 namespace FrameLord.Sync.Server.Storage.Postgres;
 
-public sealed partial class PostgresSyncStore
+internal sealed partial class PostgresSyncStore
 {
     public async Task<UserRecord?> FindUserByIdAsync(string userId, CancellationToken cancellationToken)
     {

@@ -10,7 +10,7 @@ namespace FrameLord.Sync.Server.Storage.Postgres;
 /// <see cref="MaxConcurrentWrites"/> write transactions run at once; the others wait for a slot
 /// before taking a connection.
 /// </summary>
-public sealed partial class PostgresSyncStore : ISyncStore
+internal sealed partial class PostgresSyncStore : ISyncStore
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly StoreFaults _faults;

@@ -11,7 +11,7 @@ namespace FrameLord.Sync.Server.Storage.Sqlite;
 /// When the WAL file has grown past this, a checkpoint holds the write gate briefly and truncates it,
 /// so continuous writes cannot grow it without bound.
 /// </param>
-public sealed record SqliteSettings(string Synchronous = "FULL", long WalTruncateBytes = SqliteSettings.DefaultWalTruncateBytes)
+internal sealed record SqliteSettings(string Synchronous = "FULL", long WalTruncateBytes = SqliteSettings.DefaultWalTruncateBytes)
 {
     public const long DefaultWalTruncateBytes = 64 * 1024 * 1024;
 

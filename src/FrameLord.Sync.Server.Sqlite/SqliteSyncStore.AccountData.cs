@@ -1,6 +1,6 @@
 namespace FrameLord.Sync.Server.Storage.Sqlite;
 
-public sealed partial class SqliteSyncStore
+internal sealed partial class SqliteSyncStore
 {
     public async Task<IReadOnlyList<string>> ListDocumentIdsAsync(string userId, string? after, int limit, CancellationToken cancellationToken)
     {

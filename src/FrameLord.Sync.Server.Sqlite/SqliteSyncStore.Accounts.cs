@@ -2,7 +2,7 @@ using Microsoft.Data.Sqlite;
 
 namespace FrameLord.Sync.Server.Storage.Sqlite;
 
-public sealed partial class SqliteSyncStore
+internal sealed partial class SqliteSyncStore
 {
     private const int SqliteConstraint = 19;
 

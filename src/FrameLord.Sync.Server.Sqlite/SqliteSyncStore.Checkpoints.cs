@@ -11,7 +11,7 @@ namespace FrameLord.Sync.Server.Storage.Sqlite;
 /// process runs), waits for readers through the busy timeout, and truncates the log (TRUNCATE). The
 /// passive pass before it has already copied most pages, so the gate is held briefly.
 /// </summary>
-public sealed partial class SqliteSyncStore
+internal sealed partial class SqliteSyncStore
 {
     /// <summary>Commits between background WAL checkpoints.</summary>
     private const int CommitsPerCheckpoint = 64;

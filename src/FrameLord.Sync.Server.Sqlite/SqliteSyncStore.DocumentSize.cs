@@ -1,6 +1,6 @@
 namespace FrameLord.Sync.Server.Storage.Sqlite;
 
-public sealed partial class SqliteSyncStore
+internal sealed partial class SqliteSyncStore
 {
     // length() of a BLOB reads the record header, not the (possibly megabytes of) overflow pages.
     public async Task<long> ReadDocumentSizeAsync(string userId, string noteId, CancellationToken cancellationToken)

@@ -1,6 +1,6 @@
 namespace FrameLord.Sync.Server.Storage.Sqlite;
 
-public sealed partial class SqliteSyncStore
+internal sealed partial class SqliteSyncStore
 {
     public async Task<ChangePage> ReadChangesAsync(
         string userId, long afterSeq, int limit, long maxBytes, DateTimeOffset? since, CancellationToken cancellationToken)

@@ -7,7 +7,7 @@ namespace FrameLord.Sync.Server.Storage.Sqlite;
 /// FULL by default (an acknowledged commit survives a power loss; <c>Storage:SqliteSynchronous</c>),
 /// one writer at a time through BEGIN IMMEDIATE, which also serializes each user's change sequence.
 /// </summary>
-public sealed partial class SqliteSyncStore : ISyncStore
+internal sealed partial class SqliteSyncStore : ISyncStore
 {
     private readonly string _connectionString;
     private readonly StoreFaults _faults;

@@ -1,5 +1,6 @@
 using System.Reflection;
 using FrameLord.Sync.Server.Engine;
+using FrameLord.Sync.Server.Hosting;
 using FrameLord.Sync.Server.Storage.Postgres;
 using FrameLord.Sync.Server.Storage.Sqlite;
 
@@ -13,6 +14,7 @@ public sealed class ArchitectureTests
     private static readonly Assembly Server = typeof(SyncService).Assembly;
     private static readonly Assembly Sqlite = typeof(SqliteSyncStore).Assembly;
     private static readonly Assembly Postgres = typeof(PostgresSyncStore).Assembly;
+    private static readonly Assembly Host = typeof(SyncServerApp).Assembly;
 
     private static string FindRoot()
     {
@@ -64,5 +66,34 @@ public sealed class ArchitectureTests
         // The stores know the server, never each other.
         Assert.DoesNotContain(Postgres.GetName().Name!, References(Sqlite));
         Assert.DoesNotContain(Sqlite.GetName().Name!, References(Postgres));
+    }
+
+    /// <summary>
+    /// The public API analyzer fails the build on an unlisted public symbol; this holds even where the
+    /// analyzer is switched off: each shipped server assembly's public types are exactly those its
+    /// PublicAPI files list, so a type made public (or internal) is a visible diff of those files.
+    /// </summary>
+    [Theory]
+    [InlineData("FrameLord.Sync.Server")]
+    [InlineData("FrameLord.Sync.Server.Sqlite")]
+    [InlineData("FrameLord.Sync.Server.Postgres")]
+    [InlineData("FrameLord.Sync.Server.Host")]
+    public void ThePublicTypes_AreThoseThePublicApiFilesList(string project)
+    {
+        var assembly = new[] { Server, Sqlite, Postgres, Host }.Single(a => a.GetName().Name == project);
+        var lines = new[] { "PublicAPI.Shipped.txt", "PublicAPI.Unshipped.txt" }
+            .SelectMany(file => File.ReadLines(Path.Combine(Root, "src", project, file)))
+            .Select(line => line.Trim())
+            .ToHashSet(StringComparer.Ordinal);
+        var types = assembly.GetExportedTypes().Select(t => t.FullName!.Replace('+', '.')).ToHashSet(StringComparer.Ordinal);
+
+        var unlisted = types.Where(t => !lines.Contains(t)).ToList();
+        Assert.Empty(unlisted);
+
+        // A listed type line is a line naming an assembly type (members carry a '(' or an arrow, types neither).
+        var listedTypes = lines.Where(l => !l.StartsWith('#') && l.Length > 0 && !l.Contains(' ', StringComparison.Ordinal)
+            && !l.Contains('(', StringComparison.Ordinal) && assembly.GetType(l) is not null);
+        var listedButNotPublic = listedTypes.Where(t => !types.Contains(t)).ToList();
+        Assert.Empty(listedButNotPublic);
     }
 }

@@ -11,7 +11,7 @@ namespace FrameLord.Sync.Server.Auth;
 /// whatever address or token the attempts come with. Counted in this process (several processes
 /// each allow the limit). Windows run on the injected clock.
 /// </summary>
-public sealed class FailedLoginLimiter(LimitOptions limits, TimeProvider time)
+internal sealed class FailedLoginLimiter(LimitOptions limits, TimeProvider time)
 {
     /// <summary>Past this many tracked emails, expired windows are swept, at most once a minute (a sweep is linear).</summary>
     private const int SweepThreshold = 10_000;

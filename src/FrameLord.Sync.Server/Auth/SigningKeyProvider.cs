@@ -13,7 +13,7 @@ namespace FrameLord.Sync.Server.Auth;
 /// names a file; otherwise in that file (owner-only permissions), by default where the backend says
 /// (SQLite: beside the database file).
 /// </summary>
-public static class SigningKeyProvider
+internal static class SigningKeyProvider
 {
     public const int MinimumKeyBytes = 32;
 

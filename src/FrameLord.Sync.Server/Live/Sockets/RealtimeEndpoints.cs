@@ -10,7 +10,7 @@ namespace FrameLord.Sync.Server.Live.Sockets;
 /// socket, closing it with 4401, because a refused upgrade reaches a provider as a network error it retries
 /// forever. The server pings every 30 s at the protocol level as well.
 /// </summary>
-public static class RealtimeEndpoints
+internal static class RealtimeEndpoints
 {
     /// <summary>Protocol-level ping interval; a peer that does not answer within as long again is dropped.</summary>
     public static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(30);

@@ -18,10 +18,10 @@ cleanup() {
 trap cleanup EXIT
 
 [ -d node_modules/@hocuspocus/server ] || npm ci --no-audit --no-fund --loglevel=error >/dev/null
-dotnet build -c Release "$ROOT/src/FrameLord.Sync.Server" -v quiet -nologo >/dev/null
+dotnet build -c Release "$ROOT/src/FrameLord.Sync.Server.Host" -v quiet -nologo >/dev/null
 
 KEY="bench-signing-key-0123456789-abcdefghijklmnopqrstuvwxyz"
-dotnet "$ROOT/src/FrameLord.Sync.Server/bin/Release/net10.0/FrameLord.Sync.Server.dll" --urls http://127.0.0.1:8493 \
+dotnet "$ROOT/src/FrameLord.Sync.Server.Host/bin/Release/net10.0/FrameLord.Sync.Server.Host.dll" --urls http://127.0.0.1:8493 \
   --Storage:ConnectionString="Data Source=$WORK/ours.db" --Auth:SigningKey="$KEY" --Auth:PasswordHashIterations=1000 \
   --Limits:MaxSocketsPerUser=5000 --Limits:RequestsPerMinute=1000000 --Logging:LogLevel:Default=Warning >"$WORK/ours.log" 2>&1 &
 OURS=$!; PIDS+=("$OURS")

@@ -25,7 +25,7 @@ internal sealed class SimServer(string folder, SyncOptions options, TimeProvider
     public async Task StartAsync()
     {
         // The simulation restarts the server but never cuts its power: NORMAL loses nothing it can observe.
-        Store = new SqliteSyncStore(_connectionString, time, settings: new SqliteSettings(Synchronous: "NORMAL"));
+        Store = new SqliteStoreBackend().Create(new StorageOptions { ConnectionString = _connectionString, SqliteSynchronous = "normal" }, time, faults: null);
         await Store.InitializeAsync(CancellationToken.None);
         var limits = new LimitOptions();
         Sync = new SyncService(Store, options, limits, time, ids);

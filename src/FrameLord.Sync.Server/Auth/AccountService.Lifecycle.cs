@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Identity;
 
 namespace FrameLord.Sync.Server.Auth;
 
-public sealed partial class AccountService
+internal sealed partial class AccountService
 {
     /// <summary>
     /// <c>POST /auth/password</c>: with the current password confirmed, sets the new one and revokes every

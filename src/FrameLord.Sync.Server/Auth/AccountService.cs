@@ -11,7 +11,7 @@ namespace FrameLord.Sync.Server.Auth;
 /// Signup and login (DESIGN 3.1). Passwords are hashed with ASP.NET Core Identity's PBKDF2
 /// hasher (HMAC-SHA512, salted, iterations from <see cref="AuthOptions.PasswordHashIterations"/>).
 /// </summary>
-public sealed partial class AccountService
+internal sealed partial class AccountService
 {
     public const int MinPasswordLength = 8;
     public const int MaxPasswordLength = 1024;

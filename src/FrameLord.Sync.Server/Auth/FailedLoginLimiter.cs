@@ -14,7 +14,7 @@ namespace FrameLord.Sync.Server.Auth;
 /// restart and every process on one database shares it (a guesser gains nothing by spreading attempts
 /// over processes). The store keeps a hash of the email, not the email. Windows run on the injected clock.
 /// </summary>
-public sealed class FailedLoginLimiter(ISyncStore store, LimitOptions limits, TimeProvider time)
+internal sealed class FailedLoginLimiter(ISyncStore store, LimitOptions limits, TimeProvider time)
 {
     /// <summary>Throws 429 <c>RATE_LIMITED</c> when the email has used up its failed attempts.</summary>
     public async Task ThrowIfLockedAsync(string email, CancellationToken cancellationToken)

@@ -11,7 +11,7 @@ namespace FrameLord.Sync.Server.Auth;
 /// <c>Limits:PasswordHashWait</c>, then gets 503 <c>SERVICE_UNAVAILABLE</c> with <c>Retry-After: 1</c>:
 /// the server is busy, which is not the caller's own rate (that is a 429).
 /// </summary>
-public sealed class PasswordHashGate(LimitOptions limits)
+internal sealed class PasswordHashGate(LimitOptions limits)
 {
     private readonly SemaphoreSlim _slots = new(
         limits.MaxConcurrentPasswordHashes > 0 ? limits.MaxConcurrentPasswordHashes : Environment.ProcessorCount);

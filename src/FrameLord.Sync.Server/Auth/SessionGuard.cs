@@ -15,7 +15,7 @@ namespace FrameLord.Sync.Server.Auth;
 /// A positive answer is trusted for <see cref="AuthOptions.SessionCheckInterval"/>; revocations made in this
 /// process drop the user's trusted answers immediately (<see cref="Forget"/>).
 /// </summary>
-public sealed class SessionGuard(ISyncStore store, AuthOptions options, TimeProvider time)
+internal sealed class SessionGuard(ISyncStore store, AuthOptions options, TimeProvider time)
 {
     /// <summary>Past this many trusted answers, expired ones are swept (at most once per check interval).</summary>
     private const int SweepThreshold = 10_000;

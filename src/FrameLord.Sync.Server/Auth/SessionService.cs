@@ -15,7 +15,7 @@ namespace FrameLord.Sync.Server.Auth;
 /// its rightful holder cannot both go on); logout and device removal revoke one device. A revocation is
 /// enforced at authentication by <see cref="SessionGuard"/> and closes the device's open streams and sockets.
 /// </summary>
-public sealed class SessionService(
+internal sealed class SessionService(
     ISyncStore store, TokenService tokens, IIdGenerator ids, TimeProvider time, AuthOptions options,
     LimitOptions limits, SessionGuard guard, SessionConnections connections)
 {

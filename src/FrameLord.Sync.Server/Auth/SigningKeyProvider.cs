@@ -2,35 +2,35 @@ using System.Security.Cryptography;
 using System.Text;
 using FrameLord.Sync.Server.Configuration;
 using FrameLord.Sync.Server.Storage;
-using Microsoft.Data.Sqlite;
 using Microsoft.IdentityModel.Tokens;
 
 namespace FrameLord.Sync.Server.Auth;
 
 /// <summary>
 /// Resolves the token signing key: <c>Auth:SigningKey</c> when configured, else a random 512-bit
-/// key generated once and kept, so tokens survive restarts: on PostgreSQL in the database itself (every
-/// process sharing it finds the same key), unless <c>Auth:SigningKeyFile</c> names a file; on SQLite in
-/// that file (owner-only permissions), by default beside the database file.
+/// key generated once and kept, so tokens survive restarts: in the database itself when the backend keeps
+/// it there (PostgreSQL: every process sharing it finds the same key), unless <c>Auth:SigningKeyFile</c>
+/// names a file; otherwise in that file (owner-only permissions), by default where the backend says
+/// (SQLite: beside the database file).
 /// </summary>
-public static class SigningKeyProvider
+internal static class SigningKeyProvider
 {
     public const int MinimumKeyBytes = 32;
 
-    public static SymmetricSecurityKey Resolve(AuthOptions auth, StorageOptions storage)
+    public static SymmetricSecurityKey Resolve(AuthOptions auth, StorageOptions storage, ISyncStoreBackend backend)
     {
         if (!string.IsNullOrWhiteSpace(auth.SigningKey))
         {
             return new SymmetricSecurityKey(Parse(auth.SigningKey));
         }
 
-        if (auth.SigningKeyFile is null && IsPostgres(storage) && !string.IsNullOrWhiteSpace(storage.ConnectionString))
+        // Several processes may share the database; a key file per machine would split them.
+        if (auth.SigningKeyFile is null && backend.GetOrCreateSigningKey(storage) is { } shared)
         {
-            // Several processes share the database; a key file per machine would split them.
-            return new SymmetricSecurityKey(Parse(DatabaseSigningKey.GetOrCreate(storage.ConnectionString)));
+            return new SymmetricSecurityKey(Parse(shared));
         }
 
-        var path = auth.SigningKeyFile ?? DefaultKeyFile(storage);
+        var path = auth.SigningKeyFile ?? backend.DefaultSigningKeyFile(storage) ?? Path.Combine("data", "signing.key");
         if (File.Exists(path))
         {
             return new SymmetricSecurityKey(Parse(File.ReadAllText(path).Trim()));
@@ -51,23 +51,6 @@ public static class SigningKeyProvider
         }
 
         return new SymmetricSecurityKey(key);
-    }
-
-    private static bool IsPostgres(StorageOptions storage) =>
-        storage.Provider.Equals("postgres", StringComparison.OrdinalIgnoreCase) || storage.Provider.Equals("postgresql", StringComparison.OrdinalIgnoreCase);
-
-    private static string DefaultKeyFile(StorageOptions storage)
-    {
-        if (string.Equals(storage.Provider, "sqlite", StringComparison.OrdinalIgnoreCase))
-        {
-            var builder = new SqliteConnectionStringBuilder(storage.ConnectionString ?? StorageOptions.DefaultSqliteConnectionString);
-            if (builder.DataSource is { Length: > 0 } file && file != ":memory:")
-            {
-                return Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".", "signing.key");
-            }
-        }
-
-        return Path.Combine("data", "signing.key");
     }
 
     private static byte[] Parse(string configured)

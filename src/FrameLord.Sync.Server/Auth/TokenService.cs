@@ -10,7 +10,7 @@ namespace FrameLord.Sync.Server.Auth;
 /// and <c>sid</c> its device and session ids (checked against the store at authentication, see
 /// <see cref="SessionGuard"/>); times come from the injected clock.
 /// </summary>
-public sealed class TokenService(AuthOptions options, SymmetricSecurityKey key, TimeProvider time)
+internal sealed class TokenService(AuthOptions options, SymmetricSecurityKey key, TimeProvider time)
 {
     private readonly JsonWebTokenHandler _handler = new();
 

@@ -15,7 +15,7 @@ namespace FrameLord.Sync.Server.Endpoints;
 /// login), <c>POST /auth/logout</c>, <c>GET /auth/devices</c>, <c>DELETE /auth/devices/{device_id}</c>,
 /// <c>POST /auth/password</c>, <c>GET /account/export</c> and <c>DELETE /account</c>.
 /// </summary>
-public static class AccountEndpoints
+internal static class AccountEndpoints
 {
     /// <summary>Registers the services these routes and the session check use, and hooks the check into token validation.</summary>
     public static IServiceCollection AddAccountLifecycle(this IServiceCollection services)

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace FrameLord.Sync.Server.Endpoints;
 
 /// <summary><c>POST /auth/signup</c> and <c>POST /auth/login</c> (DESIGN 3.1): the only API routes open without a token.</summary>
-public static class AuthEndpoints
+internal static class AuthEndpoints
 {
     public static RouteGroupBuilder MapAuth(this RouteGroupBuilder api)
     {

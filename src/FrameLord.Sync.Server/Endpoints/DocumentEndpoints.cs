@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace FrameLord.Sync.Server.Endpoints;
 
 /// <summary><c>POST /notes/{note_id}/sync</c> (DESIGN 3.5): Yjs document sync in the caller's own namespace of note ids.</summary>
-public static class DocumentEndpoints
+internal static class DocumentEndpoints
 {
     public static RouteGroupBuilder MapDocuments(this RouteGroupBuilder api)
     {

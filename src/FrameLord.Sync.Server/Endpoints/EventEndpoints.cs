@@ -18,7 +18,7 @@ namespace FrameLord.Sync.Server.Endpoints;
 /// when its device is revoked or the account deleted (at once in this process, at the next heartbeat in others),
 /// and when the user opens more than <c>Limits:MaxEventStreamsPerUser</c> streams (the oldest ends).
 /// </summary>
-public static class EventEndpoints
+internal static class EventEndpoints
 {
     /// <summary>Time between heartbeat comments.</summary>
     public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace FrameLord.Sync.Server.Endpoints;
 
 /// <summary>Push, pull and conflicts (DESIGN 3.2 to 3.4). The group requires a token; the user is its <c>sub</c>.</summary>
-public static class SyncEndpoints
+internal static class SyncEndpoints
 {
     public static RouteGroupBuilder MapSync(this RouteGroupBuilder api)
     {

@@ -23,7 +23,7 @@ namespace FrameLord.Sync.Server.Engine;
 /// <c>Y.applyUpdate</c> takes); the index maps the file to its note id (note ids are not file names).</item>
 /// </list>
 /// </summary>
-public sealed class AccountExporter(ISyncStore store, DocumentService documents, LimitOptions limits, TimeProvider time)
+internal sealed class AccountExporter(ISyncStore store, DocumentService documents, LimitOptions limits, TimeProvider time)
 {
     public const string Root = "framelord-export/";
 

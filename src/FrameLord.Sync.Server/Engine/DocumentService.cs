@@ -23,7 +23,13 @@ public sealed partial class DocumentService
     private readonly SyncMetrics? _metrics;
     private readonly ConcurrentDictionary<(string UserId, string NoteId), Task<bool>> _compacting = new();
 
-    public DocumentService(ISyncStore store, SyncOptions options, LimitOptions limits, TimeProvider time, SyncMetrics? metrics = null)
+    public DocumentService(ISyncStore store, SyncOptions options, LimitOptions limits, TimeProvider time)
+        : this(store, options, limits, time, null)
+    {
+    }
+
+    /// <summary>The host's constructor: <paramref name="metrics"/> counts updates by transport (none: nothing is counted).</summary>
+    internal DocumentService(ISyncStore store, SyncOptions options, LimitOptions limits, TimeProvider time, SyncMetrics? metrics)
     {
         _store = store;
         _options = options;

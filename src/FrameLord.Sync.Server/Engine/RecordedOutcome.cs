@@ -7,7 +7,7 @@ namespace FrameLord.Sync.Server.Engine;
 /// The outcome of one change as recorded for idempotency: exactly one of <see cref="Succeeded"/>
 /// and <see cref="Failed"/>, plus the conflict the change met, if any. A replay returns it as is.
 /// </summary>
-public sealed record RecordedOutcome
+internal sealed record RecordedOutcome
 {
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ChangeSucceeded? Succeeded { get; init; }

@@ -20,7 +20,13 @@ public sealed partial class SyncService
     private readonly ChangeMerger _merger;
     private readonly SyncMetrics? _metrics;
 
-    public SyncService(ISyncStore store, SyncOptions options, LimitOptions limits, TimeProvider time, IIdGenerator ids, SyncMetrics? metrics = null)
+    public SyncService(ISyncStore store, SyncOptions options, LimitOptions limits, TimeProvider time, IIdGenerator ids)
+        : this(store, options, limits, time, ids, null)
+    {
+    }
+
+    /// <summary>The host's constructor: <paramref name="metrics"/> counts what the engine does (none: nothing is counted).</summary>
+    internal SyncService(ISyncStore store, SyncOptions options, LimitOptions limits, TimeProvider time, IIdGenerator ids, SyncMetrics? metrics)
     {
         _metrics = metrics;
         _store = store;

@@ -3,6 +3,7 @@ using FrameLord.Sync.Server.Auth;
 using FrameLord.Sync.Server.Configuration;
 using FrameLord.Sync.Server.Endpoints;
 using FrameLord.Sync.Server.Http;
+using FrameLord.Sync.Server.Storage;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.IdentityModel.Tokens;
@@ -18,7 +19,8 @@ public static class AuthenticationHosting
     public static WebApplicationBuilder AddSyncAuthentication(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddSingleton(sp => SigningKeyProvider.Resolve(sp.GetRequiredService<AuthOptions>(), sp.GetRequiredService<StorageOptions>()));
+        services.AddSingleton(sp => SigningKeyProvider.Resolve(
+            sp.GetRequiredService<AuthOptions>(), sp.GetRequiredService<StorageOptions>(), sp.GetRequiredService<SelectedStoreBackend>().Backend));
         services.AddSingleton<TokenService>();
         services.AddSingleton<AccountService>();
         services.AddSingleton<PasswordHashGate>();

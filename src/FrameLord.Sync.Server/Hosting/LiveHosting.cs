@@ -6,9 +6,9 @@ using FrameLord.Sync.Server.Live.Sockets;
 namespace FrameLord.Sync.Server.Hosting;
 
 /// <summary>
-/// Live updates (DESIGN 3.6, 3.8, 7): the hub of event streams, the note sockets (y-websocket and
-/// Hocuspocus), the relay between server processes sharing a PostgreSQL database, and the wiring that
-/// turns commits and accepted document updates into events.
+/// Live updates (DESIGN 3.6, 3.8): the hub of event streams, the note sockets (y-websocket and
+/// Hocuspocus), and the wiring that turns commits and accepted document updates into events. The relay
+/// between server processes sharing a PostgreSQL database (DESIGN 7) is registered by that store.
 /// </summary>
 public static class LiveHosting
 {
@@ -17,7 +17,8 @@ public static class LiveHosting
         var services = builder.Services;
         services.AddSingleton<LiveHub>();
         services.AddRealtime();
-        services.AddHostedService<PostgresLiveRelay>();
+
+        // The relay between processes sharing a database comes with its store (AddPostgresSyncStore).
         return builder;
     }
 

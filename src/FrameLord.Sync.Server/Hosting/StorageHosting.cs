@@ -4,7 +4,11 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace FrameLord.Sync.Server.Hosting;
 
-/// <summary>The store <c>Storage:Provider</c> names, created once, its schema created or migrated before the app starts.</summary>
+/// <summary>
+/// The store <c>Storage:Provider</c> names, among the backends the host registered (each store assembly
+/// contributes its own: <c>AddSqliteSyncStore</c>, <c>AddPostgresSyncStore</c>), created once, its schema
+/// created or migrated before the app starts.
+/// </summary>
 public static class StorageHosting
 {
     public static WebApplicationBuilder AddSyncStorage(this WebApplicationBuilder builder)
@@ -12,7 +16,9 @@ public static class StorageHosting
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<StoreFaults>();
-        services.TryAddSingleton(sp => StoreFactory.Create(
+        services.TryAddSingleton(sp => new SelectedStoreBackend(
+            StoreBackends.Select(sp.GetServices<ISyncStoreBackend>(), sp.GetRequiredService<StorageOptions>().Provider)));
+        services.TryAddSingleton(sp => sp.GetRequiredService<SelectedStoreBackend>().Backend.Create(
             sp.GetRequiredService<StorageOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<StoreFaults>()));
         return builder;
     }

@@ -28,7 +28,7 @@ public static class WebAppHosting
         var types = new FileExtensionContentTypeProvider();
         types.Mappings[".webmanifest"] = "application/manifest+json";
         app.UseWhen(
-            context => !context.Request.Path.StartsWithSegments(SyncServerApp.ApiBase, StringComparison.OrdinalIgnoreCase)
+            context => !context.Request.Path.StartsWithSegments(ApiHosting.ApiBase, StringComparison.OrdinalIgnoreCase)
                 && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)),
             branch =>
             {

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Diagnostics;
 namespace FrameLord.Sync.Server.Http;
 
 /// <summary>Writes every error in the contract's shape: <c>{"error": {"code", "message", ...}}</c>.</summary>
-public static class ErrorResponses
+internal static class ErrorResponses
 {
     public static Task WriteAsync(HttpContext context, int status, ErrorBody error)
     {
@@ -72,7 +72,7 @@ internal sealed partial class ApiExceptionHandler(ILogger<ApiExceptionHandler> l
 }
 
 /// <summary>JSON options for one request body: the wire context with the configured nesting limit.</summary>
-public sealed class WireJson(int maxDepth)
+internal sealed class WireJson(int maxDepth)
 {
     public SyncJsonContext Context { get; } = new(new JsonSerializerOptions(SyncJsonContext.Default.Options) { MaxDepth = maxDepth });
 }

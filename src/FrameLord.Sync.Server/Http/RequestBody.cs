@@ -11,7 +11,7 @@ namespace FrameLord.Sync.Server.Http;
 /// <c>Limits:MaxRequestBodyBytes</c> on the wire and after gzip decompression (413 above), at most
 /// <c>Limits:MaxJsonDepth</c> deep, strict types (400 otherwise). Nothing is stored before this succeeds.
 /// </summary>
-public static class RequestBody
+internal static class RequestBody
 {
     /// <summary>The first buffer; it doubles as bytes arrive, up to the limit.</summary>
     internal const int InitialBufferBytes = 16 * 1024;

@@ -6,7 +6,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 namespace FrameLord.Sync.Server.Http;
 
 /// <summary>The caller's user id comes from the validated token's <c>sub</c>, and from nowhere else.</summary>
-public static class UserIdentity
+internal static class UserIdentity
 {
     public static string UserId(this ClaimsPrincipal principal) =>
         principal.FindFirstValue(JwtRegisteredClaimNames.Sub) is { Length: > 0 } sub

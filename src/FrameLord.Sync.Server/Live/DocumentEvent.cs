@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace FrameLord.Sync.Server.Live;
 
 /// <summary>The data of a <c>doc</c> live event.</summary>
-public sealed record DocumentEvent(string NoteId, long SyncVersion);
+internal sealed record DocumentEvent(string NoteId, long SyncVersion);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(DocumentEvent))]

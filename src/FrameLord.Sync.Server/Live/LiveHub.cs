@@ -8,7 +8,7 @@ namespace FrameLord.Sync.Server.Live;
 /// says "pull now", so a dropped one is covered by the next. A user holds at most a fixed number of
 /// streams (DESIGN 3.6): opening one more ends the oldest. A user without streams has no entry here.
 /// </summary>
-public sealed class LiveHub
+internal sealed class LiveHub
 {
     /// <summary>Events a stream may have queued before the oldest are dropped.</summary>
     public const int QueueLength = 16;

@@ -6,7 +6,7 @@ namespace FrameLord.Sync.Server.Live;
 /// once instead of at their token's expiry. Each connection registers how it closes itself; other
 /// processes notice through their periodic session check (<see cref="Auth.SessionGuard"/>).
 /// </summary>
-public sealed class SessionConnections
+internal sealed class SessionConnections
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, List<Registration>> _byUser = new(StringComparer.Ordinal);

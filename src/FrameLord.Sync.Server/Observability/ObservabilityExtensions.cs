@@ -1,6 +1,5 @@
 using FrameLord.Sync.Server.Storage;
 using Microsoft.AspNetCore.Authorization;
-using Npgsql;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -63,7 +62,7 @@ public static class ObservabilityExtensions
                     aspnet.EnrichWithHttpRequest = (activity, _) => activity.SetTag("url.query", null);
                     aspnet.Filter = context => !context.Request.Path.StartsWithSegments("/healthz");
                 })
-                .AddNpgsql()
+                .AddSource("Npgsql") // the PostgreSQL driver's own ActivitySource (commands as spans)
                 .AddOtlpExporter(exporter => Configure(exporter, options)));
         }
 

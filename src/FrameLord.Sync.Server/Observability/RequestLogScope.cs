@@ -8,7 +8,7 @@ namespace FrameLord.Sync.Server.Observability;
 /// never carries a password, a token or entity content. Providers that include scopes (the JSON
 /// console's <c>IncludeScopes</c>, OpenTelemetry's log exporter) write these as fields of every line.
 /// </summary>
-public sealed class RequestLogScope : IReadOnlyList<KeyValuePair<string, object?>>
+internal sealed class RequestLogScope : IReadOnlyList<KeyValuePair<string, object?>>
 {
     private static readonly AsyncLocal<RequestLogScope?> CurrentScope = new();
 

@@ -9,7 +9,7 @@ namespace FrameLord.Sync.Server.Observability;
 /// tags are small closed sets (never a user, device or entity id), so series stay bounded.
 /// Recording without a listener is a branch on <see cref="Instrument.Enabled"/>.
 /// </summary>
-public sealed class SyncMetrics
+internal sealed class SyncMetrics
 {
     private readonly Counter<long> _changesPushed;
     private readonly Counter<long> _changesPulled;

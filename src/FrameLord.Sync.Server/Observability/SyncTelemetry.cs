@@ -7,7 +7,7 @@ namespace FrameLord.Sync.Server.Observability;
 /// both <c>FrameLord.Sync.Server</c>. Without a listener (no exporter configured) starting an activity
 /// returns null and costs a field read, so the engine calls these unconditionally.
 /// </summary>
-public static class SyncTelemetry
+internal static class SyncTelemetry
 {
     public const string Name = "FrameLord.Sync.Server";
 

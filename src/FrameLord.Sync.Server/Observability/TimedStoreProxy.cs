@@ -11,7 +11,7 @@ namespace FrameLord.Sync.Server.Observability;
 /// than a hand-written decorator so an operation added to <see cref="ISyncStore"/> is timed without an
 /// edit here. While nothing listens to the histogram a call is forwarded untimed.
 /// </summary>
-public class TimedStoreProxy : DispatchProxy
+internal class TimedStoreProxy : DispatchProxy
 {
     private object _target = null!;
     private SyncMetrics _metrics = null!;

@@ -5,7 +5,7 @@ using FrameLord.Sync.TestKit;
 namespace FrameLord.Sync.Server.Tests.Hardening;
 
 /// <summary>
-/// The built server started as a published server is: <c>dotnet FrameLord.Sync.Server.dll</c>, from a
+/// The built server started as a published server is: <c>dotnet FrameLord.Sync.Server.Host.dll</c>, from a
 /// working directory of the test's choosing, on a port it picks itself (read from its log).
 /// </summary>
 internal sealed partial class ServerProcess : IAsyncDisposable
@@ -40,13 +40,13 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         _process.BeginErrorReadLine();
     }
 
-    /// <summary>The server dll as built in its own project folder (same configuration as these tests).</summary>
+    /// <summary>The server executable's dll as built in its own project folder (same configuration as these tests).</summary>
     public static string ServerDll
     {
         get
         {
             var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-            var dll = Path.Combine(NodeYjs.RepositoryRoot, "src", "FrameLord.Sync.Server", "bin", configuration, "net10.0", "FrameLord.Sync.Server.dll");
+            var dll = Path.Combine(NodeYjs.RepositoryRoot, "src", "FrameLord.Sync.Server.Host", "bin", configuration, "net10.0", "FrameLord.Sync.Server.Host.dll");
             return File.Exists(dll) ? dll : throw new InvalidOperationException($"The server is not built at {dll}.");
         }
     }

@@ -66,7 +66,7 @@ public sealed class SqliteOperationsTests : IDisposable
         }
 
         var keyFile = Path.Combine(_folder, "keys", "signing.key");
-        SigningKeyProvider.Resolve(new AuthOptions { SigningKeyFile = keyFile }, new StorageOptions());
+        SigningKeyProvider.Resolve(new AuthOptions { SigningKeyFile = keyFile }, new StorageOptions(), new SqliteStoreBackend());
         Assert.Equal(OwnerOnlyFile, File.GetUnixFileMode(keyFile));
         Assert.Equal(OwnerOnlyFolder, File.GetUnixFileMode(Path.GetDirectoryName(keyFile)!));
     }

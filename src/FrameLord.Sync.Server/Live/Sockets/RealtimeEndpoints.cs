@@ -10,7 +10,7 @@ namespace FrameLord.Sync.Server.Live.Sockets;
 /// socket, closing it with 4401, because a refused upgrade reaches a provider as a network error it retries
 /// forever. The server pings every 30 s at the protocol level as well.
 /// </summary>
-public static class RealtimeEndpoints
+internal static class RealtimeEndpoints
 {
     /// <summary>Protocol-level ping interval; a peer that does not answer within as long again is dropped.</summary>
     public static readonly TimeSpan PingInterval = TimeSpan.FromSeconds(30);
@@ -31,11 +31,11 @@ public static class RealtimeEndpoints
     public static WebApplication MapRealtime(this WebApplication app)
     {
         app.UseWebSockets();
-        app.MapGet(SyncServerApp.ApiBase + "/yjs/{noteId}", (HttpContext http, string noteId, RealtimeContext context) =>
+        app.MapGet(ApiHosting.ApiBase + "/yjs/{noteId}", (HttpContext http, string noteId, RealtimeContext context) =>
             AcceptAsync(http, connection => new YWebSocketSession(connection, context, noteId, SocketAuthenticator.TokenOf(http.Request)), context))
             .AllowAnonymous()
             .DisableRateLimiting();
-        app.MapGet(SyncServerApp.ApiBase + "/hocuspocus", (HttpContext http, RealtimeContext context) =>
+        app.MapGet(ApiHosting.ApiBase + "/hocuspocus", (HttpContext http, RealtimeContext context) =>
             AcceptAsync(http, connection => new HocuspocusSession(connection, context), context))
             .AllowAnonymous()
             .DisableRateLimiting();

@@ -17,8 +17,8 @@ import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '../../../..');
-const serverProject = join(repoRoot, 'src/FrameLord.Sync.Server');
-const serverDll = join(serverProject, 'bin/Release/net10.0/FrameLord.Sync.Server.dll');
+const serverProject = join(repoRoot, 'src/FrameLord.Sync.Server.Host');
+const serverDll = join(serverProject, 'bin/Release/net10.0/FrameLord.Sync.Server.Host.dll');
 const bundlePath = join(here, '../../.browser-build/bundle.js'); // apart from .test-build, which the unit run wipes
 
 export const CHROMIUM_ARGS = [

@@ -1,4 +1,0 @@
-using FrameLord.Sync.Server.Hosting;
-
-var app = await SyncServerApp.BuildAsync(args);
-await app.RunAsync();

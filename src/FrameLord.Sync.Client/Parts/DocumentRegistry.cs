@@ -342,25 +342,21 @@ internal sealed class DocumentRegistry(
         };
     }
 
-    private bool IsLiveNote(string noteId)
-    {
-        lock (_lock)
-        {
-            return _liveDocuments.TryGetValue(noteId, out var live) && live.IsLive;
-        }
-    }
-
     /// <summary>A live <c>doc</c> event: the note syncs in the next step if the device holds it and has an older version.</summary>
     public void OnDocumentEvent(string data)
     {
-        // A live note's socket brings the change itself: no step (no pull) per keystroke of another device.
-        if (!DocumentEvent.TryParse(data, out var noteId, out var version) || IsLiveNote(noteId) || !IsNews(noteId, version))
+        if (!DocumentEvent.TryParse(data, out var noteId, out var version) || !IsNews(noteId, version))
         {
             return;
         }
 
         lock (_lock)
         {
+            if (_liveDocuments.TryGetValue(noteId, out var live) && live.IsLive)
+            {
+                return; // its socket brings the change itself: no step (no pull) per keystroke of another device
+            }
+
             _wanted[noteId] = new Want(++_wantTicket, version);
         }
 

@@ -85,8 +85,11 @@ export class DocumentManager implements NoteDocuments {
       this.#open.set(noteId, note);
     }
     note.refs++;
+    const online = this.#options.online();
+    // Until start() has connected (or fallen back to REST), a doc event is the socket's to bring.
+    if (online) note.starting = true;
     await note.whenLoaded;
-    if (this.#options.online()) void note.start();
+    if (online) void note.start();
     return note.handle();
   }
 
@@ -259,6 +262,8 @@ class OpenNote {
   readonly whenLoaded: Promise<void>;
   refs = 0;
   connection: DocumentStatus['connection'] = 'offline';
+  /** Set by the open that will call {@link start}, cleared when start has connected or synced by REST. */
+  starting = false;
   readonly #manager: DocumentManager;
   readonly #options: DocumentOptions;
   readonly #persistence: IndexeddbPersistence;
@@ -314,12 +319,16 @@ class OpenNote {
 
   /** Connects: the socket when the server has it (and the mode allows), else a REST sync. */
   async start(): Promise<void> {
-    if (this.#destroyed) return;
-    const mode = this.#options.mode;
-    if (this.#provider === null && (mode === 'socket' || (mode === 'auto' && !this.#manager.socketUnavailable))) {
-      if (await this.#connectSocket()) return;
+    try {
+      if (this.#destroyed) return;
+      const mode = this.#options.mode;
+      if (this.#provider === null && (mode === 'socket' || (mode === 'auto' && !this.#manager.socketUnavailable))) {
+        if (await this.#connectSocket()) return;
+      }
+      await this.syncRest().catch(() => undefined);
+    } finally {
+      this.starting = false;
     }
-    await this.syncRest().catch(() => undefined);
   }
 
   async #connectSocket(): Promise<boolean> {
@@ -401,9 +410,12 @@ class OpenNote {
     this.#confirmSocket(info.local_seq);
   }
 
-  /** True from the socket's creation until it closes: connecting, or live (REST would only duplicate it). */
+  /**
+   * True from the open that will connect the socket until it closes: loading, connecting, or live
+   * (REST would only duplicate it; a start that falls back to REST syncs by itself).
+   */
   get onSocket(): boolean {
-    return this.#provider !== null && this.connection !== 'rest';
+    return (this.#provider !== null || this.starting) && this.connection !== 'rest';
   }
 
   /** True while the socket is open and past its handshake: edits travel over it as they are made. */

@@ -25,15 +25,16 @@ public static class YUpdateInspection
     {
         ArgumentNullException.ThrowIfNull(stateVector);
         long work = 0;
-        return TryIntegrate(UpdateDecoder.Decode(update), stateVector, out after, ref work, CancellationToken.None);
+        return TryIntegrate(ScannedUpdate.Scan(update, CancellationToken.None), stateVector, out after, ref work, CancellationToken.None);
     }
 
     /// <summary>
-    /// Everything a server asks of a client's update, from one decoding: whether it integrates into a
+    /// Everything a server asks of a client's update, from one pass over its bytes: whether it integrates into a
     /// document with <paramref name="stateVector"/> (see <see cref="TryIntegrate(ReadOnlySpan{byte}, IReadOnlyDictionary{ulong, long}, out Dictionary{ulong, long})"/>),
     /// the state vector after it, whether it adds nothing to a document whose deletions are
     /// <paramref name="knownDeletions"/> (see <see cref="AddsNothing(ReadOnlySpan{byte}, IReadOnlyDictionary{ulong, long}, ReadOnlySpan{byte})"/>),
-    /// and its delete set alone (see <see cref="DeleteSetOf"/>).
+    /// and its delete set alone (see <see cref="DeleteSetOf"/>). The update is scanned, not decoded: no
+    /// item or content is built, so the cost is a few steps per struct and the bytes are read once.
     /// </summary>
     /// <param name="update">A V1 update; malformed bytes throw <see cref="YjsFormatException"/>.</param>
     /// <param name="stateVector">The document's state: client → next expected clock.</param>
@@ -51,42 +52,49 @@ public static class YUpdateInspection
         ref long work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stateVector);
-        var decoded = UpdateDecoder.Decode(update, cancellationToken);
+        var scanned = ScannedUpdate.Scan(update, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
-        var addsNothing = StructsCovered(decoded, stateVector)
-            && (decoded.DeleteSet.IsEmpty || Covered(decoded.DeleteSet, UpdateDecoder.Decode(knownDeletions, cancellationToken).DeleteSet));
+        var addsNothing = scanned.StructsCovered(stateVector)
+            && (scanned.DeleteSet.IsEmpty || Covered(scanned.DeleteSet, UpdateDecoder.Decode(knownDeletions, cancellationToken).DeleteSet));
         cancellationToken.ThrowIfCancellationRequested();
-        var integrates = TryIntegrate(decoded, stateVector, out var after, ref work, cancellationToken);
+        var integrates = TryIntegrate(scanned, stateVector, out var after, ref work, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
-        return new UpdateInspection(integrates, after, addsNothing, Encode(decoded.DeleteSet));
+        return new UpdateInspection(integrates, after, addsNothing, Encode(scanned.DeleteSet));
     }
 
     /// <summary>
     /// The integrability check in time linear in the update, whatever the order of its sections: a stack
     /// of blocked sections (yjs resolves dependencies with a pending stack the same way). A section
-    /// blocked on another client's clock pushes that client's section and resumes once it has reached
-    /// the clock. Every push follows a block of some struct on one of its at most three dependencies, so
-    /// there are at most 3n pushes and pops and n struct advances; <paramref name="work"/> counts both.
+    /// advances in ranges, from one of its events (a struct naming another client's content, a skipped
+    /// range) to the next; blocked on another client's clock it pushes that client's section and resumes
+    /// once that section has reached the clock. Every push follows a block on one event, so there are at
+    /// most as many pushes and pops as events plus sections; <paramref name="work"/> counts every step.
     /// A block that no section can lift (a gap, a client not in the update or already exhausted, a cycle
     /// of sections waiting on each other) means the update does not integrate.
     /// </summary>
-    internal static bool TryIntegrate(DecodedUpdate decoded, IReadOnlyDictionary<ulong, long> stateVector, out Dictionary<ulong, long> after,
+    internal static bool TryIntegrate(ScannedUpdate scanned, IReadOnlyDictionary<ulong, long> stateVector, out Dictionary<ulong, long> after,
         ref long work, CancellationToken cancellationToken)
     {
         after = new Dictionary<ulong, long>(stateVector);
-        var sections = decoded.Sections;
-        var bySection = new Dictionary<ulong, int>(sections.Count);
-        for (var s = 0; s < sections.Count; s++)
+        var sections = scanned.Sections;
+        var count = sections.Count;
+        var bySection = new Dictionary<ulong, int>(count);
+        var cursors = new int[count];
+        var next = new long[count];
+        var done = new bool[count];
+        for (var s = 0; s < count; s++)
         {
             bySection[sections[s].Client] = s;
+            cursors[s] = sections[s].FirstEvent;
+            next[s] = sections[s].Start;
         }
 
-        var cursors = new int[sections.Count];
-        var onStack = new bool[sections.Count];
+        var walk = new SectionWalk(scanned.Events, after, cursors, next);
+        var onStack = new bool[count];
         var stack = new Stack<(int Section, ulong WaitClient, long WaitClock)>();
-        for (var root = 0; root < sections.Count; root++)
+        for (var root = 0; root < count; root++)
         {
-            if (cursors[root] == sections[root].Refs.Count)
+            if (done[root])
             {
                 continue;
             }
@@ -96,73 +104,32 @@ public static class YUpdateInspection
             while (stack.Count > 0)
             {
                 var (s, waitClient, waitClock) = stack.Peek();
-                var refs = sections[s].Refs;
-                var client = sections[s].Client;
-                var waiterSatisfied = false;
-                ulong blockedOn = 0;
-                var blocked = false;
-                while (cursors[s] < refs.Count)
+                var step = walk.Advance(s, sections[s], waitClient, waitClock, ref work, cancellationToken);
+                switch (step)
                 {
-                    if ((++work & 0xFFF) == 0)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                    }
+                    case Step.Gap:
+                        return false;
+                    case Step.Blocked:
+                        var blockedOn = walk.BlockedOn;
+                        if (!bySection.TryGetValue(blockedOn.Client, out var other) || onStack[other] || done[other])
+                        {
+                            // Not in the update, already used up, or waiting (via the stack) on this very section.
+                            return false;
+                        }
 
-                    var next = refs[cursors[s]];
-                    var state = after.GetValueOrDefault(client);
-                    if (next is SkipStruct || End(next) <= state)
-                    {
-                        cursors[s]++;
+                        stack.Push((other, blockedOn.Client, blockedOn.Clock));
+                        onStack[other] = true;
+                        work++;
                         continue;
-                    }
-
-                    if (next.Clock > state)
-                    {
-                        // A gap in the section's own clocks: only this section could fill it.
-                        return false;
-                    }
-
-                    if (MissingDependency(next, after) is { } missing)
-                    {
-                        blockedOn = missing;
-                        blocked = true;
-                        break;
-                    }
-
-                    after[client] = End(next);
-                    cursors[s]++;
-                    if (waitClock >= 0 && client == waitClient && End(next) > waitClock)
-                    {
-                        // The section below waited for exactly this clock: go back to it first.
-                        waiterSatisfied = true;
-                        break;
-                    }
+                    case Step.WaiterSatisfied:
+                        // Unfinished: it leaves the stack and may be pushed again by a later block.
+                        stack.Pop();
+                        onStack[s] = false;
+                        work++;
+                        continue;
                 }
 
-                if (blocked)
-                {
-                    if (!bySection.TryGetValue(blockedOn, out var other) || onStack[other] || cursors[other] == sections[other].Refs.Count)
-                    {
-                        // Not in the update, already used up, or waiting (via the stack) on this very section.
-                        return false;
-                    }
-
-                    var needed = NeededClock(refs[cursors[s]], blockedOn, after);
-                    stack.Push((other, blockedOn, needed));
-                    onStack[other] = true;
-                    work++;
-                    continue;
-                }
-
-                if (waiterSatisfied && cursors[s] < refs.Count)
-                {
-                    // Unfinished: it leaves the stack and may be pushed again by a later block.
-                    stack.Pop();
-                    onStack[s] = false;
-                    work++;
-                    continue;
-                }
-
+                done[s] = true;
                 stack.Pop();
                 onStack[s] = false;
                 work++;
@@ -174,7 +141,7 @@ public static class YUpdateInspection
             }
         }
 
-        foreach (var (client, ranges) in decoded.DeleteSet.Clients)
+        foreach (var (client, ranges) in scanned.DeleteSet.Clients)
         {
             var state = after.GetValueOrDefault(client);
             foreach (var range in ranges)
@@ -194,12 +161,89 @@ public static class YUpdateInspection
         return true;
     }
 
+    private enum Step
+    {
+        Finished,
+        Blocked,
+        WaiterSatisfied,
+        Gap,
+    }
+
+    /// <summary>Moves sections forward over their events; <see cref="BlockedOn"/> says what the last block waits for.</summary>
+    private sealed class SectionWalk(List<ScanEvent> events, Dictionary<ulong, long> after, int[] cursors, long[] next)
+    {
+        public (ulong Client, long Clock) BlockedOn { get; private set; }
+
+        /// <summary>
+        /// Integrates section <paramref name="s"/> as far as it goes: every struct before its next event at
+        /// once, then the event. Stops when the section ends, blocks, leaves a gap, or has passed the clock
+        /// the section below it on the stack waits for.
+        /// </summary>
+        public Step Advance(int s, in ScannedSection section, ulong waitClient, long waitClock, ref long work, CancellationToken cancellationToken)
+        {
+            var client = section.Client;
+            while (true)
+            {
+                if ((++work & 0xFFF) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                // The structs from next[s] up to the next event (or the last struct) need nothing from others.
+                var state = after.GetValueOrDefault(client);
+                var target = cursors[s] < section.EventEnd ? events[cursors[s]].Clock : section.ContentEnd;
+                if (target > state && next[s] < target)
+                {
+                    if (next[s] > state)
+                    {
+                        // A gap in the section's own clocks: only this section could fill it.
+                        return Step.Gap;
+                    }
+
+                    after[client] = state = target;
+                }
+
+                next[s] = Math.Max(next[s], target);
+                if (cursors[s] == section.EventEnd)
+                {
+                    return Step.Finished;
+                }
+
+                if (waitClock >= 0 && client == waitClient && state > waitClock)
+                {
+                    // The section below waited for exactly this clock: go back to it first.
+                    return Step.WaiterSatisfied;
+                }
+
+                var e = events[cursors[s]];
+                if (e.End <= state)
+                {
+                    cursors[s]++; // known already, whatever it depends on
+                }
+                else if (e.IsSkip)
+                {
+                    next[s] = Math.Max(next[s], e.End); // absent: the next struct must be known up to here
+                    cursors[s]++;
+                }
+                else if (e.DependsOnClock < after.GetValueOrDefault(e.DependsOnClient))
+                {
+                    cursors[s]++;
+                }
+                else
+                {
+                    BlockedOn = (e.DependsOnClient, e.DependsOnClock);
+                    return Step.Blocked;
+                }
+            }
+        }
+    }
+
     /// <summary>True when the update carries no structs and no deletions beyond what <paramref name="stateVector"/> has (a no-op).</summary>
     public static bool AddsNothing(ReadOnlySpan<byte> update, IReadOnlyDictionary<ulong, long> stateVector)
     {
         ArgumentNullException.ThrowIfNull(stateVector);
-        var decoded = UpdateDecoder.Decode(update);
-        return decoded.DeleteSet.IsEmpty && StructsCovered(decoded, stateVector);
+        var scanned = ScannedUpdate.Scan(update, CancellationToken.None);
+        return scanned.DeleteSet.IsEmpty && scanned.StructsCovered(stateVector);
     }
 
     /// <summary>
@@ -211,65 +255,9 @@ public static class YUpdateInspection
     public static bool AddsNothing(ReadOnlySpan<byte> update, IReadOnlyDictionary<ulong, long> stateVector, ReadOnlySpan<byte> knownDeletions)
     {
         ArgumentNullException.ThrowIfNull(stateVector);
-        var decoded = UpdateDecoder.Decode(update);
-        return StructsCovered(decoded, stateVector)
-            && (decoded.DeleteSet.IsEmpty || Covered(decoded.DeleteSet, UpdateDecoder.Decode(knownDeletions).DeleteSet));
-    }
-
-    private static bool StructsCovered(DecodedUpdate decoded, IReadOnlyDictionary<ulong, long> stateVector)
-    {
-        foreach (var section in decoded.Sections)
-        {
-            foreach (var item in section.Refs)
-            {
-                if (item is not SkipStruct && End(item) > stateVector.GetValueOrDefault(item.Client))
-                {
-                    return false;
-                }
-            }
-        }
-
-        return true;
-    }
-
-    private static long End(AbstractStruct s) => s.Clock + s.Length;
-
-    /// <summary>The client of the first dependency (origin, right origin, parent) not yet known, or null.</summary>
-    private static ulong? MissingDependency(AbstractStruct next, Dictionary<ulong, long> known)
-    {
-        if (next is not Item item)
-        {
-            return null;
-        }
-
-        if (item.HasOrigin && item.OriginClock >= known.GetValueOrDefault(item.OriginClient))
-        {
-            return item.OriginClient;
-        }
-
-        if (item.HasRightOrigin && item.RightOriginClock >= known.GetValueOrDefault(item.RightOriginClient))
-        {
-            return item.RightOriginClient;
-        }
-
-        return item.Parent is StructId parent && parent.Clock >= known.GetValueOrDefault(parent.Client) ? parent.Client : null;
-    }
-
-    /// <summary>The clock of <paramref name="client"/> that <paramref name="next"/> waits for (the same order as <see cref="MissingDependency"/>).</summary>
-    private static long NeededClock(AbstractStruct next, ulong client, Dictionary<ulong, long> known)
-    {
-        var item = (Item)next;
-        if (item.HasOrigin && item.OriginClient == client && item.OriginClock >= known.GetValueOrDefault(client))
-        {
-            return item.OriginClock;
-        }
-
-        if (item.HasRightOrigin && item.RightOriginClient == client && item.RightOriginClock >= known.GetValueOrDefault(client))
-        {
-            return item.RightOriginClock;
-        }
-
-        return ((StructId)item.Parent!).Clock;
+        var scanned = ScannedUpdate.Scan(update, CancellationToken.None);
+        return scanned.StructsCovered(stateVector)
+            && (scanned.DeleteSet.IsEmpty || Covered(scanned.DeleteSet, UpdateDecoder.Decode(knownDeletions).DeleteSet));
     }
 
     /// <summary>The delete set of <paramref name="update"/> alone, as an update with no structs (sorted and merged).</summary>
@@ -336,18 +324,13 @@ public static class YUpdateInspection
     /// <summary>Per client, the first clock and the end clock of the update's structs (yjs <c>parseUpdateMeta</c>).</summary>
     public static (IReadOnlyDictionary<ulong, long> From, IReadOnlyDictionary<ulong, long> To) ParseMeta(ReadOnlySpan<byte> update)
     {
-        var decoded = UpdateDecoder.Decode(update);
+        var (structs, _) = UpdateScanner.Scan(update);
         var from = new Dictionary<ulong, long>();
         var to = new Dictionary<ulong, long>();
-        foreach (var section in decoded.Sections)
+        foreach (var item in structs)
         {
-            if (section.Refs.Count == 0)
-            {
-                continue;
-            }
-
-            from[section.Client] = section.Refs[0].Clock;
-            to[section.Client] = End(section.Refs[^1]);
+            from.TryAdd(item.Client, item.Clock);
+            to[item.Client] = item.EndClock;
         }
 
         return (from, to);

@@ -11,7 +11,20 @@ namespace FrameLord.Sync.Crdt.Updates;
 /// </summary>
 internal static class UpdateScanner
 {
+    /// <summary>Scans <paramref name="update"/>: every struct's kind, clocks and byte range, and the delete set.</summary>
     public static (List<ScannedStruct> Structs, DeleteSet DeleteSet) Scan(ReadOnlySpan<byte> update)
+    {
+        var sink = new ListSink(new List<ScannedStruct>(Math.Min(update.Length / 2, 1 << 16)));
+        var deleteSet = Scan(update, ref sink, CancellationToken.None);
+        return (sink.Structs, deleteSet);
+    }
+
+    /// <summary>
+    /// Scans <paramref name="update"/>, handing each section and struct to <paramref name="sink"/> (a struct,
+    /// so each kind of sink gets its own compiled loop), and returns the delete set.
+    /// </summary>
+    public static DeleteSet Scan<TSink>(ReadOnlySpan<byte> update, ref TSink sink, CancellationToken cancellationToken)
+        where TSink : struct, IScanSink
     {
         if (update.IsEmpty)
         {
@@ -21,8 +34,8 @@ internal static class UpdateScanner
         try
         {
             var reader = new ByteReader(update);
-            var structs = ScanStructs(ref reader);
-            return (structs, DeleteSet.Read(ref reader));
+            ScanStructs(ref reader, ref sink, cancellationToken);
+            return DeleteSet.Read(ref reader);
         }
         catch (ArgumentException e)
         {
@@ -30,31 +43,58 @@ internal static class UpdateScanner
         }
     }
 
-    private static List<ScannedStruct> ScanStructs(ref ByteReader reader)
+    private static void ScanStructs<TSink>(ref ByteReader reader, ref TSink sink, CancellationToken cancellationToken)
+        where TSink : struct, IScanSink
     {
         var numSections = reader.ReadLength();
-        var structs = new List<ScannedStruct>(Math.Min(reader.Remaining / 2, 1 << 16));
         HashSet<ulong>? seen = numSections > 1 ? [] : null;
+        var scanned = 0;
         for (var s = 0; s < numSections; s++)
         {
             var (numStructs, client, clock) = UpdateDecoder.ReadSectionHeader(ref reader, seen);
+            sink.Section(client, clock);
 
             for (var i = 0; i < numStructs; i++)
             {
+                if ((++scanned & 0xFFF) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
                 var start = reader.Position;
-                var (kind, length) = ScanStruct(ref reader, client, clock);
+                var (kind, length) = ScanStruct(ref reader, client, clock, out var needs);
                 UpdateDecoder.CheckClockRange(length, clock);
 
-                structs.Add(new ScannedStruct(kind, client, clock, length, start, reader.Position));
+                sink.Struct(new ScannedStruct(kind, client, clock, length, start, reader.Position), needs);
                 clock += length;
             }
         }
-
-        return structs;
     }
 
-    private static (ScannedKind Kind, long Length) ScanStruct(ref ByteReader reader, ulong client, long clock)
+    /// <summary>Receives what a scan finds, in the update's order.</summary>
+    internal interface IScanSink
     {
+        /// <summary>A client's section starts (its structs follow).</summary>
+        void Section(ulong client, long clock);
+
+        void Struct(in ScannedStruct scanned, in StructDependencies needs);
+    }
+
+    /// <summary>Keeps every struct's place (for diffs that copy most structs verbatim).</summary>
+    private struct ListSink(List<ScannedStruct> structs) : IScanSink
+    {
+        public readonly List<ScannedStruct> Structs => structs;
+
+        public readonly void Section(ulong client, long clock)
+        {
+        }
+
+        public readonly void Struct(in ScannedStruct scanned, in StructDependencies needs) => structs.Add(scanned);
+    }
+
+    private static (ScannedKind Kind, long Length) ScanStruct(ref ByteReader reader, ulong client, long clock, out StructDependencies needs)
+    {
+        needs = StructDependencies.None;
         var info = reader.ReadByte();
         var contentRef = info & 0x1F;
         switch (contentRef)
@@ -69,12 +109,14 @@ internal static class UpdateScanner
         var hasRightOrigin = (info & 0x40) != 0;
         if (hasOrigin)
         {
-            CheckBackwards(client, clock, (ulong)reader.ReadVarUint(), reader.ReadVarUint());
+            var (originClient, originClock) = ReadId(ref reader, client, clock);
+            needs = needs with { OriginClient = originClient, OriginClock = originClock };
         }
 
         if (hasRightOrigin)
         {
-            CheckBackwards(client, clock, (ulong)reader.ReadVarUint(), reader.ReadVarUint());
+            var (rightClient, rightClock) = ReadId(ref reader, client, clock);
+            needs = needs with { RightOriginClient = rightClient, RightOriginClock = rightClock };
         }
 
         if (!hasOrigin && !hasRightOrigin)
@@ -85,7 +127,8 @@ internal static class UpdateScanner
             }
             else
             {
-                CheckBackwards(client, clock, (ulong)reader.ReadVarUint(), reader.ReadVarUint());
+                var (parentClient, parentClock) = ReadId(ref reader, client, clock);
+                needs = needs with { ParentClient = parentClient, ParentClock = parentClock };
             }
 
             if ((info & 0x20) != 0)
@@ -97,12 +140,17 @@ internal static class UpdateScanner
         return (ScannedKind.Item, ScanContent(ref reader, contentRef));
     }
 
-    private static void CheckBackwards(ulong client, long clock, ulong refClient, long refClock)
+    /// <summary>Reads an id a struct refers to; one of its own client must lie before it.</summary>
+    private static (ulong Client, long Clock) ReadId(ref ByteReader reader, ulong client, long clock)
     {
+        var refClient = (ulong)reader.ReadVarUint();
+        var refClock = reader.ReadVarUint();
         if (refClient == client && refClock >= clock)
         {
             throw new YjsFormatException("A struct refers to a later clock of its own client.");
         }
+
+        return (refClient, refClock);
     }
 
     /// <summary>Checks a varString and returns its length in UTF-16 code units.</summary>

@@ -89,12 +89,14 @@ public sealed partial class DocumentService
             view = await _store.ReadDocumentAsync(userId, noteId, includeSnapshot: !Covers(client, head.SnapshotStateVector), cancellationToken);
         }
 
+        // Against an empty state vector a stored update is its own diff: sent as stored, not re-encoded
+        // (a first sync of a large note, or a client that sent everything it has, pays no diff).
         var parts = new List<byte[]>(1 + view!.Log.Count);
-        AddPart(parts, view.Snapshot is { } snapshot ? YUpdate.DiffUpdate(snapshot, clientVector) : view.Head.SnapshotDeleteSet);
+        AddPart(parts, view.Snapshot is { } snapshot ? DiffAgainst(snapshot, clientVector, client) : view.Head.SnapshotDeleteSet);
         foreach (var entry in view.Log)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            AddPart(parts, YUpdate.DiffUpdate(entry.Update, clientVector));
+            AddPart(parts, DiffAgainst(entry.Update, clientVector, client));
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -198,6 +200,9 @@ public sealed partial class DocumentService
         DocumentChanged?.Invoke(userId, noteId, accepted.Head.SyncVersion);
         return accepted;
     }
+
+    private static byte[] DiffAgainst(byte[] update, byte[] clientVector, IReadOnlyDictionary<ulong, long> client) =>
+        client.Count == 0 ? update : YUpdate.DiffUpdate(update, clientVector);
 
     /// <summary>Leaves out empty parts (00 00): merging decodes every part in full, and a lone part needs no merge.</summary>
     private static void AddPart(List<byte[]> parts, byte[] part)

@@ -75,16 +75,20 @@ public static class YUpdateInspection
     internal static bool TryIntegrate(ScannedUpdate scanned, IReadOnlyDictionary<ulong, long> stateVector, out Dictionary<ulong, long> after,
         ref long work, CancellationToken cancellationToken)
     {
-        after = new Dictionary<ulong, long>(stateVector);
         var sections = scanned.Sections;
         var count = sections.Count;
-        var bySection = new Dictionary<ulong, int>(count);
+        after = new Dictionary<ulong, long>(stateVector.Count + count);
+        foreach (var (client, clock) in stateVector)
+        {
+            after[client] = clock;
+        }
+
+        var bySection = scanned.BySection;
         var cursors = new int[count];
         var next = new long[count];
         var done = new bool[count];
         for (var s = 0; s < count; s++)
         {
-            bySection[sections[s].Client] = s;
             cursors[s] = sections[s].FirstEvent;
             next[s] = sections[s].Start;
         }
@@ -111,7 +115,7 @@ public static class YUpdateInspection
                         return false;
                     case Step.Blocked:
                         var blockedOn = walk.BlockedOn;
-                        if (!bySection.TryGetValue(blockedOn.Client, out var other) || onStack[other] || done[other])
+                        if (!bySection.TryGetValue(blockedOn.Client, out var other) || other < 0 || onStack[other] || done[other])
                         {
                             // Not in the update, already used up, or waiting (via the stack) on this very section.
                             return false;
@@ -258,6 +262,18 @@ public static class YUpdateInspection
         var scanned = ScannedUpdate.Scan(update, CancellationToken.None);
         return scanned.StructsCovered(stateVector)
             && (scanned.DeleteSet.IsEmpty || Covered(scanned.DeleteSet, UpdateDecoder.Decode(knownDeletions).DeleteSet));
+    }
+
+    /// <summary>
+    /// The union of the delete sets of two updates, as an update with no structs (sorted and merged): what a
+    /// server stores as a document's deletions after an update. Linear in their sizes; the structs of
+    /// either update are left out.
+    /// </summary>
+    public static byte[] UnionOfDeleteSets(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
+    {
+        var (_, a) = UpdateScanner.Scan(first);
+        var (_, b) = UpdateScanner.Scan(second);
+        return Encode(DeleteSet.Union(a, b));
     }
 
     /// <summary>The delete set of <paramref name="update"/> alone, as an update with no structs (sorted and merged).</summary>

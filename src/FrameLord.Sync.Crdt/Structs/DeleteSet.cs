@@ -72,7 +72,11 @@ internal sealed class DeleteSet
             return;
         }
 
-        list.Sort(static (a, b) => a.Clock.CompareTo(b.Clock));
+        if (!IsSorted(list))
+        {
+            list.Sort(static (a, b) => a.Clock.CompareTo(b.Clock));
+        }
+
         var j = 1;
         for (var i = 1; i < list.Count; i++)
         {
@@ -119,6 +123,61 @@ internal sealed class DeleteSet
         }
 
         return false;
+    }
+
+    private static bool IsSorted(List<DeleteRange> list)
+    {
+        for (var i = 1; i < list.Count; i++)
+        {
+            if (list[i - 1].Clock > list[i].Clock)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Union of two delete sets, sorted and merged, in one linear pass per client when each side's ranges
+    /// are already in clock order (as read from any encoding this library writes); otherwise sorted first.
+    /// </summary>
+    public static DeleteSet Union(DeleteSet a, DeleteSet b)
+    {
+        var merged = new DeleteSet();
+        foreach (var (client, mine) in a.Clients)
+        {
+            if (!b.TryGetRanges(client, out var theirs))
+            {
+                merged.GetOrAddRanges(client, mine.Count).AddRange(mine);
+                continue;
+            }
+
+            var target = merged.GetOrAddRanges(client, mine.Count + theirs.Count);
+            if (!IsSorted(mine) || !IsSorted(theirs))
+            {
+                target.AddRange(mine);
+                target.AddRange(theirs);
+                continue;
+            }
+
+            int i = 0, j = 0;
+            while (i < mine.Count || j < theirs.Count)
+            {
+                target.Add(j == theirs.Count || (i < mine.Count && mine[i].Clock <= theirs[j].Clock) ? mine[i++] : theirs[j++]);
+            }
+        }
+
+        foreach (var (client, theirs) in b.Clients)
+        {
+            if (!a.TryGetRanges(client, out _))
+            {
+                merged.GetOrAddRanges(client, theirs.Count).AddRange(theirs);
+            }
+        }
+
+        merged.SortAndMerge();
+        return merged;
     }
 
     /// <summary>Union of several delete sets, sorted and merged (yjs <c>mergeDeleteSets</c>).</summary>

@@ -10,14 +10,18 @@ namespace FrameLord.Sync.Crdt.Updates;
 /// </summary>
 internal sealed class ScannedUpdate
 {
-    private ScannedUpdate(List<ScannedSection> sections, List<ScanEvent> events, DeleteSet deleteSet)
+    private ScannedUpdate(List<ScannedSection> sections, Dictionary<ulong, int> bySection, List<ScanEvent> events, DeleteSet deleteSet)
     {
         Sections = sections;
+        BySection = bySection;
         Events = events;
         DeleteSet = deleteSet;
     }
 
     public List<ScannedSection> Sections { get; }
+
+    /// <summary>Client → index in <see cref="Sections"/>; -1 for a client whose section holds no struct.</summary>
+    public Dictionary<ulong, int> BySection { get; }
 
     /// <summary>Every section's events, in clock order, the sections' in turn.</summary>
     public List<ScanEvent> Events { get; }
@@ -26,10 +30,10 @@ internal sealed class ScannedUpdate
 
     public static ScannedUpdate Scan(ReadOnlySpan<byte> update, CancellationToken cancellationToken)
     {
-        var sink = new Sink([], []);
+        var sink = new Sink([], [], []);
         var deleteSet = UpdateScanner.Scan(update, ref sink, cancellationToken);
         sink.Close();
-        return new ScannedUpdate(sink.Sections, sink.Events, deleteSet);
+        return new ScannedUpdate(sink.Sections, sink.BySection, sink.Events, deleteSet);
     }
 
     /// <summary>True when every struct (skips aside) lies within <paramref name="stateVector"/>.</summary>
@@ -46,18 +50,27 @@ internal sealed class ScannedUpdate
         return true;
     }
 
-    private struct Sink(List<ScannedSection> sections, List<ScanEvent> events) : UpdateScanner.IScanSink
+    private struct Sink(List<ScannedSection> sections, Dictionary<ulong, int> bySection, List<ScanEvent> events) : UpdateScanner.IScanSink
     {
         private bool _open;
         private ScannedSection _current;
 
         public readonly List<ScannedSection> Sections => sections;
 
+        public readonly Dictionary<ulong, int> BySection => bySection;
+
         public readonly List<ScanEvent> Events => events;
+
+        public readonly bool RefusesRepeatedClients => true;
 
         public void Section(ulong client, long clock)
         {
             Close();
+            if (!bySection.TryAdd(client, -1))
+            {
+                throw new YjsFormatException($"Client {client} appears in two sections.");
+            }
+
             _current = new ScannedSection(client, clock, clock, -1, events.Count, events.Count);
             _open = true;
         }
@@ -97,6 +110,7 @@ internal sealed class ScannedUpdate
         {
             if (_open && _current.End > _current.Start)
             {
+                bySection[_current.Client] = sections.Count;
                 sections.Add(_current with { EventEnd = events.Count });
             }
 

@@ -47,7 +47,8 @@ internal static class UpdateScanner
         where TSink : struct, IScanSink
     {
         var numSections = reader.ReadLength();
-        HashSet<ulong>? seen = numSections > 1 ? [] : null;
+        // A section takes at least three bytes, so the count bounds nothing beyond the input.
+        HashSet<ulong>? seen = numSections > 1 && !sink.RefusesRepeatedClients ? new(Math.Min(numSections, reader.Remaining / 3)) : null;
         var scanned = 0;
         for (var s = 0; s < numSections; s++)
         {
@@ -74,6 +75,9 @@ internal static class UpdateScanner
     /// <summary>Receives what a scan finds, in the update's order.</summary>
     internal interface IScanSink
     {
+        /// <summary>True when <see cref="Section"/> itself refuses a client listed twice (the scan then keeps no set of its own).</summary>
+        bool RefusesRepeatedClients { get; }
+
         /// <summary>A client's section starts (its structs follow).</summary>
         void Section(ulong client, long clock);
 
@@ -84,6 +88,8 @@ internal static class UpdateScanner
     private struct ListSink(List<ScannedStruct> structs) : IScanSink
     {
         public readonly List<ScannedStruct> Structs => structs;
+
+        public readonly bool RefusesRepeatedClients => false;
 
         public readonly void Section(ulong client, long clock)
         {

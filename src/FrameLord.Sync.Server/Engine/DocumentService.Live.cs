@@ -92,8 +92,8 @@ public sealed partial class DocumentService
             stored += update.LongLength;
             if (inspection.Result.Deletions.Length > 2)
             {
-                deleteSet = YUpdate.MergeUpdates([deleteSet, inspection.Result.Deletions]);
-                deletions = deletions is null ? inspection.Result.Deletions : YUpdate.MergeUpdates([deletions, inspection.Result.Deletions]);
+                deleteSet = YUpdateInspection.UnionOfDeleteSets(deleteSet, inspection.Result.Deletions);
+                deletions = deletions is null ? inspection.Result.Deletions : YUpdateInspection.UnionOfDeleteSets(deletions, inspection.Result.Deletions);
             }
         }
 
@@ -146,7 +146,7 @@ public sealed partial class DocumentService
             }
         }
 
-        var deleteSet = deletions is null ? current.DeleteSet : YUpdate.MergeUpdates([current.DeleteSet, deletions]);
+        var deleteSet = deletions is null ? current.DeleteSet : YUpdateInspection.UnionOfDeleteSets(current.DeleteSet, deletions);
         return new DocumentState(YUpdate.EncodeStateVector(merged), deleteSet);
     }
 

@@ -193,7 +193,7 @@ public sealed partial class DocumentService
                 }
             }
 
-            var deleteSet = hasDeletions ? YUpdate.MergeUpdates([current.DeleteSet, deletions]) : current.DeleteSet;
+            var deleteSet = hasDeletions ? YUpdateInspection.UnionOfDeleteSets(current.DeleteSet, deletions) : current.DeleteSet;
             return new DocumentState(YUpdate.EncodeStateVector(merged), deleteSet);
         }, includeSnapshot: head is not null && !Covers(client, head.SnapshotStateVector), _time.GetUtcNow(), cancellationToken);
         UpdateAccepted?.Invoke(userId, noteId, update, null);

@@ -85,6 +85,40 @@ public class YUpdateInspectionTests
     }
 
     [Fact]
+    public void UnionOfDeleteSets_IsTheMergeOfBothDeleteSets_AndLeavesTheStructsOut()
+    {
+        var rng = new Random(42);
+        for (var trial = 0; trial < 50; trial++)
+        {
+            var (doc, updates) = Recording((ulong)(10 + trial));
+            var text = doc.GetText("t");
+            text.Insert(0, new string('x', 200));
+            for (var i = 0; i < 20; i++)
+            {
+                text.Delete(rng.Next(text.Length - 5), rng.Next(1, 5));
+            }
+
+            var a = updates[rng.Next(updates.Count)];
+            var b = rng.Next(4) == 0 ? YUpdate.Empty.ToArray() : updates[rng.Next(updates.Count)];
+            var expected = YUpdate.MergeUpdates([YUpdateInspection.DeleteSetOf(a), YUpdateInspection.DeleteSetOf(b)]);
+            Assert.Equal(expected, YUpdateInspection.UnionOfDeleteSets(a, b));
+            Assert.Equal(expected, YUpdateInspection.UnionOfDeleteSets(b, a));
+        }
+    }
+
+    [Fact]
+    public void Inspect_RefusesAClientListedInTwoSections()
+    {
+        // Two sections of client 5, each one string item "a" in the root type "m" (info 0x04: string content, parent by name).
+        var section = new byte[] { 1, 5, 0, 0x04, 1, 1, (byte)'m', 1, (byte)'a' };
+        var update = new List<byte> { 2 };
+        update.AddRange(section);
+        update.AddRange(section);
+        update.Add(0);
+        Assert.Throws<YjsFormatException>(() => YUpdateInspection.Inspect(update.ToArray(), new Dictionary<ulong, long>(), YUpdate.Empty));
+    }
+
+    [Fact]
     public void AddsNothing_WithKnownDeletions_IgnoresADeleteSetTheServerAlreadyHas()
     {
         var (doc, updates) = Recording(5);

@@ -36,7 +36,7 @@ public sealed partial class DocumentService
 
         var accepted = plan.Accepted.Select(i => updates[i].Update).ToList();
         var appended = await _store.AppendDocumentUpdatesAsync(userId, noteId, accepted, known.Head,
-            current => Advance(current, plan.StateVector, plan.Deletions), _time.GetUtcNow(), cancellationToken);
+            current => Advance(current, known.Head?.StateVector ?? RowReaders.EmptyStateVector, plan.StateVector, plan.Deletions), _time.GetUtcNow(), cancellationToken);
 
         var version = appended.Head.SyncVersion - plan.Accepted.Count;
         foreach (var index in plan.Accepted)
@@ -134,20 +134,35 @@ public sealed partial class DocumentService
         return inspection.AddsNothing ? null : (null, inspection);
     }
 
-    /// <summary>The stored state moved by a batch: both only grow, so the union of what is stored and what the batch brings.</summary>
-    private static DocumentState Advance(DocumentState current, IReadOnlyDictionary<ulong, long> after, byte[]? deletions)
+    /// <summary>
+    /// The stored state moved by accepted updates. The stored vector and delete set may have moved since
+    /// <paramref name="readVector"/> was read; both only grow, so the result is the union of what is stored
+    /// and what the updates bring. When the vector has not moved, <paramref name="after"/> is already that
+    /// union (it was computed from it), and a note with a million clients is not merged twice.
+    /// </summary>
+    private static DocumentState Advance(DocumentState current, byte[] readVector, IReadOnlyDictionary<ulong, long> after, byte[]? deletions)
     {
-        var merged = new Dictionary<ulong, long>(YUpdate.DecodeStateVector(current.StateVector));
-        foreach (var (clientId, clock) in after)
+        byte[] vector;
+        if (current.StateVector.AsSpan().SequenceEqual(readVector))
         {
-            if (clock > merged.GetValueOrDefault(clientId))
+            vector = YUpdate.EncodeStateVector(after);
+        }
+        else
+        {
+            var merged = new Dictionary<ulong, long>(YUpdate.DecodeStateVector(current.StateVector));
+            foreach (var (clientId, clock) in after)
             {
-                merged[clientId] = clock;
+                if (clock > merged.GetValueOrDefault(clientId))
+                {
+                    merged[clientId] = clock;
+                }
             }
+
+            vector = YUpdate.EncodeStateVector(merged);
         }
 
         var deleteSet = deletions is null ? current.DeleteSet : YUpdateInspection.UnionOfDeleteSets(current.DeleteSet, deletions);
-        return new DocumentState(YUpdate.EncodeStateVector(merged), deleteSet);
+        return new DocumentState(vector, deleteSet);
     }
 
     private sealed record BatchPlan(LiveOutcome[] Outcomes, List<int> Accepted, IReadOnlyDictionary<ulong, long> StateVector, byte[]? Deletions);

@@ -178,24 +178,10 @@ public sealed partial class DocumentService
         }
 
         var (after, deletions) = (inspection.After, inspection.Deletions);
-
-        var hasDeletions = deletions.Length > 2;
-        var accepted = await _store.AppendDocumentUpdateAsync(userId, noteId, update, head, current =>
-        {
-            // The stored vector and delete set may have moved since they were read; both only grow, so
-            // the union is the maximum.
-            var merged = new Dictionary<ulong, long>(YUpdate.DecodeStateVector(current.StateVector));
-            foreach (var (clientId, clock) in after)
-            {
-                if (clock > merged.GetValueOrDefault(clientId))
-                {
-                    merged[clientId] = clock;
-                }
-            }
-
-            var deleteSet = hasDeletions ? YUpdateInspection.UnionOfDeleteSets(current.DeleteSet, deletions) : current.DeleteSet;
-            return new DocumentState(YUpdate.EncodeStateVector(merged), deleteSet);
-        }, includeSnapshot: head is not null && !Covers(client, head.SnapshotStateVector), _time.GetUtcNow(), cancellationToken);
+        var readVector = head?.StateVector ?? RowReaders.EmptyStateVector;
+        var accepted = await _store.AppendDocumentUpdateAsync(userId, noteId, update, head,
+            current => Advance(current, readVector, after, deletions.Length > 2 ? deletions : null),
+            includeSnapshot: head is not null && !Covers(client, head.SnapshotStateVector), _time.GetUtcNow(), cancellationToken);
         UpdateAccepted?.Invoke(userId, noteId, update, null);
         DocumentChanged?.Invoke(userId, noteId, accepted.Head.SyncVersion);
         return accepted;

@@ -4,6 +4,7 @@ using FrameLord.Sync.Client.Engine;
 using FrameLord.Sync.Client.Local;
 using FrameLord.Sync.Crdt;
 using FrameLord.Sync.Protocol;
+using FrameLord.Sync.Protocol.Lib0;
 
 namespace FrameLord.Sync.Client.Parts;
 
@@ -154,7 +155,7 @@ internal sealed class LiveNoteSockets : ILiveNoteHost
         }
         catch (YjsFormatException e)
         {
-            throw new LiveProtocolException($"The server's state vector does not decode: {e.Message}");
+            throw new Lib0FormatException($"The server's state vector does not decode: {e.Message}");
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using FrameLord.Sync.Client.Documents.Live;
+using FrameLord.Sync.Protocol.Lib0;
 using Microsoft.Extensions.Time.Testing;
 
 namespace FrameLord.Sync.Client.Tests.Documents;
@@ -33,7 +34,7 @@ public sealed class LiveProtocolTests
     [InlineData(new byte[] { 1, 5, 200, 1, 1, 1, 1 })]
     public void Decode_HostileBytes_FailWithoutAllocatingFromTheirLengths(byte[] message)
     {
-        Assert.Throws<LiveProtocolException>(() =>
+        Assert.Throws<Lib0FormatException>(() =>
         {
             var decoded = YWebSocketMessage.Decode(message);
             if (decoded.Kind == YMessageKind.Awareness)

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using FrameLord.Sync.Crdt;
 using FrameLord.Sync.Protocol;
+using FrameLord.Sync.Protocol.Lib0;
 using FrameLord.Sync.Server.Live.Sockets;
 using FrameLord.Sync.TestKit;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,8 +25,8 @@ public sealed class LiveSocketAbuseTests : IAsyncLifetime
     /// <summary>A y-websocket awareness message: type 1, then the awareness update as a varUint8Array.</summary>
     private static byte[] Awareness(ulong clientId, ulong clock, string state)
     {
-        var update = new WireWriter().VarUint(1).VarUint(clientId).VarUint(clock).VarString(state).ToArray();
-        return new WireWriter().VarUint(1).VarBytes(update).ToArray();
+        var update = new Lib0Writer().VarUint(1).VarUint(clientId).VarUint(clock).VarString(state).ToArray();
+        return new Lib0Writer().VarUint(1).VarBytes(update).ToArray();
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using FrameLord.Sync.Protocol.Lib0;
+
 namespace FrameLord.Sync.Client.Documents.Live;
 
 /// <summary>One client's entry in an awareness update; <see cref="State"/> is JSON text, <c>null</c> when the client left.</summary>
@@ -16,7 +18,7 @@ internal static class AwarenessWire
         // Each entry takes at least three bytes: a larger count is a lie told to make us allocate.
         if (count > (ulong)update.Length / 3)
         {
-            throw new LiveProtocolException("The awareness update counts more clients than it holds.");
+            throw new Lib0FormatException("The awareness update counts more clients than it holds.");
         }
 
         var entries = new List<AwarenessEntry>((int)count);

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using FrameLord.Sync.Protocol.Lib0;
 
 namespace FrameLord.Sync.Client.Documents.Live;
 
@@ -74,7 +75,7 @@ public sealed class ClientWebSocketConnector(Uri serverUri) : ILiveDocumentConne
                 parts ??= new MemoryStream();
                 if (parts.Length + result.Count > maxMessageBytes)
                 {
-                    throw new LiveProtocolException("A message from the server is over the size limit.");
+                    throw new Lib0FormatException("A message from the server is over the size limit.");
                 }
 
                 parts.Write(_buffer, 0, result.Count);

@@ -1,3 +1,5 @@
+using FrameLord.Sync.Protocol.Lib0;
+
 namespace FrameLord.Sync.Client.Documents.Live;
 
 /// <summary>The kinds of y-websocket messages (y-protocols 1.0.7 framing, DESIGN 3.8).</summary>
@@ -51,7 +53,7 @@ internal readonly record struct YWebSocketMessage(YMessageKind Kind, byte[] Payl
     private static byte[] Sync(ulong step, ReadOnlySpan<byte> payload) =>
         new Lib0Writer(payload.Length + 8).VarUint(MessageSync).VarUint(step).VarBytes(payload).ToArray();
 
-    /// <summary>Decodes one whole message. Throws <see cref="LiveProtocolException"/> when it does not decode.</summary>
+    /// <summary>Decodes one whole message. Throws <see cref="Lib0FormatException"/> when it does not decode.</summary>
     public static YWebSocketMessage Decode(ReadOnlySpan<byte> message)
     {
         var reader = new Lib0Reader(message);
@@ -65,7 +67,7 @@ internal readonly record struct YWebSocketMessage(YMessageKind Kind, byte[] Payl
                     Step1 => new(YMessageKind.SyncStep1, payload),
                     Step2 => new(YMessageKind.SyncStep2, payload),
                     StepUpdate => new(YMessageKind.Update, payload),
-                    _ => throw new LiveProtocolException("Unknown sync step."),
+                    _ => throw new Lib0FormatException("Unknown sync step."),
                 };
             case MessageAwareness:
                 return new(YMessageKind.Awareness, reader.ReadVarBytes().ToArray());
@@ -74,7 +76,7 @@ internal readonly record struct YWebSocketMessage(YMessageKind Kind, byte[] Payl
             case MessageAuth:
                 return new(YMessageKind.Auth, []);
             default:
-                throw new LiveProtocolException("Unknown message type.");
+                throw new Lib0FormatException("Unknown message type.");
         }
     }
 }

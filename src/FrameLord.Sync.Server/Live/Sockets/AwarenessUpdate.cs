@@ -1,3 +1,5 @@
+using FrameLord.Sync.Protocol.Lib0;
+
 namespace FrameLord.Sync.Server.Live.Sockets;
 
 /// <summary>One client's entry in a y-protocols awareness update; <see cref="State"/> is JSON, <c>null</c> when it left.</summary>
@@ -14,12 +16,12 @@ internal static class AwarenessUpdate
 {
     public static List<AwarenessEntry> Decode(ReadOnlySpan<byte> update)
     {
-        var reader = new WireReader(update);
+        var reader = new Lib0Reader(update);
         var count = reader.ReadVarUint();
         // Each entry takes at least three bytes, so a count beyond that is a lie told to make us allocate.
         if (count > (ulong)update.Length / 3)
         {
-            throw new WireFormatException("The awareness update counts more clients than it holds.");
+            throw new Lib0FormatException("The awareness update counts more clients than it holds.");
         }
 
         var entries = new List<AwarenessEntry>((int)count);
@@ -33,7 +35,7 @@ internal static class AwarenessUpdate
 
     public static byte[] Encode(IReadOnlyCollection<AwarenessEntry> entries)
     {
-        var writer = new WireWriter(16 + (entries.Count * 32)).VarUint((ulong)entries.Count);
+        var writer = new Lib0Writer(16 + (entries.Count * 32)).VarUint((ulong)entries.Count);
         foreach (var entry in entries)
         {
             writer.VarUint(entry.ClientId).VarUint(entry.Clock).VarString(entry.State);

@@ -1,4 +1,5 @@
 using FrameLord.Sync.Protocol;
+using FrameLord.Sync.Protocol.Lib0;
 using FrameLord.Sync.Server.Engine;
 
 namespace FrameLord.Sync.Server.Live.Sockets;
@@ -45,7 +46,7 @@ internal sealed class HocuspocusSession(SocketConnection connection, RealtimeCon
             return;
         }
 
-        var reader = new WireReader(message);
+        var reader = new Lib0Reader(message);
         var name = reader.ReadVarString();
         var type = reader.ReadVarUint();
         if (type == MessageAuth)
@@ -79,11 +80,11 @@ internal sealed class HocuspocusSession(SocketConnection connection, RealtimeCon
                         break;
                     case SyncStep2 or SyncUpdate:
                         // Acknowledged only once the update is stored (or known to be there already).
-                        var acknowledgement = new WireWriter().VarString(name).VarUint(MessageSyncStatus).VarUint(1).ToArray();
+                        var acknowledgement = new Lib0Writer().VarString(name).VarUint(MessageSyncStatus).VarUint(1).ToArray();
                         await StoreAsync(document.Hub, document, payload, () => Connection.Send(acknowledgement), cancellationToken);
                         break;
                     default:
-                        throw new WireFormatException("Unknown sync step.");
+                        throw new Lib0FormatException("Unknown sync step.");
                 }
 
                 break;
@@ -143,7 +144,7 @@ internal sealed class HocuspocusSession(SocketConnection connection, RealtimeCon
 
         if (refusal is not null)
         {
-            Connection.Send(new WireWriter().VarString(name).VarUint(MessageAuth).VarUint(AuthPermissionDenied).VarString(refusal).ToArray());
+            Connection.Send(new Lib0Writer().VarString(name).VarUint(MessageAuth).VarUint(AuthPermissionDenied).VarString(refusal).ToArray());
             if (_userId is null)
             {
                 Connection.Close(Unauthorized, "A valid access token is required.");
@@ -164,7 +165,7 @@ internal sealed class HocuspocusSession(SocketConnection connection, RealtimeCon
         }
 
         CloseAtExpiry(identity!);
-        Connection.Send(new WireWriter().VarString(name).VarUint(MessageAuth).VarUint(AuthAuthenticated).VarString("read-write").ToArray());
+        Connection.Send(new Lib0Writer().VarString(name).VarUint(MessageAuth).VarUint(AuthAuthenticated).VarString("read-write").ToArray());
         if (_documents.ContainsKey(name))
         {
             return;
@@ -206,9 +207,9 @@ internal sealed class HocuspocusSession(SocketConnection connection, RealtimeCon
         public void SendUpdate(byte[] update) => connection.Send(Frame(MessageSync, SyncUpdate, update));
 
         public void SendAwareness(byte[] awarenessUpdate) =>
-            connection.Send(new WireWriter(awarenessUpdate.Length + name.Length + 8).VarString(name).VarUint(MessageAwareness).VarBytes(awarenessUpdate).ToArray());
+            connection.Send(new Lib0Writer(awarenessUpdate.Length + name.Length + 8).VarString(name).VarUint(MessageAwareness).VarBytes(awarenessUpdate).ToArray());
 
         public byte[] Frame(int type, int step, byte[] payload) =>
-            new WireWriter(payload.Length + name.Length + 8).VarString(name).VarUint((ulong)type).VarUint((ulong)step).VarBytes(payload).ToArray();
+            new Lib0Writer(payload.Length + name.Length + 8).VarString(name).VarUint((ulong)type).VarUint((ulong)step).VarBytes(payload).ToArray();
     }
 }

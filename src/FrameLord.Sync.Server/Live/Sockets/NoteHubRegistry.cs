@@ -1,3 +1,4 @@
+using FrameLord.Sync.Protocol.Lib0;
 using FrameLord.Sync.Server.Engine;
 
 namespace FrameLord.Sync.Server.Live.Sockets;
@@ -177,7 +178,7 @@ internal sealed class NoteHubRegistry
             {
                 entries = AwarenessUpdate.Decode(message.Payload);
             }
-            catch (WireFormatException)
+            catch (Lib0FormatException)
             {
                 return;
             }

@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using FrameLord.Sync.Protocol;
+using FrameLord.Sync.Protocol.Lib0;
 using FrameLord.Sync.Server.Engine;
 
 namespace FrameLord.Sync.Server.Live.Sockets;
@@ -193,7 +194,7 @@ internal abstract partial class SocketSession(SocketConnection connection, Realt
     {
         switch (exception)
         {
-            case WireFormatException e:
+            case Lib0FormatException e:
                 Connection.Close(InvalidMessage, Reason(e.Message));
                 break;
             case ApiException e when e.Status == StatusCodes.Status413PayloadTooLarge:

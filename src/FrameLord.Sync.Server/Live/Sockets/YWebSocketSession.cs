@@ -1,4 +1,5 @@
 using FrameLord.Sync.Protocol;
+using FrameLord.Sync.Protocol.Lib0;
 
 namespace FrameLord.Sync.Server.Live.Sockets;
 
@@ -20,7 +21,7 @@ internal sealed class YWebSocketSession(SocketConnection connection, RealtimeCon
     private const int SyncUpdate = 2;
 
     /// <summary>An awareness update that changes nothing: the keep-alive the client counts as a sign of life.</summary>
-    private static readonly byte[] EmptyAwareness = new WireWriter().VarUint(MessageAwareness).VarBytes([0]).ToArray();
+    private static readonly byte[] EmptyAwareness = new Lib0Writer().VarUint(MessageAwareness).VarBytes([0]).ToArray();
 
     private SocketIdentity? _identity;
     private NoteHub? _hub;
@@ -28,7 +29,7 @@ internal sealed class YWebSocketSession(SocketConnection connection, RealtimeCon
     public void SendUpdate(byte[] update) => Connection.Send(Frame(MessageSync, SyncUpdate, update));
 
     public void SendAwareness(byte[] awarenessUpdate) =>
-        Connection.Send(new WireWriter(awarenessUpdate.Length + 8).VarUint(MessageAwareness).VarBytes(awarenessUpdate).ToArray());
+        Connection.Send(new Lib0Writer(awarenessUpdate.Length + 8).VarUint(MessageAwareness).VarBytes(awarenessUpdate).ToArray());
 
     protected override async Task<bool> OpenAsync(CancellationToken cancellationToken)
     {
@@ -63,7 +64,7 @@ internal sealed class YWebSocketSession(SocketConnection connection, RealtimeCon
     protected override async Task HandleAsync(byte[] message, CancellationToken cancellationToken)
     {
         var (userId, hub) = (_identity!.UserId, _hub!);
-        var reader = new WireReader(message);
+        var reader = new Lib0Reader(message);
         switch (reader.ReadVarUint())
         {
             case MessageSync:
@@ -80,7 +81,7 @@ internal sealed class YWebSocketSession(SocketConnection connection, RealtimeCon
                         await StoreAsync(hub, this, payload, stored: null, cancellationToken);
                         break;
                     default:
-                        throw new WireFormatException("Unknown sync step.");
+                        throw new Lib0FormatException("Unknown sync step.");
                 }
 
                 break;
@@ -102,7 +103,7 @@ internal sealed class YWebSocketSession(SocketConnection connection, RealtimeCon
             case MessageAuth:
                 break;
             default:
-                throw new WireFormatException("Unknown message type.");
+                throw new Lib0FormatException("Unknown message type.");
         }
     }
 
@@ -122,5 +123,5 @@ internal sealed class YWebSocketSession(SocketConnection connection, RealtimeCon
     }
 
     private static byte[] Frame(int type, int step, byte[] payload) =>
-        new WireWriter(payload.Length + 8).VarUint((ulong)type).VarUint((ulong)step).VarBytes(payload).ToArray();
+        new Lib0Writer(payload.Length + 8).VarUint((ulong)type).VarUint((ulong)step).VarBytes(payload).ToArray();
 }

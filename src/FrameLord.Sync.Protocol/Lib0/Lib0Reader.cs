@@ -1,15 +1,18 @@
 using System.Text;
 
-namespace FrameLord.Sync.Server.Live.Sockets;
-
-/// <summary>A message on a socket does not decode (lib0 framing); the socket is closed with 4400.</summary>
-internal sealed class WireFormatException(string message) : Exception(message);
+namespace FrameLord.Sync.Protocol.Lib0;
 
 /// <summary>
-/// Reads lib0 framing (varUint, varUint8Array, varString) from untrusted socket messages. Every read checks
+/// A live-socket message does not decode (lib0 framing, y-websocket or Hocuspocus content): the server
+/// closes that socket with 4400, the SDK drops it and connects again later.
+/// </summary>
+public sealed class Lib0FormatException(string message) : Exception(message);
+
+/// <summary>
+/// Reads lib0 framing (varUint, varUint8Array, varString) from untrusted socket messages (server and SDK alike). Every read checks
 /// what remains first, so a huge length prefix fails without allocating.
 /// </summary>
-internal ref struct WireReader(ReadOnlySpan<byte> data)
+public ref struct Lib0Reader(ReadOnlySpan<byte> data)
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private readonly ReadOnlySpan<byte> _data = data;
@@ -24,13 +27,13 @@ internal ref struct WireReader(ReadOnlySpan<byte> data)
         {
             if (_position >= _data.Length)
             {
-                throw new WireFormatException("The message ends inside a number.");
+                throw new Lib0FormatException("The message ends inside a number.");
             }
 
             // 2^53 - 1 is the largest integer lib0 writes; eight 7-bit groups already pass it.
             if (shift > 49)
             {
-                throw new WireFormatException("A number is out of range.");
+                throw new Lib0FormatException("A number is out of range.");
             }
 
             var b = _data[_position++];
@@ -47,7 +50,7 @@ internal ref struct WireReader(ReadOnlySpan<byte> data)
         var length = ReadVarUint();
         if (length > (ulong)(_data.Length - _position))
         {
-            throw new WireFormatException("A length runs past the end of the message.");
+            throw new Lib0FormatException("A length runs past the end of the message.");
         }
 
         var span = _data.Slice(_position, (int)length);
@@ -63,7 +66,7 @@ internal ref struct WireReader(ReadOnlySpan<byte> data)
         }
         catch (DecoderFallbackException)
         {
-            throw new WireFormatException("A string is not UTF-8.");
+            throw new Lib0FormatException("A string is not UTF-8.");
         }
     }
 }

@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Text;
 
-namespace FrameLord.Sync.Client.Documents.Live;
+namespace FrameLord.Sync.Protocol.Lib0;
 
-/// <summary>Writes lib0 framing (varUint, varUint8Array, varString) for y-websocket messages.</summary>
-internal sealed class Lib0Writer(int capacity = 64)
+/// <summary>Writes lib0 framing (varUint, varUint8Array, varString) for live-socket messages (y-websocket and Hocuspocus).</summary>
+public sealed class Lib0Writer(int capacity = 64)
 {
     private readonly ArrayBufferWriter<byte> _buffer = new(capacity);
 

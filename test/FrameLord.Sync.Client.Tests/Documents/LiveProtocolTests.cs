@@ -39,7 +39,7 @@ public sealed class LiveProtocolTests
             var decoded = YWebSocketMessage.Decode(message);
             if (decoded.Kind == YMessageKind.Awareness)
             {
-                AwarenessWire.Decode(decoded.Payload);
+                AwarenessUpdate.Decode(decoded.Payload);
             }
         });
     }
@@ -52,23 +52,23 @@ public sealed class LiveProtocolTests
         var events = new List<AwarenessChangedEventArgs>();
         awareness.Changed += (_, e) => events.Add(e);
 
-        awareness.ApplyRemote(AwarenessWire.Encode([new AwarenessEntry(2, 3, """{"user":{"name":"b"}}""")]));
+        awareness.ApplyRemote(AwarenessUpdate.Encode([new AwarenessEntry(2, 3, """{"user":{"name":"b"}}""")]));
         Assert.Equal("b", awareness.GetState(2)!["user"]!["name"]!.GetValue<string>());
         Assert.Equal([2UL], events[^1].Added);
 
         // An older clock changes nothing; a newer one updates.
-        awareness.ApplyRemote(AwarenessWire.Encode([new AwarenessEntry(2, 2, """{"user":{"name":"old"}}""")]));
+        awareness.ApplyRemote(AwarenessUpdate.Encode([new AwarenessEntry(2, 2, """{"user":{"name":"old"}}""")]));
         Assert.Equal("b", awareness.GetState(2)!["user"]!["name"]!.GetValue<string>());
-        awareness.ApplyRemote(AwarenessWire.Encode([new AwarenessEntry(2, 4, """{"user":{"name":"b2"}}""")]));
+        awareness.ApplyRemote(AwarenessUpdate.Encode([new AwarenessEntry(2, 4, """{"user":{"name":"b2"}}""")]));
         Assert.Equal([2UL], events[^1].Updated);
 
         // Removal at the same clock removes.
-        awareness.ApplyRemote(AwarenessWire.Encode([new AwarenessEntry(2, 4, "null")]));
+        awareness.ApplyRemote(AwarenessUpdate.Encode([new AwarenessEntry(2, 4, "null")]));
         Assert.Null(awareness.GetState(2));
         Assert.Equal([2UL], events[^1].Removed);
 
         // A state not renewed for 30 s goes.
-        awareness.ApplyRemote(AwarenessWire.Encode([new AwarenessEntry(3, 1, "{}")]));
+        awareness.ApplyRemote(AwarenessUpdate.Encode([new AwarenessEntry(3, 1, "{}")]));
         time.Advance(TimeSpan.FromSeconds(29));
         awareness.Tick();
         Assert.NotNull(awareness.GetState(3));
@@ -83,23 +83,23 @@ public sealed class LiveProtocolTests
         var time = new FakeTimeProvider();
         var awareness = new NoteAwareness(1, time);
         var sent = new List<AwarenessEntry>();
-        awareness.LocalUpdate += update => sent.AddRange(AwarenessWire.Decode(update));
+        awareness.LocalUpdate += update => sent.AddRange(AwarenessUpdate.Decode(update));
 
         awareness.SetLocalStateField("user", new JsonObject { ["name"] = "me" });
         Assert.Equal(new AwarenessEntry(1, 0, """{"user":{"name":"me"}}"""), sent[^1]);
         time.Advance(TimeSpan.FromSeconds(14));
         Assert.Null(awareness.Tick());
         time.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(1UL, AwarenessWire.Decode(awareness.Tick()!)[0].Clock);
+        Assert.Equal(1UL, AwarenessUpdate.Decode(awareness.Tick()!)[0].Clock);
 
         // Another client says this one left: it answers with a newer clock and keeps its state.
-        awareness.ApplyRemote(AwarenessWire.Encode([new AwarenessEntry(1, 5, "null")]));
+        awareness.ApplyRemote(AwarenessUpdate.Encode([new AwarenessEntry(1, 5, "null")]));
         Assert.NotNull(awareness.LocalState);
         Assert.Equal(6UL, sent[^1].Clock);
         Assert.False(sent[^1].Removed);
 
         // Leaving: a removal with a newer clock.
-        var leaving = AwarenessWire.Decode(awareness.EncodeLeaving()!)[0];
+        var leaving = AwarenessUpdate.Decode(awareness.EncodeLeaving()!)[0];
         Assert.True(leaving.Removed);
         Assert.Equal(7UL, leaving.Clock);
     }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using FrameLord.Sync.Client.Documents.Live;
 using FrameLord.Sync.Crdt;
+using FrameLord.Sync.Protocol.Lib0;
 
 namespace FrameLord.Sync.Client;
 
@@ -62,7 +62,7 @@ public sealed class NoteAwareness
             }
 
             _meta[ClientId] = (clock, _time.GetUtcNow());
-            update = AwarenessWire.Encode([new AwarenessEntry(ClientId, clock, json)]);
+            update = AwarenessUpdate.Encode([new AwarenessEntry(ClientId, clock, json)]);
             added = !had && state is not null;
             removed = had && state is null;
             updated = had && state is not null && !string.Equals(previous, json, StringComparison.Ordinal);
@@ -175,7 +175,7 @@ public sealed class NoteAwareness
 
             var clock = _meta[ClientId].Clock + 1;
             _meta[ClientId] = (clock, _time.GetUtcNow());
-            return AwarenessWire.Encode([new AwarenessEntry(ClientId, clock, json)]);
+            return AwarenessUpdate.Encode([new AwarenessEntry(ClientId, clock, json)]);
         }
     }
 
@@ -185,7 +185,7 @@ public sealed class NoteAwareness
     /// </summary>
     internal void ApplyRemote(ReadOnlySpan<byte> update)
     {
-        var entries = AwarenessWire.Decode(update);
+        var entries = AwarenessUpdate.Decode(update);
         List<ulong> added = [], updated = [], removed = [];
         byte[]? reassert = null;
         var now = _time.GetUtcNow();
@@ -208,7 +208,7 @@ public sealed class NoteAwareness
                         // Another client said this device left: it has not, so it says so with a newer clock.
                         var clock = entry.Clock + 1;
                         _meta[ClientId] = (clock, now);
-                        reassert = AwarenessWire.Encode([new AwarenessEntry(ClientId, clock, previous!)]);
+                        reassert = AwarenessUpdate.Encode([new AwarenessEntry(ClientId, clock, previous!)]);
                     }
 
                     continue;
@@ -263,7 +263,7 @@ public sealed class NoteAwareness
                     if (_states.TryGetValue(ClientId, out var json) && now - meta.LastUpdated >= OutdatedTimeout / 2)
                     {
                         _meta[ClientId] = (meta.Clock + 1, now);
-                        renewal = AwarenessWire.Encode([new AwarenessEntry(ClientId, meta.Clock + 1, json)]);
+                        renewal = AwarenessUpdate.Encode([new AwarenessEntry(ClientId, meta.Clock + 1, json)]);
                     }
                 }
                 else if (now - meta.LastUpdated >= OutdatedTimeout && _states.Remove(client))
@@ -308,7 +308,7 @@ public sealed class NoteAwareness
             }
 
             _meta[ClientId] = (meta.Clock + 1, meta.LastUpdated);
-            return AwarenessWire.Encode([new AwarenessEntry(ClientId, meta.Clock + 1, "null")]);
+            return AwarenessUpdate.Encode([new AwarenessEntry(ClientId, meta.Clock + 1, "null")]);
         }
     }
 

@@ -1,3 +1,5 @@
+using FrameLord.Sync.Protocol.Lib0;
+
 namespace FrameLord.Sync.Server.Live.Sockets;
 
 /// <summary>

@@ -1,18 +1,16 @@
-using FrameLord.Sync.Protocol.Lib0;
-
-namespace FrameLord.Sync.Server.Live.Sockets;
+namespace FrameLord.Sync.Protocol.Lib0;
 
 /// <summary>One client's entry in a y-protocols awareness update; <see cref="State"/> is JSON, <c>null</c> when it left.</summary>
-internal readonly record struct AwarenessEntry(ulong ClientId, ulong Clock, string State)
+public readonly record struct AwarenessEntry(ulong ClientId, ulong Clock, string State)
 {
     public bool Removed => State == "null";
 }
 
 /// <summary>
 /// The y-protocols 1.0.7 awareness update: varUint count, then per client varUint id, varUint clock and
-/// varString JSON state. The server only reads ids, clocks and whether a state is null; it never stores them.
+/// varString JSON state. The server only reads ids, clocks and whether a state is null, and never stores them; the SDK keeps the states.
 /// </summary>
-internal static class AwarenessUpdate
+public static class AwarenessUpdate
 {
     public static List<AwarenessEntry> Decode(ReadOnlySpan<byte> update)
     {

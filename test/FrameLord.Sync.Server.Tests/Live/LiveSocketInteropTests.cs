@@ -1,4 +1,6 @@
+using System.Net.Http.Json;
 using System.Text.Json;
+using FrameLord.Sync.Protocol;
 using FrameLord.Sync.Server.Live.Sockets;
 using FrameLord.Sync.TestKit;
 using Microsoft.Extensions.DependencyInjection;
@@ -51,8 +53,13 @@ public abstract class LiveSocketInteropTests(Backend backend) : IAsyncLifetime
     {
         var user = await first.SignupAsync();
         var other = await first.SignupAsync();
+        return await RunScenarioAsync(first.BaseAddress, second.BaseAddress, user.AccessToken, other.AccessToken);
+    }
+
+    internal static async Task<Dictionary<string, JsonElement>> RunScenarioAsync(Uri first, Uri second, string token, string otherToken)
+    {
         using var node = NodeYjs.Start("live-scenario.mjs",
-            $"--url {first.BaseAddress} --url2 {second.BaseAddress} --token {user.AccessToken} --other-token {other.AccessToken} --note note-live-1");
+            $"--url {first} --url2 {second} --token {token} --other-token {otherToken} --note note-live-1");
         var lines = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         while (true)
         {
@@ -138,5 +145,43 @@ public sealed class PostgresLiveSocketInteropTests() : LiveSocketInteropTests(Ba
     public async Task ProvidersOnTwoServerProcesses_ConvergeLive()
     {
         AssertScenario(await RunScenarioAsync(Server, _second));
+    }
+
+    /// <summary>
+    /// The same with two operating-system processes of the built server (<c>dotnet FrameLord.Sync.Server.Host.dll</c>)
+    /// over the one database: nothing in this test's process (no shared memory, no in-process event) can carry an
+    /// update or an awareness change from one to the other; only the database's LISTEN/NOTIFY relay can.
+    /// </summary>
+    [Fact]
+    public async Task ProvidersOnTwoOperatingSystemProcesses_ConvergeLive()
+    {
+        string[] args =
+        [
+            "--Storage:Provider=postgres", "--Storage:ConnectionString=" + Database.Storage.ConnectionString,
+            .. Settings.Select(setting => $"--{setting.Key}={setting.Value}"),
+        ];
+        var one = Directory.CreateDirectory(Path.Combine(Database.Folder, "process-one")).FullName;
+        var two = Directory.CreateDirectory(Path.Combine(Database.Folder, "process-two")).FullName;
+        var (a, addressA) = await Hardening.ServerProcess.StartAsync(one, args);
+        await using (a)
+        {
+            var (b, addressB) = await Hardening.ServerProcess.StartAsync(two, args);
+            await using (b)
+            {
+                var user = await SignupAsync(addressA);
+                var other = await SignupAsync(addressB);
+                AssertScenario(await RunScenarioAsync(addressA, addressB, user, other));
+            }
+        }
+    }
+
+    private static async Task<string> SignupAsync(Uri server)
+    {
+        using var client = new HttpClient { BaseAddress = server };
+        var response = await client.PostAsJsonAsync("/api/v1/auth/signup",
+            new SignupRequest { Email = $"live-{Guid.NewGuid():N}@example.com", Password = "correct horse battery", DisplayName = "Live" },
+            SyncJsonContext.Default.SignupRequest);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync(SyncJsonContext.Default.AuthResponse))!.AccessToken;
     }
 }

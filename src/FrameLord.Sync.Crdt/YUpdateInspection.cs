@@ -95,7 +95,7 @@ public static class YUpdateInspection
 
         var walk = new SectionWalk(scanned.Events, after, cursors, next);
         var onStack = new bool[count];
-        var stack = new Stack<(int Section, ulong WaitClient, long WaitClock)>();
+        var stack = new Stack<(int Section, ulong WaitClient, long WaitClock)>(Math.Min(count, 1 << 16));
         for (var root = 0; root < count; root++)
         {
             if (done[root])

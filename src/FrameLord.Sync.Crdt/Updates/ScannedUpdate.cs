@@ -63,6 +63,15 @@ internal sealed class ScannedUpdate
 
         public readonly bool RefusesRepeatedClients => true;
 
+        /// <summary>Sizes the section list and map once (a million-section update would otherwise grow them twenty times).</summary>
+        public readonly void Begin(int sections)
+        {
+            sections = Math.Min(sections, 1 << 20);
+            Sections.EnsureCapacity(sections);
+            BySection.EnsureCapacity(sections);
+            Events.EnsureCapacity(sections); // as many again: a section of other clients' dependents has at least one
+        }
+
         public void Section(ulong client, long clock)
         {
             Close();

@@ -48,7 +48,9 @@ internal static class UpdateScanner
     {
         var numSections = reader.ReadLength();
         // A section takes at least three bytes, so the count bounds nothing beyond the input.
-        HashSet<ulong>? seen = numSections > 1 && !sink.RefusesRepeatedClients ? new(Math.Min(numSections, reader.Remaining / 3)) : null;
+        var sectionBound = Math.Min(numSections, reader.Remaining / 3);
+        HashSet<ulong>? seen = numSections > 1 && !sink.RefusesRepeatedClients ? new(sectionBound) : null;
+        sink.Begin(sectionBound);
         var scanned = 0;
         for (var s = 0; s < numSections; s++)
         {
@@ -78,6 +80,9 @@ internal static class UpdateScanner
         /// <summary>True when <see cref="Section"/> itself refuses a client listed twice (the scan then keeps no set of its own).</summary>
         bool RefusesRepeatedClients { get; }
 
+        /// <summary>The scan starts: the update has at most <paramref name="sections"/> sections (a bound the input's size guarantees).</summary>
+        void Begin(int sections);
+
         /// <summary>A client's section starts (its structs follow).</summary>
         void Section(ulong client, long clock);
 
@@ -90,6 +95,10 @@ internal static class UpdateScanner
         public readonly List<ScannedStruct> Structs => structs;
 
         public readonly bool RefusesRepeatedClients => false;
+
+        public readonly void Begin(int sections)
+        {
+        }
 
         public readonly void Section(ulong client, long clock)
         {

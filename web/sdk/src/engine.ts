@@ -264,6 +264,10 @@ export class SyncEngine {
       request.catch(() => undefined); // awaited below; must not go unhandled while a page is stored
       return request;
     };
+    // From the beginning (a first sync, a resync), the rows the device holds are listed in one request,
+    // so a page's entities that cannot be here yet are not read one by one (see #applyPage).
+    const heldRows = async () => new Set((await this.#db.getAllKeys('entities')).map((k) => keyOf(...(k as [string, string]))));
+    let held = cursor === null ? await heldRows() : null;
     let request = ask(cursor);
     for (;;) {
       let page: PullAnswer;
@@ -273,6 +277,7 @@ export class SyncEngine {
         if (e instanceof SyncError && e.code === 'RESYNC_REQUIRED' && !resynced) {
           resynced = true;
           cursor = null;
+          held = await heldRows();
           const tx = this.#db.transaction('meta', 'readwrite');
           if ((await tx.store.get(Meta.resyncSince)) === undefined) await tx.store.put(this.#options.now(), Meta.resyncSince);
           await tx.done;
@@ -283,7 +288,7 @@ export class SyncEngine {
       }
       // The next page is asked for while this one is stored (its cursor commits with it).
       const next = page.has_more ? ask(page.cursor) : null;
-      const { raised, keys } = await this.#applyPage(page);
+      const { raised, keys } = await this.#applyPage(page, held);
       changes.push(...raised);
       if (keys.length > 0) this.#events.changed(keys);
       total += page.changes.length;
@@ -308,14 +313,17 @@ export class SyncEngine {
    * entities, then the pending outbox entries of those the device holds), the merge runs in memory,
    * and the writes are issued together: a few round trips per page rather than several per entity.
    */
-  async #applyPage(page: PullAnswer) {
+  async #applyPage(page: PullAnswer, held: Set<string> | null) {
     const now = this.#options.now();
     const tx = this.#db.transaction(['entities', 'outbox', 'meta'], 'readwrite');
     const entities = tx.objectStore('entities');
     const outbox = tx.objectStore('outbox');
     const usable = page.changes.filter((c) => this.#usable(c));
     const keys = uniqueKeys(usable);
-    const [pendingCount, rows] = await Promise.all([outbox.count(), Promise.all(keys.map((k) => entities.get(k)))]);
+    // `held`: every row the device had when this pull began at the start, plus those this pull stored. A key
+    // outside it has no row (writes meanwhile create new ids, which no page carries): no read for it.
+    const read = (k: [string, string]) => (held === null || held.has(keyOf(k[0], k[1])) ? entities.get(k) : Promise.resolve(undefined));
+    const [pendingCount, rows] = await Promise.all([outbox.count(), Promise.all(keys.map(read))]);
     const current = new Map<string, LocalEntity | undefined>();
     keys.forEach((k, n) => current.set(keyOf(k[0], k[1]), rows[n]));
     const pendingOf = new Map<string, OutboxEntry[]>();
@@ -334,7 +342,10 @@ export class SyncEngine {
       stored.set(key, result.entity);
       if (result.raised !== null) raised.push(result.raised);
     }
-    for (const entity of stored.values()) issue(entities.put(entity));
+    for (const [key, entity] of stored) {
+      issue(entities.put(entity));
+      held?.add(key);
+    }
     issue(tx.objectStore('meta').put(page.cursor, Meta.cursor));
     await tx.done;
     return { raised, keys: [...stored.values()].map((e) => ({ entityType: e.entity_type, entityId: e.entity_id })) };

@@ -63,6 +63,26 @@ test('410 RESYNC_REQUIRED pulls everything from the start and keeps the outbox',
   client.close();
 });
 
+test('a pull from the start reads the rows the device holds and merges its pending edits into them', async () => {
+  const server = new FakeServer();
+  const { client } = await started(server);
+  await client.contacts.create({ id: 'c1', name: 'Sarah' });
+  await client.syncNow();
+  await client.contacts.update('c1', { email: 'local@x' });
+  server.remoteWrite('contact', 'c1', { name: 'Sarah Chen' });
+  server.remoteWrite('contact', 'c2', { name: 'New' });
+  // The pull starts again from the beginning; the push after it fails, so what the device holds now is
+  // the pull's merge alone: the remote name, the pending email kept, the new contact stored.
+  server.refuse('/sync/pull', { status: 410, body: { error: { code: 'RESYNC_REQUIRED', message: 'too old' } } });
+  server.refuse('/sync/push', { status: 503, body: { error: { code: 'SERVICE_UNAVAILABLE', message: 'later' } } });
+  await client.syncNow().catch(() => undefined);
+  const c1 = await client.contacts.get('c1');
+  assert.equal(c1?.name, 'Sarah Chen');
+  assert.equal(c1?.email, 'local@x');
+  assert.equal((await client.contacts.get('c2'))?.name, 'New');
+  client.close();
+});
+
 test('426 SCHEMA_MISMATCH is a typed error and the outbox is kept', async () => {
   const server = new FakeServer();
   const { client, factory } = await started(server);

@@ -1,12 +1,10 @@
 using FrameLord.Sync.Protocol;
 using FrameLord.Sync.Server.Auth;
-using FrameLord.Sync.Server.Configuration;
 using FrameLord.Sync.Server.Engine;
 using FrameLord.Sync.Server.Hosting;
 using FrameLord.Sync.Server.Http;
 using FrameLord.Sync.Server.Live;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.Extensions.Options;
 
 namespace FrameLord.Sync.Server.Endpoints;
 
@@ -45,41 +43,37 @@ internal static class AccountEndpoints
     public static RouteGroupBuilder MapAccounts(this RouteGroupBuilder api)
     {
         api.MapGroup("/auth").AllowAnonymous().RequireRateLimiting(RateLimitingHosting.AuthPolicy)
-            .MapPost("/refresh", async (HttpContext context, SessionService sessions, WireJson json, IOptions<LimitOptions> limits) =>
-            {
-                var request = await RequestBody.ReadAsync(context, json.Context.RefreshRequest, AuthBodyLimit(limits.Value), context.RequestAborted);
-                var response = await sessions.RefreshAsync(request, context.RequestAborted);
-                return Results.Json(response, SyncJsonContext.Default.AuthResponse);
-            });
+            .MapPost("/refresh", async (WireBody<RefreshRequest> body, SessionService sessions, CancellationToken cancellationToken) =>
+                TypedResults.Ok(await sessions.RefreshAsync(body.Value, cancellationToken)))
+            .WithBodyLimit(AuthEndpoints.MaxAuthBodyBytes);
 
         var auth = api.MapGroup("/auth");
-        auth.MapPost("/logout", async (HttpContext context, SessionService sessions) =>
+        auth.MapPost("/logout", async (Caller caller, SessionService sessions, CancellationToken cancellationToken) =>
         {
-            await sessions.LogoutAsync(context.User, context.RequestAborted);
-            return Results.NoContent();
+            await sessions.LogoutAsync(caller.Principal, cancellationToken);
+            return TypedResults.NoContent();
         });
 
-        auth.MapGet("/devices", async (HttpContext context, SessionService sessions) =>
-            Results.Json(await sessions.ListDevicesAsync(context.User.UserId(), context.RequestAborted), SyncJsonContext.Default.DeviceList));
+        auth.MapGet("/devices", async (Caller caller, SessionService sessions, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await sessions.ListDevicesAsync(caller.UserId, cancellationToken)));
 
-        auth.MapDelete("/devices/{deviceId}", async (HttpContext context, string deviceId, SessionService sessions) =>
+        auth.MapDelete("/devices/{deviceId}", async (string deviceId, Caller caller, SessionService sessions, CancellationToken cancellationToken) =>
         {
-            await sessions.RevokeDeviceAsync(context.User.UserId(), deviceId, context.RequestAborted);
-            return Results.NoContent();
+            await sessions.RevokeDeviceAsync(caller.UserId, deviceId, cancellationToken);
+            return TypedResults.NoContent();
         });
 
-        auth.MapPost("/password", async (HttpContext context, AccountService accounts, WireJson json, IOptions<LimitOptions> limits) =>
+        auth.MapPost("/password", async (WireBody<ChangePasswordRequest> body, Caller caller, AccountService accounts, CancellationToken cancellationToken) =>
         {
-            var request = await RequestBody.ReadAsync(context, json.Context.ChangePasswordRequest, AuthBodyLimit(limits.Value), context.RequestAborted);
-            await accounts.ChangePasswordAsync(context.User, request, context.RequestAborted);
-            return Results.NoContent();
-        });
+            await accounts.ChangePasswordAsync(caller.Principal, body.Value, cancellationToken);
+            return TypedResults.NoContent();
+        }).WithBodyLimit(AuthEndpoints.MaxAuthBodyBytes);
 
         var account = api.MapGroup("/account");
-        account.MapGet("/export", async (HttpContext context, AccountExporter exporter) =>
+        account.MapGet("/export", async (HttpContext context, Caller caller, AccountExporter exporter) =>
         {
             // Looked up before the first byte goes out: once the archive streams, no error status can follow.
-            var user = await exporter.FindUserAsync(context.User.UserId(), context.RequestAborted)
+            var user = await exporter.FindUserAsync(caller.UserId, context.RequestAborted)
                 ?? throw new ApiException(401, ErrorCodes.Unauthorized, "A valid access token is required.");
             context.Response.ContentType = "application/gzip";
             context.Response.Headers.ContentDisposition = "attachment; filename=\"framelord-export.tar.gz\"";
@@ -87,16 +81,12 @@ internal static class AccountEndpoints
             await exporter.WriteAsync(user, context.Response.Body, context.RequestAborted);
         });
 
-        account.MapDelete("", async (HttpContext context, AccountService accounts, WireJson json, IOptions<LimitOptions> limits) =>
+        account.MapDelete("", async (WireBody<DeleteAccountRequest> body, Caller caller, AccountService accounts, CancellationToken cancellationToken) =>
         {
-            var request = await RequestBody.ReadAsync(context, json.Context.DeleteAccountRequest, AuthBodyLimit(limits.Value), context.RequestAborted);
-            await accounts.DeleteAsync(context.User, request, context.RequestAborted);
-            return Results.NoContent();
-        });
+            await accounts.DeleteAsync(caller.Principal, body.Value, cancellationToken);
+            return TypedResults.NoContent();
+        }).WithBodyLimit(AuthEndpoints.MaxAuthBodyBytes);
 
         return api;
     }
-
-    /// <summary>These bodies hold a token or passwords: the 16 KiB of signup and login.</summary>
-    private static long AuthBodyLimit(LimitOptions limits) => Math.Min(limits.MaxRequestBodyBytes, AuthEndpoints.MaxAuthBodyBytes);
 }

@@ -1,9 +1,7 @@
 using FrameLord.Sync.Protocol;
 using FrameLord.Sync.Server.Auth;
-using FrameLord.Sync.Server.Configuration;
 using FrameLord.Sync.Server.Hosting;
 using FrameLord.Sync.Server.Http;
-using Microsoft.Extensions.Options;
 
 namespace FrameLord.Sync.Server.Endpoints;
 
@@ -14,30 +12,22 @@ internal static class AuthEndpoints
     {
         // Per address, whatever token the caller carries: a token of any self-made account must not
         // move the caller into a fresh bucket.
-        var auth = api.MapGroup("/auth").AllowAnonymous().RequireRateLimiting(RateLimitingHosting.AuthPolicy);
+        var auth = api.MapGroup("/auth").AllowAnonymous().RequireRateLimiting(RateLimitingHosting.AuthPolicy).WithBodyLimit(MaxAuthBodyBytes);
 
-        auth.MapPost("/signup", async (HttpContext context, AccountService accounts, WireJson json, IOptions<LimitOptions> limits) =>
-        {
-            var request = await RequestBody.ReadAsync(context, json.Context.SignupRequest, AuthBodyLimit(limits.Value), context.RequestAborted);
-            var response = await accounts.SignupAsync(request, context.RequestAborted);
-            return Results.Json(response, SyncJsonContext.Default.AuthResponse, statusCode: StatusCodes.Status201Created);
-        });
+        // No Location: the account has no resource of its own to point at.
+        auth.MapPost("/signup", async (WireBody<SignupRequest> body, AccountService accounts, CancellationToken cancellationToken) =>
+            TypedResults.Created((string?)null, await accounts.SignupAsync(body.Value, cancellationToken)));
 
-        auth.MapPost("/login", async (HttpContext context, AccountService accounts, WireJson json, IOptions<LimitOptions> limits) =>
-        {
-            var request = await RequestBody.ReadAsync(context, json.Context.LoginRequest, AuthBodyLimit(limits.Value), context.RequestAborted);
-            var response = await accounts.LoginAsync(request, context.RequestAborted);
-            return Results.Json(response, SyncJsonContext.Default.AuthResponse);
-        });
+        auth.MapPost("/login", async (WireBody<LoginRequest> body, AccountService accounts, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await accounts.LoginAsync(body.Value, cancellationToken)));
 
         return api;
     }
 
     /// <summary>
     /// Signup and login bodies hold an email, a password and a name: 16 KiB is plenty. Anyone may send
-    /// them, so they get no share of the 10 MiB a sync body may use (413 above).
+    /// them, so they get no share of the 10 MiB a sync body may use (413 above). The other bodies that
+    /// hold a token or passwords (refresh, password change, account deletion) share this limit.
     /// </summary>
     internal const long MaxAuthBodyBytes = 16 * 1024;
-
-    private static long AuthBodyLimit(LimitOptions limits) => Math.Min(limits.MaxRequestBodyBytes, MaxAuthBodyBytes);
 }

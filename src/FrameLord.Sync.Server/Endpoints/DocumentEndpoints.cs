@@ -1,9 +1,7 @@
 using FrameLord.Sync.Protocol;
-using FrameLord.Sync.Server.Configuration;
 using FrameLord.Sync.Server.Engine;
 using FrameLord.Sync.Server.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
 
 namespace FrameLord.Sync.Server.Endpoints;
 
@@ -12,12 +10,9 @@ internal static class DocumentEndpoints
 {
     public static RouteGroupBuilder MapDocuments(this RouteGroupBuilder api)
     {
-        api.MapPost("/notes/{noteId}/sync", async (HttpContext context, string noteId, DocumentService documents, WireJson json, IOptions<LimitOptions> limits) =>
-        {
-            var request = await RequestBody.ReadAsync(context, json.Context.DocumentSyncRequest, limits.Value.MaxRequestBodyBytes, context.RequestAborted);
-            var response = await documents.SyncAsync(context.User.UserId(), NoteId(context, noteId), request, context.RequestAborted);
-            return Results.Json(response, SyncJsonContext.Default.DocumentSyncResponse);
-        });
+        api.MapPost("/notes/{noteId}/sync", async (HttpContext context, string noteId, WireBody<DocumentSyncRequest> body, Caller caller,
+            DocumentService documents, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await documents.SyncAsync(caller.UserId, NoteId(context, noteId), body.Value, cancellationToken)));
         return api;
     }
 

@@ -25,10 +25,10 @@ internal static class EventEndpoints
 
     public static RouteGroupBuilder MapEvents(this RouteGroupBuilder api)
     {
-        api.MapGet("/sync/events", async (HttpContext context, LiveHub hub, IHostApplicationLifetime lifetime,
+        api.MapGet("/sync/events", async (HttpContext context, Caller caller, LiveHub hub, IHostApplicationLifetime lifetime,
             LimitOptions limits, AuthOptions auth, TimeProvider time, SessionConnections connections, SessionGuard sessions) =>
         {
-            var userId = context.User.UserId();
+            var userId = caller.UserId;
             var response = context.Response;
             response.ContentType = "text/event-stream";
             response.Headers.CacheControl = "no-cache";
@@ -36,7 +36,7 @@ internal static class EventEndpoints
             using var subscription = hub.Subscribe(userId, limits.MaxEventStreamsPerUser);
             using var expiry = new CancellationTokenSource(UntilExpiry(context, auth, time), time);
             using var revoked = new CancellationTokenSource();
-            using var registration = connections.Register(userId, context.User.FindFirst(TokenService.DeviceClaim)?.Value, revoked.Cancel);
+            using var registration = connections.Register(userId, caller.DeviceId, revoked.Cancel);
             using var ending = CancellationTokenSource.CreateLinkedTokenSource(
                 context.RequestAborted, lifetime.ApplicationStopping, expiry.Token, revoked.Token);
             var aborted = ending.Token;
@@ -57,7 +57,7 @@ internal static class EventEndpoints
                     catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
                     {
                         // A revocation made by another server process is noticed here (this process's own close at once).
-                        if (!await sessions.IsActiveAsync(context.User, aborted))
+                        if (!await sessions.IsActiveAsync(caller.Principal, aborted))
                         {
                             break;
                         }

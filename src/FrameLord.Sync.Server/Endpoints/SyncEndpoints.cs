@@ -1,8 +1,7 @@
+using System.Globalization;
 using FrameLord.Sync.Protocol;
-using FrameLord.Sync.Server.Configuration;
 using FrameLord.Sync.Server.Engine;
 using FrameLord.Sync.Server.Http;
-using Microsoft.Extensions.Options;
 
 namespace FrameLord.Sync.Server.Endpoints;
 
@@ -13,41 +12,28 @@ internal static class SyncEndpoints
     {
         var sync = api.MapGroup("/sync");
 
-        sync.MapPost("/push", async (HttpContext context, SyncService service, WireJson json, IOptions<LimitOptions> limits) =>
-        {
-            var request = await RequestBody.ReadAsync(context, json.Context.PushRequest, limits.Value.MaxRequestBodyBytes, context.RequestAborted);
-            var response = await service.PushAsync(context.User.UserId(), request, context.RequestAborted);
-            return Results.Json(response, SyncJsonContext.Default.PushResponse);
-        });
+        sync.MapPost("/push", async (WireBody<PushRequest> body, Caller caller, SyncService service, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await service.PushAsync(caller.UserId, body.Value, cancellationToken)));
 
-        sync.MapPost("/pull", async (HttpContext context, SyncService service, WireJson json, IOptions<LimitOptions> limits) =>
-        {
-            var request = await RequestBody.ReadAsync(context, json.Context.PullRequest, limits.Value.MaxRequestBodyBytes, context.RequestAborted);
-            var response = await service.PullAsync(context.User.UserId(), request, context.RequestAborted);
-            return Results.Json(response, SyncJsonContext.Default.PullResponse);
-        });
+        sync.MapPost("/pull", async (WireBody<PullRequest> body, Caller caller, SyncService service, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await service.PullAsync(caller.UserId, body.Value, cancellationToken)));
 
-        sync.MapGet("/conflicts", async (HttpContext context, SyncService service) =>
+        sync.MapGet("/conflicts", async (HttpContext context, Caller caller, SyncService service, CancellationToken cancellationToken) =>
         {
             // Query values are read here, not bound, so a bad one answers in the contract's error shape.
             var query = context.Request.Query;
             var limit = (string?)query["limit"] switch
             {
                 null => (int?)null,
-                var text when int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) => n,
+                var text when int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) => n,
                 _ => throw ApiException.Validation("limit must be a positive integer."),
             };
-            var response = await service.ListConflictsAsync(
-                context.User.UserId(), query["status"], limit, query["cursor"], context.RequestAborted);
-            return Results.Json(response, SyncJsonContext.Default.ConflictList);
+            return TypedResults.Ok(await service.ListConflictsAsync(caller.UserId, query["status"], limit, query["cursor"], cancellationToken));
         });
 
-        sync.MapPost("/conflicts/{conflictId}/resolve", async (HttpContext context, string conflictId, SyncService service, WireJson json, IOptions<LimitOptions> limits) =>
-        {
-            var request = await RequestBody.ReadAsync(context, json.Context.ResolveConflictRequest, limits.Value.MaxRequestBodyBytes, context.RequestAborted);
-            var response = await service.ResolveConflictAsync(context.User.UserId(), conflictId, request, context.RequestAborted);
-            return Results.Json(response, SyncJsonContext.Default.ResolveConflictResponse);
-        });
+        sync.MapPost("/conflicts/{conflictId}/resolve",
+            async (string conflictId, WireBody<ResolveConflictRequest> body, Caller caller, SyncService service, CancellationToken cancellationToken) =>
+                TypedResults.Ok(await service.ResolveConflictAsync(caller.UserId, conflictId, body.Value, cancellationToken)));
 
         return api;
     }

@@ -33,6 +33,8 @@ public static class HttpHosting
         });
 
         var services = builder.Services;
+        // Typed results write with these options: the wire contract's names, escaping and limits.
+        services.ConfigureHttpJsonOptions(options => WireJsonOptions.Apply(options.SerializerOptions));
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddProblemDetails();
         services.AddRequestDecompression();

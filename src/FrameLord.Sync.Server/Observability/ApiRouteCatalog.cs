@@ -3,8 +3,9 @@ using FrameLord.Sync.Protocol;
 namespace FrameLord.Sync.Server.Observability;
 
 /// <summary>
-/// What the endpoints do not say about themselves for the OpenAPI document: the body each reads by hand
-/// (so the reading stays bounded and in the error shape), the body it answers with, and the error codes
+/// What the endpoints do not say about themselves for the OpenAPI document: the body each reads (a
+/// <see cref="FrameLord.Sync.Server.Http.WireBody{T}"/> parameter binds itself, bounded and in the error shape, and declares no
+/// body), the body it answers with where no typed result declares it (streams), and the error codes
 /// particular to it. Codes every route shares are added by rule in <see cref="SyncOpenApiOperationTransformer"/>:
 /// 401 for routes that need a token, 429 and 503 under <c>/api/v1</c>, 400, 413 and 415 for routes with a body.
 /// Metadata an endpoint declares itself (a typed result, <c>.Produces</c>) is kept; this only fills gaps.

@@ -1,6 +1,5 @@
 using System.Text.Json;
-using FrameLord.Sync.Protocol;
-using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.OpenApi;
 
 namespace FrameLord.Sync.Server.Observability;
 
@@ -18,16 +17,15 @@ public static class OpenApiExtensions
 
     internal static IServiceCollection AddSyncOpenApi(this IServiceCollection services)
     {
-        // Schemas come from the wire types' source-generated metadata, named as on the wire (snake_case).
-        // Every body the server writes passes its own type info, so this changes no response.
-        services.Configure<JsonOptions>(options =>
-        {
-            options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-            options.SerializerOptions.TypeInfoResolverChain.Insert(0, SyncJsonContext.Default);
-            options.SerializerOptions.TypeInfoResolverChain.Insert(1, HealthJsonContext.Default);
-        });
+        // Schemas come from the JSON options of the minimal APIs, which AddSyncHttp makes the wire
+        // contract's (WireJsonOptions); the probes' body has its own source-generated metadata.
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, HealthJsonContext.Default));
         services.AddOpenApi("v1", options =>
         {
+            // Any JSON value (an entity, a conflict's values) is described in place as {}, not as a component
+            // named after the .NET type that holds it.
+            options.CreateSchemaReferenceId = type =>
+                type.Type == typeof(JsonElement) || type.Type == typeof(JsonElement?) ? null : OpenApiOptions.CreateDefaultSchemaReferenceId(type);
             options.AddDocumentTransformer<SyncOpenApiDocumentTransformer>();
             options.AddOperationTransformer<SyncOpenApiOperationTransformer>();
         });

@@ -105,6 +105,12 @@ internal sealed class SyncOpenApiOperationTransformer : IOpenApiOperationTransfo
 
         if (operation.Responses!.TryGetValue(status, out var declared) && declared.Content is { Count: > 0 })
         {
+            // A typed result declared the body; the response still reads as the route's summary, not "OK".
+            if (declared is OpenApiResponse typed)
+            {
+                typed.Description = info.Summary;
+            }
+
             return;
         }
 

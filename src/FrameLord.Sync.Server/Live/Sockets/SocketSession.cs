@@ -44,10 +44,12 @@ internal abstract partial class SocketSession(SocketConnection connection, Realt
 
             RecheckSessions();
         }, null, KeepAlive, KeepAlive);
+        LogScope? logScope = null;
         try
         {
             if (await GuardAsync(() => OpenAsync(cancellationToken), cancellationToken))
             {
+                logScope = EnterLogScope();
                 _budget = new MessageBudget(Context.Limits.SocketMessagesPerSecond, Context.Time);
                 while (!Connection.IsClosing && await Connection.ReceiveAsync(cancellationToken) is { } message)
                 {
@@ -57,11 +59,13 @@ internal abstract partial class SocketSession(SocketConnection connection, Realt
                         await HandleAsync(message, cancellationToken);
                         return true;
                     }, cancellationToken);
+                    logScope ??= EnterLogScope();
                 }
             }
         }
         finally
         {
+            logScope?.Dispose();
             lock (_expiryGate)
             {
                 _expiry?.Dispose();
@@ -95,6 +99,7 @@ internal abstract partial class SocketSession(SocketConnection connection, Realt
     /// </summary>
     protected void CloseAtExpiry(SocketIdentity identity)
     {
+        NoteLogIdentity(identity);
         WatchSession(identity);
         lock (_expiryGate)
         {

@@ -1,5 +1,5 @@
 using System.Net;
-using FrameLord.Sync.Server.Live.Sockets;
+using FrameLord.Sync.Protocol.Lib0;
 using FrameLord.Sync.Server.Tests.Live;
 
 namespace FrameLord.Sync.Server.Tests.Api;
@@ -9,10 +9,10 @@ public abstract partial class ApiTests
 {
     /// <summary>A Hocuspocus Auth message for <paramref name="document"/>: name, type 2, token 0, the token.</summary>
     private static byte[] HocuspocusAuth(string document, string token) =>
-        new WireWriter().VarString(document).VarUint(2).VarUint(0).VarString(token).ToArray();
+        new Lib0Writer().VarString(document).VarUint(2).VarUint(0).VarString(token).ToArray();
 
     /// <summary>The server's Authenticated answer for <paramref name="document"/>: name, type 2, authenticated 2.</summary>
-    private static byte[] HocuspocusAuthenticated(string document) => new WireWriter().VarString(document).VarUint(2).VarUint(2).ToArray();
+    private static byte[] HocuspocusAuthenticated(string document) => new Lib0Writer().VarString(document).VarUint(2).VarUint(2).ToArray();
 
     [Fact]
     public async Task RevokingADevice_ClosesItsHocuspocusSocketWith4401_AndLeavesTheOtherDevicesSocket()

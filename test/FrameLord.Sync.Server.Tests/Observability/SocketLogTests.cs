@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using FrameLord.Sync.Crdt;
 using FrameLord.Sync.Protocol;
+using FrameLord.Sync.Protocol.Lib0;
 using FrameLord.Sync.Server.Configuration;
 using FrameLord.Sync.Server.Hosting;
-using FrameLord.Sync.Server.Live.Sockets;
 using FrameLord.Sync.Server.Observability;
 using FrameLord.Sync.Server.Storage;
 using FrameLord.Sync.Server.Tests.Live;
@@ -72,11 +72,11 @@ public sealed class SocketLogTests : IAsyncLifetime
     {
         var auth = await SignupAsync("dev_hocus");
         using var socket = await RawYjsSocket.ConnectAsync(_server.BaseAddress, "/api/v1/hocuspocus", token: null);
-        await socket.SendAsync(new WireWriter().VarString("n1").VarUint(2).VarUint(0).VarString(auth.AccessToken).ToArray());
-        await socket.ExpectAsync(new WireWriter().VarString("n1").VarUint(2).VarUint(2).ToArray(), Wait);
+        await socket.SendAsync(new Lib0Writer().VarString("n1").VarUint(2).VarUint(0).VarString(auth.AccessToken).ToArray());
+        await socket.ExpectAsync(new Lib0Writer().VarString("n1").VarUint(2).VarUint(2).ToArray(), Wait);
 
         _switch.Target = DeadStore();
-        await socket.SendAsync(new WireWriter().VarString("n1").VarUint(0).VarUint(2).VarBytes(Update()).ToArray());
+        await socket.SendAsync(new Lib0Writer().VarString("n1").VarUint(0).VarUint(2).VarBytes(Update()).ToArray());
         Assert.Equal((int)System.Net.WebSockets.WebSocketCloseStatus.InternalServerError, await socket.ClosedWithAsync(Wait));
 
         AssertScoped(await FailureLineAsync(), auth.UserId, "dev_hocus");

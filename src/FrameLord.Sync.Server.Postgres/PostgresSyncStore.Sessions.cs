@@ -47,12 +47,10 @@ internal sealed partial class PostgresSyncStore
     public Task<RefreshOutcome> RotateRefreshTokenAsync(byte[] tokenHash, RefreshTokenRecord next, DateTimeOffset now, CancellationToken cancellationToken) =>
         InWriteAsync(async (connection, tx) =>
         {
-            string userId, deviceId, sessionId;
-            long expiresAt;
-            bool spent;
+            StoredRefreshToken token;
             // FOR UPDATE: of two presentations of one token, the second reads it spent once the first commits.
             await using (var find = new NpgsqlCommand(
-                "SELECT user_id, device_id, session_id, expires_at, spent_at IS NOT NULL FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE",
+                $"SELECT {SessionRows.TokenColumns} FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE",
                 connection, tx))
             {
                 find.Parameters.AddWithValue(tokenHash);
@@ -62,25 +60,19 @@ internal sealed partial class PostgresSyncStore
                     return new RefreshOutcome(RefreshVerdict.Unknown, null);
                 }
 
-                (userId, deviceId, sessionId, expiresAt, spent) =
-                    (reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetBoolean(4));
+                token = SessionRows.Token(reader);
             }
 
+            var (userId, deviceId, sessionId, _, _) = token;
             var device = await ReadDeviceAsync(connection, tx, userId, deviceId, cancellationToken);
-            if (device is null || device.SessionId != sessionId)
+            if (SessionRows.IsRefused(token, device, now, out var verdict))
             {
-                return new RefreshOutcome(RefreshVerdict.Unknown, null);
-            }
+                if (verdict.Verdict == RefreshVerdict.Reused)
+                {
+                    await DeleteDeviceAsync(connection, tx, userId, deviceId, cancellationToken);
+                }
 
-            if (spent)
-            {
-                await DeleteDeviceAsync(connection, tx, userId, deviceId, cancellationToken);
-                return new RefreshOutcome(RefreshVerdict.Reused, device);
-            }
-
-            if (expiresAt <= Ticks.From(now))
-            {
-                return new RefreshOutcome(RefreshVerdict.Expired, device);
+                return verdict;
             }
 
             await using var batch = new NpgsqlBatch(connection, tx)

@@ -38,13 +38,11 @@ internal sealed partial class SqliteSyncStore
     public Task<RefreshOutcome> RotateRefreshTokenAsync(byte[] tokenHash, RefreshTokenRecord next, DateTimeOffset now, CancellationToken cancellationToken) =>
         InWriteAsync(async (connection, tx) =>
         {
-            string userId, deviceId, sessionId;
-            long expiresAt;
-            bool spent;
+            StoredRefreshToken token;
             using (var find = connection.CreateCommand())
             {
                 find.Transaction = tx;
-                find.CommandText = "SELECT user_id, device_id, session_id, expires_at, spent_at IS NOT NULL FROM refresh_tokens WHERE token_hash = $h;";
+                find.CommandText = $"SELECT {SessionRows.TokenColumns} FROM refresh_tokens WHERE token_hash = $h;";
                 find.Parameters.AddWithValue("$h", tokenHash);
                 await using var reader = await find.ExecuteReaderAsync(cancellationToken);
                 if (!await reader.ReadAsync(cancellationToken))
@@ -52,25 +50,19 @@ internal sealed partial class SqliteSyncStore
                     return new RefreshOutcome(RefreshVerdict.Unknown, null);
                 }
 
-                (userId, deviceId, sessionId, expiresAt, spent) =
-                    (reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetBoolean(4));
+                token = SessionRows.Token(reader);
             }
 
+            var (userId, deviceId, sessionId, _, _) = token;
             var device = await ReadDeviceAsync(connection, tx, userId, deviceId, cancellationToken);
-            if (device is null || device.SessionId != sessionId)
+            if (SessionRows.IsRefused(token, device, now, out var verdict))
             {
-                return new RefreshOutcome(RefreshVerdict.Unknown, null);
-            }
+                if (verdict.Verdict == RefreshVerdict.Reused)
+                {
+                    await DeleteDeviceAsync(connection, tx, userId, deviceId, cancellationToken);
+                }
 
-            if (spent)
-            {
-                await DeleteDeviceAsync(connection, tx, userId, deviceId, cancellationToken);
-                return new RefreshOutcome(RefreshVerdict.Reused, device);
-            }
-
-            if (expiresAt <= Ticks.From(now))
-            {
-                return new RefreshOutcome(RefreshVerdict.Expired, device);
+                return verdict;
             }
 
             await ExecuteAsync(connection, tx, """

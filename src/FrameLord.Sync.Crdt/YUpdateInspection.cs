@@ -55,7 +55,7 @@ public static class YUpdateInspection
         var scanned = ScannedUpdate.Scan(update, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
         var addsNothing = scanned.StructsCovered(stateVector)
-            && (scanned.DeleteSet.IsEmpty || Covered(scanned.DeleteSet, UpdateDecoder.Decode(knownDeletions, cancellationToken).DeleteSet));
+            && (scanned.DeleteSet.IsEmpty || Covered(scanned.DeleteSet, UpdateScanner.DeleteSetOf(knownDeletions)));
         cancellationToken.ThrowIfCancellationRequested();
         var integrates = TryIntegrate(scanned, stateVector, out var after, ref work, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
@@ -261,7 +261,7 @@ public static class YUpdateInspection
         ArgumentNullException.ThrowIfNull(stateVector);
         var scanned = ScannedUpdate.Scan(update, CancellationToken.None);
         return scanned.StructsCovered(stateVector)
-            && (scanned.DeleteSet.IsEmpty || Covered(scanned.DeleteSet, UpdateDecoder.Decode(knownDeletions).DeleteSet));
+            && (scanned.DeleteSet.IsEmpty || Covered(scanned.DeleteSet, UpdateScanner.DeleteSetOf(knownDeletions)));
     }
 
     /// <summary>
@@ -271,13 +271,11 @@ public static class YUpdateInspection
     /// </summary>
     public static byte[] UnionOfDeleteSets(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
     {
-        var (_, a) = UpdateScanner.Scan(first);
-        var (_, b) = UpdateScanner.Scan(second);
-        return Encode(DeleteSet.Union(a, b));
+        return Encode(DeleteSet.Union(UpdateScanner.DeleteSetOf(first), UpdateScanner.DeleteSetOf(second)));
     }
 
     /// <summary>The delete set of <paramref name="update"/> alone, as an update with no structs (sorted and merged).</summary>
-    public static byte[] DeleteSetOf(ReadOnlySpan<byte> update) => Encode(UpdateDecoder.Decode(update).DeleteSet);
+    public static byte[] DeleteSetOf(ReadOnlySpan<byte> update) => Encode(UpdateScanner.DeleteSetOf(update));
 
     /// <summary>A delete set as an update with no structs, sorted and merged.</summary>
     private static byte[] Encode(DeleteSet deleteSet)
@@ -295,8 +293,8 @@ public static class YUpdateInspection
     /// </summary>
     public static bool DeleteSetCovered(ReadOnlySpan<byte> update, ReadOnlySpan<byte> known)
     {
-        var mine = UpdateDecoder.Decode(update).DeleteSet;
-        return mine.IsEmpty || Covered(mine, UpdateDecoder.Decode(known).DeleteSet);
+        var mine = UpdateScanner.DeleteSetOf(update);
+        return mine.IsEmpty || Covered(mine, UpdateScanner.DeleteSetOf(known));
     }
 
     private static bool Covered(DeleteSet mine, DeleteSet theirs)

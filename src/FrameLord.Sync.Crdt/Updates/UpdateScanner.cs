@@ -89,6 +89,31 @@ internal static class UpdateScanner
         void Struct(in ScannedStruct scanned, in StructDependencies needs);
     }
 
+    /// <summary>The delete set of <paramref name="update"/>, its structs checked and passed over (nothing kept of them).</summary>
+    public static DeleteSet DeleteSetOf(ReadOnlySpan<byte> update)
+    {
+        var sink = default(NoSink);
+        return Scan(update, ref sink, CancellationToken.None);
+    }
+
+    /// <summary>Keeps nothing: for a scan that wants only the delete set.</summary>
+    private readonly struct NoSink : IScanSink
+    {
+        public bool RefusesRepeatedClients => false;
+
+        public void Begin(int sections)
+        {
+        }
+
+        public void Section(ulong client, long clock)
+        {
+        }
+
+        public void Struct(in ScannedStruct scanned, in StructDependencies needs)
+        {
+        }
+    }
+
     /// <summary>Keeps every struct's place (for diffs that copy most structs verbatim).</summary>
     private struct ListSink(List<ScannedStruct> structs) : IScanSink
     {

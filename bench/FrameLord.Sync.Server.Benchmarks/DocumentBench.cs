@@ -73,7 +73,7 @@ internal static class DocumentBench
         return report.ToString();
     }
 
-    private static YDoc BlockDocument(int blocks, int wordsPerBlock)
+    internal static YDoc BlockDocument(int blocks, int wordsPerBlock)
     {
         var doc = new YDoc(new YDocOptions { ClientId = 1 });
         doc.Transact(_ =>

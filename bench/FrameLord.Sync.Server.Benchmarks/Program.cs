@@ -5,6 +5,7 @@ using FrameLord.Sync.TestKit;
 // Usage: dotnet run -c Release --project bench/FrameLord.Sync.Server.Benchmarks -- [--backend sqlite|postgres|all]
 //        [--batches N] [--users 1,10,50] [--out FILE.md]
 //        | documents [--backend B] | hostile-documents [--sizes 1,4,10] [--shapes chain,...] [--backend B]
+//        | live-memory [notes] [blocks,...]
 //        | durability [users] [batches] [rounds] [wal-run-seconds]   (SQLite NORMAL against FULL, and the WAL's size)
 // PostgreSQL comes from FRAMELORD_TEST_POSTGRES (run under eng/with-postgres.sh).
 if (args.Length > 0 && args[0] == "engine-loop")
@@ -44,6 +45,15 @@ if (args.Length > 0 && args[0] == "hostile-documents")
     }
 
     Console.WriteLine(HostileDocumentBench.Header + await HostileDocumentBench.RunAsync(backend, sizes, shapes));
+    return;
+}
+
+if (args.Length > 0 && args[0] == "live-memory")
+{
+    // Memory per open note on the live endpoint: live-memory [notes] [blocks,blocks,...]
+    var notes = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200;
+    var blocks = (args.Length > 2 ? args[2] : "50,500,2000").Split(',').Select(b => int.Parse(b, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+    Console.WriteLine(LiveMemoryBench.Header + await LiveMemoryBench.RunAsync(notes, blocks));
     return;
 }
 

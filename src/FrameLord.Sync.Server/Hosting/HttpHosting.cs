@@ -37,7 +37,12 @@ public static class HttpHosting
         services.ConfigureHttpJsonOptions(options => WireJsonOptions.Apply(options.SerializerOptions));
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddProblemDetails();
-        services.AddRequestDecompression();
+        // DESIGN 1: gzip only. The middleware's defaults also unwrap br and deflate, which the contract refuses (415).
+        services.AddRequestDecompression(options =>
+        {
+            options.DecompressionProviders.Clear();
+            options.DecompressionProviders.Add("gzip", new GzipRequestDecompression());
+        });
         services.AddResponseCompression(options =>
         {
             options.EnableForHttps = true;

@@ -116,6 +116,34 @@ public abstract partial class ApiTests
         Assert.Empty((await PullOk(client)).Changes);
     }
 
+    [Theory]
+    [InlineData("br")]
+    [InlineData("deflate")]
+    [InlineData("compress")]
+    public async Task BodiesInAnEncodingOtherThanGzip_Get415_AndStoreNothing(string encoding)
+    {
+        var client = Server.Client((await Server.SignupAsync()).AccessToken);
+        var json = Encoding.UTF8.GetBytes(PushJson("d", ChangeJson("cnt_enc")));
+        using var buffer = new MemoryStream();
+        Stream compressor = encoding switch
+        {
+            "br" => new System.IO.Compression.BrotliStream(buffer, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true),
+            "deflate" => new System.IO.Compression.ZLibStream(buffer, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true),
+            _ => new MemoryStream(),
+        };
+        await using (compressor)
+        {
+            await compressor.WriteAsync(json);
+        }
+
+        var content = new ByteArrayContent(encoding == "compress" ? json : buffer.ToArray());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        content.Headers.ContentEncoding.Add(encoding);
+        var error = await ErrorOf(await client.PostAsync("/api/v1/sync/push", content), HttpStatusCode.UnsupportedMediaType);
+        Assert.Equal(ErrorCodes.UnsupportedMediaType, error.Code);
+        Assert.Empty((await PullOk(client)).Changes);
+    }
+
     [Fact]
     public async Task OtherBadRequests_GetTheirDocumentedStatus()
     {

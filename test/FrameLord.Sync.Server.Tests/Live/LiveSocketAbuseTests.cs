@@ -160,5 +160,9 @@ public sealed class LiveSocketAbuseTests : IAsyncLifetime
         public void SendAwareness(byte[] awarenessUpdate)
         {
         }
+
+        public void Resync()
+        {
+        }
     }
 }

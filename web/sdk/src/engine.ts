@@ -92,16 +92,20 @@ export class SyncEngine {
     }
   }
 
-  /** Takes the oldest entries in (after, upTo] as a batch and marks them sent, in one transaction. */
+  /**
+   * Takes the oldest entries in (after, upTo] as a batch and moves the in-flight mark over them, in one
+   * transaction: one read and one meta row, however large the batch. The mark commits before the batch
+   * is sent, so a write made meanwhile never coalesces into an entry the server may already hold.
+   */
   async #takeBatch(after: number, upTo: number): Promise<OutboxEntry[]> {
-    const tx = this.#db.transaction('outbox', 'readwrite');
-    const entries = await tx.store.getAll(IDBKeyRange.bound(after, upTo, true, false), this.#options.pushBatchSize);
-    for (const entry of entries) {
-      if (!entry.sent) {
-        entry.sent = true;
-        issue(tx.store.put(entry));
-      }
-    }
+    const tx = this.#db.transaction(['outbox', 'meta'], 'readwrite');
+    const meta = tx.objectStore('meta');
+    const [entries, sentThrough] = await Promise.all([
+      tx.objectStore('outbox').getAll(IDBKeyRange.bound(after, upTo, true, false), this.#options.pushBatchSize),
+      meta.get(Meta.sentThrough) as Promise<number | undefined>,
+    ]);
+    const last = entries.at(-1)?.seq ?? 0;
+    if (last > (sentThrough ?? 0)) issue(meta.put(last, Meta.sentThrough));
     await tx.done;
     return entries;
   }
@@ -168,14 +172,19 @@ export class SyncEngine {
       items.push({ entry, version: 0, conflict: null, error: { code: String(failed.error?.code ?? 'UNKNOWN'), message: String(failed.error?.message ?? '') } });
     }
     const out = { conflicts: [] as SyncConflict[], rejected: [] as RejectedChange[], answered: items.length, changed: [] as { entityType: string; entityId: string }[] };
+    // In batch order, so a chunk whose entries are all answered is one contiguous run of outbox keys.
+    const position = new Map(batch.map((e, n) => [e.seq, n]));
+    items.sort((x, y) => position.get(x.entry.seq)! - position.get(y.entry.seq)!);
     for (let i = 0; i < items.length; i += ANSWER_CHUNK) {
-      await this.#applyAnswerChunk(items.slice(i, i + ANSWER_CHUNK), out);
+      await this.#applyAnswerChunk(items.slice(i, i + ANSWER_CHUNK), batch, position, out);
     }
     return out;
   }
 
   async #applyAnswerChunk(
     items: AnswerItem[],
+    batch: OutboxEntry[],
+    position: Map<number, number>,
     out: { conflicts: SyncConflict[]; rejected: RejectedChange[]; changed: { entityType: string; entityId: string }[] },
   ): Promise<void> {
     const now = this.#options.now();
@@ -185,11 +194,19 @@ export class SyncEngine {
     const answeredSeqs = new Set(items.map((i) => i.entry.seq));
     const okKeys = uniqueKeys(items.filter((i) => i.error === null).map((i) => i.entry));
     const winnerKeys = uniqueKeys(items.filter((i) => i.conflict?.winner !== undefined && i.conflict?.winner !== null).map((i) => i.entry));
+    const withConflicts = items.some((i) => i.conflict !== null);
     const [seqNow, rows, queued] = await Promise.all([
-      tx.objectStore('meta').get(Meta.conflictSeq) as Promise<number | undefined>,
+      withConflicts ? (tx.objectStore('meta').get(Meta.conflictSeq) as Promise<number | undefined>) : Promise.resolve(undefined),
       Promise.all(okKeys.map((k) => entities.get(k))),
       Promise.all(winnerKeys.map((k) => outbox.index('by_entity').getAll(k))),
     ]);
+    // The chunk's entries leave the outbox: one key-range delete when they are a run of the batch with
+    // no entry left out (every key between the first and the last is in the batch, and the mark keeps
+    // writes off them), else one delete each.
+    const first = position.get(items[0]!.entry.seq)!;
+    const last = position.get(items.at(-1)!.entry.seq)!;
+    if (last - first + 1 === items.length) issue(outbox.delete(IDBKeyRange.bound(batch[first]!.seq, batch[last]!.seq)));
+    else for (const { entry } of items) issue(outbox.delete(entry.seq));
     let conflictSeq = seqNow ?? 0;
     const current = new Map<string, LocalEntity>();
     okKeys.forEach((k, n) => {
@@ -200,7 +217,6 @@ export class SyncEngine {
     winnerKeys.forEach((k, n) => remainingOf.set(keyOf(k[0], k[1]), queued[n]!.filter((e) => !answeredSeqs.has(e.seq))));
     const touched = new Set<LocalEntity>();
     for (const { entry, version, conflict, error } of items) {
-      issue(outbox.delete(entry.seq));
       if (error !== null) {
         const change: RejectedChange = { changeId: entry.change_id, entityType: entry.entity_type, entityId: entry.entity_id, operation: entry.operation, ...error };
         issue(tx.objectStore('rejected').put({ ...change, at: now }));
@@ -238,7 +254,7 @@ export class SyncEngine {
       touched.add(entity);
     }
     for (const entity of touched) issue(entities.put(entity));
-    issue(tx.objectStore('meta').put(conflictSeq, Meta.conflictSeq));
+    if (withConflicts) issue(tx.objectStore('meta').put(conflictSeq, Meta.conflictSeq));
     await tx.done;
   }
 

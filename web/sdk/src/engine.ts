@@ -284,6 +284,8 @@ export class SyncEngine {
     // so a page's entities that cannot be here yet are not read one by one (see #applyPage).
     const heldRows = async () => new Set((await this.#db.getAllKeys('entities')).map((k) => keyOf(...(k as [string, string]))));
     let held = cursor === null ? await heldRows() : null;
+    // Otherwise each page lists which of its keys are here (see #applyPage) while that proves useful.
+    const listing = { useful: true };
     let request = ask(cursor);
     for (;;) {
       let page: PullAnswer;
@@ -304,7 +306,7 @@ export class SyncEngine {
       }
       // The next page is asked for while this one is stored (its cursor commits with it).
       const next = page.has_more ? ask(page.cursor) : null;
-      const { raised, keys } = await this.#applyPage(page, held);
+      const { raised, keys } = await this.#applyPage(page, held, listing);
       changes.push(...raised);
       if (keys.length > 0) this.#events.changed(keys);
       total += page.changes.length;
@@ -329,7 +331,7 @@ export class SyncEngine {
    * entities, then the pending outbox entries of those the device holds), the merge runs in memory,
    * and the writes are issued together: a few round trips per page rather than several per entity.
    */
-  async #applyPage(page: PullAnswer, held: Set<string> | null) {
+  async #applyPage(page: PullAnswer, held: Set<string> | null, listing: { useful: boolean }) {
     const now = this.#options.now();
     const tx = this.#db.transaction(['entities', 'outbox', 'meta'], 'readwrite');
     const entities = tx.objectStore('entities');
@@ -338,7 +340,15 @@ export class SyncEngine {
     const keys = uniqueKeys(usable);
     // `held`: every row the device had when this pull began at the start, plus those this pull stored. A key
     // outside it has no row (writes meanwhile create new ids, which no page carries): no read for it.
-    const read = (k: [string, string]) => (held === null || held.has(keyOf(k[0], k[1])) ? entities.get(k) : Promise.resolve(undefined));
+    // Without it, the page's keys are first listed per type inside this transaction (exact, whatever other
+    // tabs write): a row that cannot be here is not read. A device that holds most of what it pulls gains
+    // nothing from the listing, so it stops after a page that found no key absent.
+    const absent = held === null && listing.useful ? await absentKeys(entities, keys) : null;
+    if (absent !== null && absent.size === 0) listing.useful = false;
+    const read = (k: [string, string]) => {
+      const key = keyOf(k[0], k[1]);
+      return (held === null || held.has(key)) && absent?.has(key) !== true ? entities.get(k) : Promise.resolve(undefined);
+    };
     const [pendingCount, rows] = await Promise.all([outbox.count(), Promise.all(keys.map(read))]);
     const current = new Map<string, LocalEntity | undefined>();
     keys.forEach((k, n) => current.set(keyOf(k[0], k[1]), rows[n]));
@@ -506,6 +516,37 @@ interface AnswerItem {
 
 /** Changes recorded per transaction (the .NET SDK records answers 25 at a time). */
 const ANSWER_CHUNK = 25;
+
+/**
+ * The keys among `keys` the entities store does not hold, from one key listing per entity type over the
+ * range the page's ids span, at most as many keys as the page has of that type: what lies before the
+ * last key listed is known exactly, anything after it is left to be read. IndexedDB orders string keys
+ * by UTF-16 code unit, as `<` on strings does.
+ */
+async function absentKeys(
+  entities: { getAllKeys(query: IDBKeyRange, count: number): Promise<[string, string][]> },
+  keys: [string, string][],
+): Promise<Set<string>> {
+  const idsOf = new Map<string, string[]>();
+  for (const [type, id] of keys) {
+    const ids = idsOf.get(type);
+    if (ids === undefined) idsOf.set(type, [id]);
+    else ids.push(id);
+  }
+  const groups = [...idsOf].map(([type, ids]) => ({ type, ids: ids.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) }));
+  const listed = await Promise.all(groups.map(({ type, ids }) => entities.getAllKeys(IDBKeyRange.bound([type, ids[0]!], [type, ids.at(-1)!]), ids.length)));
+  const absent = new Set<string>();
+  groups.forEach(({ type, ids }, n) => {
+    const found = listed[n]!;
+    const here = new Set(found.map((k) => k[1]));
+    const complete = found.length < ids.length;
+    const lastListed = found.at(-1)?.[1];
+    for (const id of ids) {
+      if (!here.has(id) && (complete || (lastListed !== undefined && id < lastListed))) absent.add(keyOf(type, id));
+    }
+  });
+  return absent;
+}
 
 function keyOf(type: string, id: string): string {
   return `${type}\u0000${id}`;

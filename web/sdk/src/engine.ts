@@ -327,23 +327,42 @@ export class SyncEngine {
   }
 
   /**
-   * Stores one page and the cursor after it in one transaction. Every read goes out at once (the
-   * entities, then the pending outbox entries of those the device holds), the merge runs in memory,
-   * and the writes are issued together: a few round trips per page rather than several per entity.
+   * Stores one page in transactions of {@link PAGE_CHUNK} changes, the last of which also stores the
+   * cursor after the page, so a local write waits for one short transaction, not for a whole page. A
+   * tab closed between them has stored part of the page without its cursor: the page comes again and
+   * applies again to the same rows (a pulled state at the version the device holds is applied as it is),
+   * so nothing is skipped and the cursor still commits only with everything it covers.
    */
   async #applyPage(page: PullAnswer, held: Set<string> | null, listing: { useful: boolean }) {
+    const usable = page.changes.filter((c) => this.#usable(c));
+    const raised: RemoteChange[] = [];
+    const keys: { entityType: string; entityId: string }[] = [];
+    for (let i = 0; ; i += PAGE_CHUNK) {
+      const last = i + PAGE_CHUNK >= usable.length;
+      const done = await this.#applyChanges(usable.slice(i, i + PAGE_CHUNK), held, listing, last ? page.cursor : undefined);
+      raised.push(...done.raised);
+      keys.push(...done.keys);
+      if (last) return { raised, keys };
+    }
+  }
+
+  /**
+   * Stores pulled changes (and the cursor, when given) in one transaction. Every read goes out at once
+   * (the entities, then the pending outbox entries of those the device holds), the merge runs in memory,
+   * and the writes are issued together: a few round trips rather than several per entity.
+   */
+  async #applyChanges(usable: PulledChange[], held: Set<string> | null, listing: { useful: boolean }, cursor: string | undefined) {
     const now = this.#options.now();
     const tx = this.#db.transaction(['entities', 'outbox', 'meta'], 'readwrite');
     const entities = tx.objectStore('entities');
     const outbox = tx.objectStore('outbox');
-    const usable = page.changes.filter((c) => this.#usable(c));
     const keys = uniqueKeys(usable);
     // `held`: every row the device had when this pull began at the start, plus those this pull stored. A key
     // outside it has no row (writes meanwhile create new ids, which no page carries): no read for it.
     // Without it, the page's keys are first listed per type inside this transaction (exact, whatever other
     // tabs write): a row that cannot be here is not read. A device that holds most of what it pulls gains
     // nothing from the listing, so it stops after a page that found no key absent.
-    const absent = held === null && listing.useful ? await absentKeys(entities, keys) : null;
+    const absent = held === null && listing.useful && keys.length > 0 ? await absentKeys(entities, keys) : null;
     if (absent !== null && absent.size === 0) listing.useful = false;
     const read = (k: [string, string]) => {
       const key = keyOf(k[0], k[1]);
@@ -372,7 +391,7 @@ export class SyncEngine {
       issue(entities.put(entity));
       held?.add(key);
     }
-    issue(tx.objectStore('meta').put(page.cursor, Meta.cursor));
+    if (cursor !== undefined) issue(tx.objectStore('meta').put(cursor, Meta.cursor));
     await tx.done;
     return { raised, keys: [...stored.values()].map((e) => ({ entityType: e.entity_type, entityId: e.entity_id })) };
   }
@@ -513,6 +532,9 @@ interface AnswerItem {
   conflict: WireConflict | null;
   error: { code: string; message: string } | null;
 }
+
+/** Pulled changes stored per transaction: a local write waits behind at most this many. */
+const PAGE_CHUNK = 100;
 
 /** Changes recorded per transaction (the .NET SDK records answers 25 at a time). */
 const ANSWER_CHUNK = 25;

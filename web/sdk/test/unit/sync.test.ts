@@ -397,3 +397,27 @@ test('an answered batch leaves the outbox by key range; an entry the answer left
   assert.equal(server.rows.size, 25);
   client.close();
 });
+
+test('a page larger than one store transaction commits its cursor with its last part only', async () => {
+  const server = new FakeServer();
+  const { client } = await started(server, { pullPageSize: 250 });
+  for (let i = 0; i < 250; i++) server.remoteWrite('task', `t${i}`, { title: `T${i}` });
+  const proto = (globalThis as unknown as { IDBObjectStore: { prototype: { put: (...a: unknown[]) => unknown } } }).IDBObjectStore.prototype;
+  const original = proto.put;
+  const puts: string[] = [];
+  proto.put = function (this: { name: string }, ...args: unknown[]) {
+    if (this.name === 'entities') puts.push('entity');
+    if (this.name === 'meta' && args[1] === 'cursor') puts.push('cursor');
+    return original.apply(this, args);
+  };
+  try {
+    await client.syncNow();
+  } finally {
+    proto.put = original;
+  }
+  assert.equal(puts.filter((p) => p === 'cursor').length, 1);
+  assert.equal(puts.at(-1), 'cursor', 'the cursor comes after every entity of its page');
+  assert.equal(puts.filter((p) => p === 'entity').length, 250);
+  assert.equal((await client.tasks.list()).length, 250);
+  client.close();
+});

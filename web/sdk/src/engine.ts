@@ -5,7 +5,7 @@
 import type { JsonObject, OutboxEntry } from './coalesce.js';
 import { Meta, type LocalEntity, type SyncDb } from './db.js';
 import { SchemaMismatchError, SyncError } from './errors.js';
-import { changedFields, compareStamps, field, isArchived, isDerived, sameField, type Stamp } from './json.js';
+import { changedFields, compareStamps, field, isArchived, isDerived, isLocalOnly, sameField, type Stamp } from './json.js';
 import { toPushChange, type HttpTransport, type PullAnswer, type PushAnswer, type PulledChange, type WireConflict } from './transport.js';
 import type { Auth } from './auth.js';
 import type { RejectedChange, RemoteChange, SyncConflict, SyncProgress } from './types.js';
@@ -381,7 +381,9 @@ export class SyncEngine {
     const stored = new Map<string, LocalEntity>();
     for (const change of usable) {
       const key = keyOf(change.entity_type, change.entity_id);
-      const result = this.#merge(current.get(key), change, pendingOf.get(key) ?? [], now);
+      // A pull from the beginning refreshes every row's last_synced_at (a resync removes the rows it left
+      // stale); any other pull may leave a row that would not change.
+      const result = this.#merge(current.get(key), change, pendingOf.get(key) ?? [], now, held === null);
       if (result === null) continue;
       current.set(key, result.entity);
       stored.set(key, result.entity);
@@ -408,7 +410,7 @@ export class SyncEngine {
    * otherwise merged with the pending edits as the server will merge them (field-level LWW, DESIGN 4).
    * Null when the row stays as it is.
    */
-  #merge(local: LocalEntity | undefined, change: PulledChange, pending: OutboxEntry[], now: number): { entity: LocalEntity; raised: RemoteChange | null } | null {
+  #merge(local: LocalEntity | undefined, change: PulledChange, pending: OutboxEntry[], now: number, mayKeep: boolean): { entity: LocalEntity; raised: RemoteChange | null } | null {
     const { entity_type: type, entity_id: id } = change;
     const remote = change.data;
     const version = change.sync_version;
@@ -424,6 +426,7 @@ export class SyncEngine {
     }
     if (local.is_contact_zero) return null;
     if (version < local.server_version) return null;
+    if (mayKeep && pending.length === 0 && holdsAlready(local, change, archived)) return null;
     let changed: string[];
     if (pending.length === 0 && local.sync_version <= version) {
       changed = other ? changedFields(local.data, remote) : [];
@@ -484,6 +487,34 @@ export class SyncEngine {
         : `Syncing note bodies…`;
     this.#events.progress({ phase, done, total, percent, message });
   }
+}
+
+/**
+ * True when the row already is the pulled state: the version it holds, and the same values in every
+ * field but the server-derived ones, both in the local view and in the last known server state, with
+ * the same instants for `created_at` and `updated_at` (the server may spell them differently). This is
+ * the device's own change coming back after its push answer was recorded, and a second pull of a page.
+ */
+export function holdsAlready(local: LocalEntity, change: PulledChange, archived: boolean): boolean {
+  const remote = change.data;
+  if (local.server_version !== change.sync_version || local.sync_version !== change.sync_version || local.is_archived !== archived) return false;
+  if (!sameInstant(local.data['updated_at'], remote['updated_at']) || !sameInstant(local.data['created_at'], remote['created_at'])) return false;
+  return sameContent(local.data, remote) && sameContent(local.shadow, remote);
+}
+
+/** The same values in every field that is neither server-derived nor local-only (absent reads as null). */
+function sameContent(a: JsonObject | null, b: JsonObject): boolean {
+  if (a === null) return false;
+  for (const name of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (!isDerived(name) && !isLocalOnly(name) && !sameField(a, b, name)) return false;
+  }
+  return true;
+}
+
+function sameInstant(a: unknown, b: unknown): boolean {
+  if (typeof a !== 'string' || typeof b !== 'string') return a === b;
+  const x = Date.parse(a);
+  return !Number.isNaN(x) && x === Date.parse(b);
 }
 
 /** Every field the pending entries set, with the stamp of the newest entry that sets it. */

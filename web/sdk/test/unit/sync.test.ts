@@ -421,3 +421,41 @@ test('a page larger than one store transaction commits its cursor with its last 
   assert.equal((await client.tasks.list()).length, 250);
   client.close();
 });
+
+test("the pull after a push leaves the device's own changes coming back as they are, and still applies what others merged in", async () => {
+  const server = new FakeServer();
+  const { client } = await started(server);
+  await client.contacts.create({ id: 'c1', name: 'Sarah' });
+  await client.contacts.create({ id: 'c2', name: 'Tom' });
+  await client.syncNow();
+  await client.contacts.update('c2', { name: 'Tom Smith' });
+  for (let i = 0; i < 5; i++) await client.tasks.create({ id: `t${i}`, title: `T${i}` });
+  // another device edits c2's email between this device's pull and its push: the server merges both
+  server.onRequest = (path) => {
+    if (path === '/sync/push' && server.onRequest !== null) {
+      server.onRequest = null;
+      server.remoteWrite('contact', 'c2', { email: 'tom@other' });
+    }
+  };
+  const proto = (globalThis as unknown as { IDBObjectStore: { prototype: { put: (...a: unknown[]) => unknown } } }).IDBObjectStore.prototype;
+  const original = proto.put;
+  const written: string[] = [];
+  proto.put = function (this: { name: string }, ...args: unknown[]) {
+    if (this.name === 'entities') written.push(String((args[0] as { entity_id: string }).entity_id));
+    return original.apply(this, args);
+  };
+  try {
+    await client.syncNow();
+  } finally {
+    proto.put = original;
+  }
+  // each pushed entity is written once by its push answer; the pull after it writes only c2, which came
+  // back with the other device's email merged in
+  assert.deepEqual(written.sort(), ['c2', 'c2', 't0', 't1', 't2', 't3', 't4']);
+  const c2 = await client.contacts.get('c2');
+  assert.equal(c2?.name, 'Tom Smith');
+  assert.equal(c2?.email, 'tom@other');
+  assert.equal(c2?.sync_version, server.rows.get('contact/c2')!.version);
+  assert.equal((await client.tasks.get('t3'))?.sync_version, 1);
+  client.close();
+});

@@ -49,9 +49,11 @@ export class SyncEngine {
 
   /**
    * Pushes the outbox in batches, oldest first. Edits made while it runs wait for the next step. The
-   * next batch goes out as soon as an answer is in, while that answer is recorded locally (the .NET
-   * SDK's overlap): the server has answered batch n before batch n+1 is sent, so the order the server
-   * sees is unchanged; only the local bookkeeping runs beside the next request.
+   * next batch is taken (frozen under the in-flight mark) while the server works on the current one,
+   * and goes out as soon as the answer is in, while that answer is recorded locally (the .NET SDK's
+   * overlap): the server has answered batch n before batch n+1 is sent, so the order the server sees is
+   * unchanged; only the local bookkeeping runs beside the requests. A batch taken but never sent (the
+   * push failed first) is sent as it is by the next push, like any batch whose answer was lost.
    */
   async push(): Promise<{ pushed: number; rejected: number; conflicts: number }> {
     const result = { pushed: 0, rejected: 0, conflicts: 0 };
@@ -64,9 +66,10 @@ export class SyncEngine {
     if (batch.length === 0) return result;
     let request = this.#send(batch);
     for (;;) {
-      const answer = await request;
+      // The next batch is taken while the server works on this one, and sent once its answer is in.
       const after = batch[batch.length - 1]!.seq;
       const next = after < lastKey ? await this.#takeBatch(after, lastKey) : [];
+      const answer = await request;
       const nextRequest = next.length > 0 ? this.#send(next) : null;
       nextRequest?.catch(() => undefined); // awaited on the next round; a failure here must not go unhandled meanwhile
       const { conflicts, rejected, answered, changed } = await this.#applyPushAnswer(batch, answer);

@@ -65,6 +65,7 @@ export class SyncEngine {
     let batch = await this.#takeBatch(0, lastKey);
     if (batch.length === 0) return result;
     let request = this.#send(batch);
+    request.catch(() => undefined); // awaited after the next batch is taken; a failure meanwhile must not go unhandled
     for (;;) {
       // The next batch is taken while the server works on this one, and sent once its answer is in.
       const after = batch[batch.length - 1]!.seq;

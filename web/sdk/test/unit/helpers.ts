@@ -41,6 +41,22 @@ export async function rawRows(factory: IDBFactory, userId: string, store: string
   }
 }
 
+/** One row of the client's meta store, by key. */
+export async function metaValue(factory: IDBFactory, userId: string, key: string): Promise<unknown> {
+  const { openDB } = await import('idb');
+  const g = globalThis as { indexedDB?: IDBFactory };
+  const previous = g.indexedDB;
+  g.indexedDB = factory;
+  const p = openDB(`framelord-sync:default:${userId}`);
+  g.indexedDB = previous;
+  const db = await p;
+  try {
+    return await db.get('meta', key);
+  } finally {
+    db.close();
+  }
+}
+
 /** Web Locks as browsers grant them: asynchronously, one holder per name, the next waiter on release. */
 export function installFakeLocks() {
   const held = new Map<string, (() => void)[]>();

@@ -92,8 +92,11 @@ export function openSyncDb(factory: IDBFactory, name: string): Promise<SyncDb> {
         }
         if (oldVersion < 2) await markSentEntries(tx);
       },
-      blocking() {
-        // A newer SDK in another tab wants to upgrade: let it.
+      blocking(_current, _blocked, event) {
+        // A newer SDK in another tab wants to upgrade: close this connection so that it can (an open
+        // one holds the upgrade back for as long as this tab lives). This tab's later calls fail; the
+        // app reloads to get the newer SDK.
+        (event.target as IDBDatabase).close();
       },
     }),
   );

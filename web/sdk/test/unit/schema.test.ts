@@ -79,3 +79,20 @@ test('a new database starts at the current schema with every store', async () =>
   assert.deepEqual([...db.objectStoreNames].sort(), ['conflicts', 'documents', 'entities', 'meta', 'outbox', 'rejected']);
   db.close();
 });
+
+test('an open database gives way to a newer schema opened in another tab', async () => {
+  const factory = new IDBFactory();
+  const older = await openSyncDb(factory, 'give-way');
+  const g = globalThis as { indexedDB?: IDBFactory };
+  const previous = g.indexedDB;
+  g.indexedDB = factory;
+  let blocked = false;
+  const opening = openDB('give-way', SCHEMA_VERSION + 1, { blocked: () => { blocked = true; } });
+  g.indexedDB = previous;
+  const newer = await Promise.race([opening, new Promise<null>((resolve) => setTimeout(() => resolve(null), 2000))]);
+  assert.ok(newer, 'the newer schema opened while the older connection was open');
+  assert.equal(newer.version, SCHEMA_VERSION + 1);
+  assert.equal(blocked, false);
+  await assert.rejects(older.get('meta', Meta.nextSeq)); // the older connection closed itself
+  newer.close();
+});

@@ -309,7 +309,7 @@ public static class YUpdateInspection
     public static bool AddsNothing(ReadOnlySpan<byte> update, IReadOnlyDictionary<ulong, long> stateVector)
     {
         ArgumentNullException.ThrowIfNull(stateVector);
-        var scanned = ScannedUpdate.Scan(update, CancellationToken.None);
+        using var scanned = ScannedUpdate.Scan(update, CancellationToken.None);
         return scanned.DeleteSet.IsEmpty && scanned.StructsCovered(stateVector);
     }
 
@@ -322,7 +322,7 @@ public static class YUpdateInspection
     public static bool AddsNothing(ReadOnlySpan<byte> update, IReadOnlyDictionary<ulong, long> stateVector, ReadOnlySpan<byte> knownDeletions)
     {
         ArgumentNullException.ThrowIfNull(stateVector);
-        var scanned = ScannedUpdate.Scan(update, CancellationToken.None);
+        using var scanned = ScannedUpdate.Scan(update, CancellationToken.None);
         return scanned.StructsCovered(stateVector)
             && (scanned.DeleteSet.IsEmpty || Covered(scanned.DeleteSet, UpdateScanner.DeleteSetOf(knownDeletions)));
     }

@@ -100,6 +100,42 @@ internal static class HostileDocumentBench
             $"{shape} {update.Length / 1048576.0:F2} MiB (integrates {inspection.Integrates}), {cpuMs:F0} ms CPU in all: inspect {inspect:F0} ms, diff {diffMs:F0} ms, merge {mergeMs:F0} ms ({merged.Length:N0} B), apply {applyMs:F0} ms, encode {encodeMs:F0} ms ({state.Length:N0} B)");
     }
 
+    /// <summary>
+    /// The request's CPU steps on their own (no store), warmed up as the sync run is, each timed over
+    /// <paramref name="rounds"/> runs: the inspection (scan and checks) and the state vector it leaves, the
+    /// process's CPU time (collector threads included) beside the wall time.
+    /// </summary>
+    public static string Steps(string shape, double mib, int rounds)
+    {
+        for (var round = 0; round < WarmUpRounds; round++)
+        {
+            var small = HostileUpdates.Create(shape, 16 * 1024);
+            FrameLord.Sync.Crdt.YUpdateInspection.Inspect(small, new Dictionary<ulong, long>(), FrameLord.Sync.Crdt.YUpdate.Empty);
+        }
+
+        Thread.Sleep(TimeSpan.FromSeconds(2));
+        var update = HostileUpdates.Create(shape, (int)(mib * 1024 * 1024));
+        var inspect = new List<(double Wall, double Cpu)>();
+        var vector = new List<(double Wall, double Cpu)>();
+        for (var round = 0; round < rounds; round++)
+        {
+            GC.Collect();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var watch = Stopwatch.StartNew();
+            var inspection = FrameLord.Sync.Crdt.YUpdateInspection.Inspect(update, new Dictionary<ulong, long>(), FrameLord.Sync.Crdt.YUpdate.Empty);
+            inspect.Add((watch.Elapsed.TotalMilliseconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds));
+            cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            watch.Restart();
+            _ = inspection.After;
+            vector.Add((watch.Elapsed.TotalMilliseconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds));
+        }
+
+        static string Median(List<(double Wall, double Cpu)> runs) => string.Create(CultureInfo.InvariantCulture,
+            $"{runs.Select(r => r.Wall).Order().ElementAt(runs.Count / 2):F0} ms wall, {runs.Select(r => r.Cpu).Order().ElementAt(runs.Count / 2):F0} ms CPU");
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{shape} {update.Length / 1048576.0:F2} MiB, median of {rounds}: inspect {Median(inspect)}; state vector after, decoded {Median(vector)}");
+    }
+
     public static string Header =>
         "| store | shape | update MiB | sync s | sync s/MiB | compaction s | compaction s/MiB | answer bytes |\n" +
         "|---|---|---:|---:|---:|---:|---:|---:|\n";

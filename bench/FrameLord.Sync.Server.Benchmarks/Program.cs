@@ -31,6 +31,19 @@ if (args.Length > 0 && args[0] == "hostile-documents")
     var sizes = Arg("--sizes", "1,4,10").Split(',').Select(s => double.Parse(s, System.Globalization.CultureInfo.InvariantCulture)).ToList();
     var shapes = args.Contains("--shapes") ? Arg("--shapes", "").Split(',') : HostileUpdates.Shapes;
     var backend = Enum.Parse<Backend>(Arg("--backend", "sqlite"), ignoreCase: true);
+    if (args.Contains("--steps"))
+    {
+        foreach (var shape in shapes)
+        {
+            foreach (var size in sizes)
+            {
+                Console.WriteLine(HostileDocumentBench.Steps(shape, size, int.Parse(Arg("--rounds", "7"), System.Globalization.CultureInfo.InvariantCulture)));
+            }
+        }
+
+        return;
+    }
+
     if (args.Contains("--phases"))
     {
         foreach (var shape in shapes)

@@ -137,13 +137,27 @@ public static partial class YUpdate
 
         using var output = new ByteWriter(1024);
         structWriter.Finish(output);
-        var sets = new DeleteSet[decoded.Count];
-        for (var i = 0; i < decoded.Count; i++)
+        var sets = new List<DeleteSet>(decoded.Count);
+        foreach (var d in decoded)
         {
-            sets[i] = decoded[i].DeleteSet;
+            if (!d.DeleteSet.IsEmpty)
+            {
+                sets.Add(d.DeleteSet);
+            }
         }
 
-        DeleteSet.Merge(sets).Write(output);
+        if (sets.Count == 1)
+        {
+            // One update brings every deletion (a snapshot answered with a client's delete set): its own set,
+            // sorted and merged, is the union; no copy of a list that may hold millions of ranges.
+            sets[0].SortAndMerge();
+            sets[0].Write(output);
+        }
+        else
+        {
+            DeleteSet.Merge(sets).Write(output);
+        }
+
         return output.ToArray();
     }
 

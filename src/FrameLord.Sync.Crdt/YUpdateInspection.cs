@@ -25,7 +25,18 @@ public static class YUpdateInspection
     {
         ArgumentNullException.ThrowIfNull(stateVector);
         long work = 0;
-        return TryIntegrate(ScannedUpdate.Scan(update, CancellationToken.None), stateVector, out after, ref work, CancellationToken.None);
+        using var scanned = ScannedUpdate.Scan(update, CancellationToken.None);
+        var clocks = PooledArrays.Rent<long>(scanned.SectionCount);
+        try
+        {
+            var integrates = TryIntegrate(scanned, stateVector, clocks, ref work, CancellationToken.None);
+            after = new AfterState(scanned, stateVector, clocks).ToDictionary();
+            return integrates;
+        }
+        finally
+        {
+            PooledArrays.Return(clocks);
+        }
     }
 
     /// <summary>
@@ -52,14 +63,23 @@ public static class YUpdateInspection
         ref long work, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stateVector);
-        var scanned = ScannedUpdate.Scan(update, cancellationToken);
+        using var scanned = ScannedUpdate.Scan(update, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
         var addsNothing = scanned.StructsCovered(stateVector)
             && (scanned.DeleteSet.IsEmpty || Covered(scanned.DeleteSet, UpdateScanner.DeleteSetOf(knownDeletions)));
         cancellationToken.ThrowIfCancellationRequested();
-        var integrates = TryIntegrate(scanned, stateVector, out var after, ref work, cancellationToken);
-        cancellationToken.ThrowIfCancellationRequested();
-        return new UpdateInspection(integrates, after, addsNothing, Encode(scanned.DeleteSet));
+        var clocks = PooledArrays.Rent<long>(scanned.SectionCount);
+        try
+        {
+            var integrates = TryIntegrate(scanned, stateVector, clocks, ref work, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            var vector = new AfterState(scanned, stateVector, clocks).Encode();
+            return new UpdateInspection(integrates, vector, addsNothing, Encode(scanned.DeleteSet));
+        }
+        finally
+        {
+            PooledArrays.Return(clocks);
+        }
     }
 
     /// <summary>
@@ -72,72 +92,88 @@ public static class YUpdateInspection
     /// A block that no section can lift (a gap, a client not in the update or already exhausted, a cycle
     /// of sections waiting on each other) means the update does not integrate.
     /// </summary>
-    internal static bool TryIntegrate(ScannedUpdate scanned, IReadOnlyDictionary<ulong, long> stateVector, out Dictionary<ulong, long> after,
+    /// <remarks><c>after</c> is filled with, per section of <paramref name="scanned"/>, its client's clock afterwards (as far as the check got).</remarks>
+    internal static bool TryIntegrate(ScannedUpdate scanned, IReadOnlyDictionary<ulong, long> stateVector, long[] after,
         ref long work, CancellationToken cancellationToken)
     {
-        var sections = scanned.Sections;
-        var count = sections.Count;
-        after = new Dictionary<ulong, long>(stateVector.Count + count);
-        foreach (var (client, clock) in stateVector)
+        var count = scanned.SectionCount;
+        var next = PooledArrays.Rent<long>(count);
+        var cursors = PooledArrays.Rent<int>(count);
+        var status = PooledArrays.Rent<byte>(count);
+        var stack = PooledArrays.Rent<int>(count);
+        var waits = PooledArrays.Rent<long>(count);
+        try
         {
-            after[client] = clock;
+            Array.Clear(status, 0, count);
+            return TryIntegrate(scanned, stateVector, after, next, cursors, status, stack, waits, ref work, cancellationToken);
         }
+        finally
+        {
+            PooledArrays.Return(next);
+            PooledArrays.Return(cursors);
+            PooledArrays.Return(status);
+            PooledArrays.Return(stack);
+            PooledArrays.Return(waits);
+        }
+    }
 
-        var bySection = scanned.BySection;
-        var cursors = new int[count];
-        var next = new long[count];
-        var done = new bool[count];
+    /// <summary>The check on rented arrays (<paramref name="status"/> cleared: nothing on the stack, nothing done).</summary>
+    private static bool TryIntegrate(ScannedUpdate scanned, IReadOnlyDictionary<ulong, long> stateVector, long[] after,
+        long[] next, int[] cursors, byte[] status, int[] stack, long[] waits, ref long work, CancellationToken cancellationToken)
+    {
+        var count = scanned.SectionCount;
         for (var s = 0; s < count; s++)
         {
-            cursors[s] = sections[s].FirstEvent;
-            next[s] = sections[s].Start;
+            after[s] = stateVector.GetValueOrDefault(scanned.Clients[s]);
+            next[s] = scanned.Starts[s];
+            cursors[s] = scanned.FirstEvent(s);
         }
 
-        var walk = new SectionWalk(scanned.Events, after, cursors, next);
-        var onStack = new bool[count];
-        var stack = new Stack<(int Section, ulong WaitClient, long WaitClock)>(Math.Min(count, 1 << 16));
+        var walk = new SectionWalk(scanned, stateVector, after, next, cursors);
         for (var root = 0; root < count; root++)
         {
-            if (done[root])
+            if (status[root] == Done)
             {
                 continue;
             }
 
-            stack.Push((root, 0, -1));
-            onStack[root] = true;
-            while (stack.Count > 0)
+            var top = 0;
+            stack[0] = root;
+            waits[0] = -1;
+            status[root] = OnStack;
+            while (top >= 0)
             {
-                var (s, waitClient, waitClock) = stack.Peek();
-                var step = walk.Advance(s, sections[s], waitClient, waitClock, ref work, cancellationToken);
-                switch (step)
+                var s = stack[top];
+                var waitClock = waits[top];
+                switch (walk.Advance(s, waitClock, ref work, cancellationToken))
                 {
                     case Step.Gap:
                         return false;
                     case Step.Blocked:
-                        var blockedOn = walk.BlockedOn;
-                        if (!bySection.TryGetValue(blockedOn.Client, out var other) || other < 0 || onStack[other] || done[other])
+                        var other = walk.BlockedOn;
+                        if (other < 0 || status[other] != 0)
                         {
                             // Not in the update, already used up, or waiting (via the stack) on this very section.
                             return false;
                         }
 
-                        stack.Push((other, blockedOn.Client, blockedOn.Clock));
-                        onStack[other] = true;
+                        stack[++top] = other;
+                        waits[top] = walk.BlockedOnClock;
+                        status[other] = OnStack;
                         work++;
                         continue;
                     case Step.WaiterSatisfied:
                         // Unfinished: it leaves the stack and may be pushed again by a later block.
-                        stack.Pop();
-                        onStack[s] = false;
+                        top--;
+                        status[s] = 0;
                         work++;
                         continue;
                 }
 
-                done[s] = true;
-                stack.Pop();
-                onStack[s] = false;
+                status[s] = Done;
+                top--;
                 work++;
-                if (waitClock >= 0 && after.GetValueOrDefault(waitClient) <= waitClock)
+                if (waitClock >= 0 && after[s] <= waitClock)
                 {
                     // The section ran out before reaching the clock the one below waits for.
                     return false;
@@ -147,7 +183,8 @@ public static class YUpdateInspection
 
         foreach (var (client, ranges) in scanned.DeleteSet.Clients)
         {
-            var state = after.GetValueOrDefault(client);
+            var section = scanned.SectionOf(client);
+            var state = section >= 0 ? after[section] : stateVector.GetValueOrDefault(client);
             foreach (var range in ranges)
             {
                 if ((++work & 0xFFF) == 0)
@@ -165,6 +202,9 @@ public static class YUpdateInspection
         return true;
     }
 
+    private const byte OnStack = 1;
+    private const byte Done = 2;
+
     private enum Step
     {
         Finished,
@@ -174,18 +214,29 @@ public static class YUpdateInspection
     }
 
     /// <summary>Moves sections forward over their events; <see cref="BlockedOn"/> says what the last block waits for.</summary>
-    private sealed class SectionWalk(List<ScanEvent> events, Dictionary<ulong, long> after, int[] cursors, long[] next)
+    private sealed class SectionWalk(ScannedUpdate scanned, IReadOnlyDictionary<ulong, long> stateVector, long[] after, long[] next, int[] cursors)
     {
-        public (ulong Client, long Clock) BlockedOn { get; private set; }
+        private readonly long[] _eventClocks = scanned.EventClocks;
+        private readonly long[] _eventEnds = scanned.EventStructEnds;
+        private readonly long[] _dependsOn = scanned.EventDependsOn;
+        private readonly int[] _eventSections = scanned.EventSections;
+
+        /// <summary>The section the last block waits for (-1: none in the update can lift it).</summary>
+        public int BlockedOn { get; private set; }
+
+        public long BlockedOnClock { get; private set; }
 
         /// <summary>
         /// Integrates section <paramref name="s"/> as far as it goes: every struct before its next event at
         /// once, then the event. Stops when the section ends, blocks, leaves a gap, or has passed the clock
-        /// the section below it on the stack waits for.
+        /// the section below it on the stack waits for (<paramref name="waitClock"/>, -1: none).
         /// </summary>
-        public Step Advance(int s, in ScannedSection section, ulong waitClient, long waitClock, ref long work, CancellationToken cancellationToken)
+        public Step Advance(int s, long waitClock, ref long work, CancellationToken cancellationToken)
         {
-            var client = section.Client;
+            var eventEnd = scanned.EventEnds[s];
+            var cursor = cursors[s];
+            var state = after[s];
+            var reached = next[s];
             while (true)
             {
                 if ((++work & 0xFFF) == 0)
@@ -194,51 +245,63 @@ public static class YUpdateInspection
                 }
 
                 // The structs from next[s] up to the next event (or the last struct) need nothing from others.
-                var state = after.GetValueOrDefault(client);
-                var target = cursors[s] < section.EventEnd ? events[cursors[s]].Clock : section.ContentEnd;
-                if (target > state && next[s] < target)
+                var target = cursor < eventEnd ? _eventClocks[cursor] : scanned.ContentEnds[s];
+                if (target > state && reached < target)
                 {
-                    if (next[s] > state)
+                    if (reached > state)
                     {
                         // A gap in the section's own clocks: only this section could fill it.
-                        return Step.Gap;
+                        return Save(s, cursor, state, reached, Step.Gap);
                     }
 
-                    after[client] = state = target;
+                    state = target;
                 }
 
-                next[s] = Math.Max(next[s], target);
-                if (cursors[s] == section.EventEnd)
+                reached = Math.Max(reached, target);
+                if (cursor == eventEnd)
                 {
-                    return Step.Finished;
+                    return Save(s, cursor, state, reached, Step.Finished);
                 }
 
-                if (waitClock >= 0 && client == waitClient && state > waitClock)
+                if (waitClock >= 0 && state > waitClock)
                 {
                     // The section below waited for exactly this clock: go back to it first.
-                    return Step.WaiterSatisfied;
+                    return Save(s, cursor, state, reached, Step.WaiterSatisfied);
                 }
 
-                var e = events[cursors[s]];
-                if (e.End <= state)
+                var dependsOn = _dependsOn[cursor];
+                if (_eventEnds[cursor] <= state)
                 {
-                    cursors[s]++; // known already, whatever it depends on
+                    cursor++; // known already, whatever it depends on
                 }
-                else if (e.IsSkip)
+                else if (dependsOn == ScannedUpdate.Skipped)
                 {
-                    next[s] = Math.Max(next[s], e.End); // absent: the next struct must be known up to here
-                    cursors[s]++;
-                }
-                else if (e.DependsOnClock < after.GetValueOrDefault(e.DependsOnClient))
-                {
-                    cursors[s]++;
+                    reached = Math.Max(reached, _eventEnds[cursor]); // absent: the next struct must be known up to here
+                    cursor++;
                 }
                 else
                 {
-                    BlockedOn = (e.DependsOnClient, e.DependsOnClock);
-                    return Step.Blocked;
+                    var other = _eventSections[cursor];
+                    if (dependsOn < (other >= 0 ? after[other] : stateVector.GetValueOrDefault(scanned.EventClients[cursor])))
+                    {
+                        cursor++;
+                    }
+                    else
+                    {
+                        BlockedOn = other;
+                        BlockedOnClock = dependsOn;
+                        return Save(s, cursor, state, reached, Step.Blocked);
+                    }
                 }
             }
+        }
+
+        private Step Save(int s, int cursor, long state, long reached, Step step)
+        {
+            cursors[s] = cursor;
+            after[s] = state;
+            next[s] = reached;
+            return step;
         }
     }
 
@@ -246,7 +309,7 @@ public static class YUpdateInspection
     public static bool AddsNothing(ReadOnlySpan<byte> update, IReadOnlyDictionary<ulong, long> stateVector)
     {
         ArgumentNullException.ThrowIfNull(stateVector);
-        var scanned = ScannedUpdate.Scan(update, CancellationToken.None);
+        using var scanned = ScannedUpdate.Scan(update, CancellationToken.None);
         return scanned.DeleteSet.IsEmpty && scanned.StructsCovered(stateVector);
     }
 
@@ -259,7 +322,7 @@ public static class YUpdateInspection
     public static bool AddsNothing(ReadOnlySpan<byte> update, IReadOnlyDictionary<ulong, long> stateVector, ReadOnlySpan<byte> knownDeletions)
     {
         ArgumentNullException.ThrowIfNull(stateVector);
-        var scanned = ScannedUpdate.Scan(update, CancellationToken.None);
+        using var scanned = ScannedUpdate.Scan(update, CancellationToken.None);
         return scanned.StructsCovered(stateVector)
             && (scanned.DeleteSet.IsEmpty || Covered(scanned.DeleteSet, UpdateScanner.DeleteSetOf(knownDeletions)));
     }
@@ -352,8 +415,33 @@ public static class YUpdateInspection
 }
 
 /// <summary>What <see cref="YUpdateInspection.Inspect(ReadOnlySpan{byte}, IReadOnlyDictionary{ulong, long}, ReadOnlySpan{byte}, CancellationToken)"/> found.</summary>
-/// <param name="Integrates">False when part of the update depends on content outside the state and the update.</param>
-/// <param name="After">The state vector after integrating it.</param>
-/// <param name="AddsNothing">Every struct and every deletion is already known: storing it would change nothing.</param>
-/// <param name="Deletions">The update's delete set alone, as an update with no structs.</param>
-public sealed record UpdateInspection(bool Integrates, Dictionary<ulong, long> After, bool AddsNothing, byte[] Deletions);
+public sealed class UpdateInspection
+{
+    private Dictionary<ulong, long>? _after;
+
+    internal UpdateInspection(bool integrates, byte[] afterStateVector, bool addsNothing, byte[] deletions)
+    {
+        Integrates = integrates;
+        AfterStateVector = afterStateVector;
+        AddsNothing = addsNothing;
+        Deletions = deletions;
+    }
+
+    /// <summary>False when part of the update depends on content outside the state and the update.</summary>
+    public bool Integrates { get; }
+
+    /// <summary>The state vector after integrating it, decoded from <see cref="AfterStateVector"/> on first use.</summary>
+    public Dictionary<ulong, long> After => _after ??= YUpdate.DecodeStateVectorInternal(AfterStateVector);
+
+    /// <summary>
+    /// The state vector after integrating it, encoded (clients descending, as <see cref="YUpdate.EncodeStateVector"/>
+    /// writes it): made from the inspection's arrays without a map of every client, and ready to store.
+    /// </summary>
+    public byte[] AfterStateVector { get; }
+
+    /// <summary>Every struct and every deletion is already known: storing it would change nothing.</summary>
+    public bool AddsNothing { get; }
+
+    /// <summary>The update's delete set alone, as an update with no structs.</summary>
+    public byte[] Deletions { get; }
+}

@@ -35,23 +35,33 @@ internal sealed partial class SqliteSyncStore
         return await ReadViewAsync(connection, tx, userId, noteId, head, includeSnapshot, cancellationToken);
     }
 
-    /// <summary>The log after the head's snapshot and, when asked, the snapshot, inside <paramref name="tx"/>.</summary>
+    /// <summary>
+    /// The log after the head's snapshot and, when asked, the snapshot, inside <paramref name="tx"/>. An
+    /// <paramref name="appended"/> update (just written in <paramref name="tx"/>, the last of the log) is
+    /// taken as given instead of read back.
+    /// </summary>
     private static async Task<DocumentView> ReadViewAsync(SqliteConnection connection, SqliteTransaction tx, string userId, string noteId,
-        DocumentHead head, bool includeSnapshot, CancellationToken cancellationToken)
+        DocumentHead head, bool includeSnapshot, CancellationToken cancellationToken, DocumentUpdateRow? appended = null)
     {
         var log = new List<DocumentUpdateRow>(head.LogCount);
         using (var command = connection.CreateCommand())
         {
             command.Transaction = tx;
-            command.CommandText = "SELECT seq, update_bytes FROM document_updates WHERE user_id = $u AND note_id = $n AND seq > $s ORDER BY seq;";
+            command.CommandText = "SELECT seq, update_bytes FROM document_updates WHERE user_id = $u AND note_id = $n AND seq > $s AND seq < $before ORDER BY seq;";
             command.Parameters.AddWithValue("$u", userId);
             command.Parameters.AddWithValue("$n", noteId);
             command.Parameters.AddWithValue("$s", head.SnapshotSeq);
+            command.Parameters.AddWithValue("$before", appended?.Seq ?? long.MaxValue);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 log.Add(new DocumentUpdateRow(reader.GetInt64(0), (byte[])reader.GetValue(1)));
             }
+        }
+
+        if (appended is not null)
+        {
+            log.Add(appended);
         }
 
         byte[]? snapshot = null;
@@ -68,7 +78,9 @@ internal sealed partial class SqliteSyncStore
         return new DocumentView(head, snapshot, log);
     }
 
-    // In process the locking read costs next to nothing, so the head the caller saw is not used.
+    // In process the locking read costs next to nothing, so the head the caller saw is not used. What the
+    // append wrote (the update, the state vector and delete set, up to tens of MB for a hostile update) is
+    // not read back: only the head's small columns are.
     public async Task<DocumentView> AppendDocumentUpdateAsync(string userId, string noteId, byte[] update, DocumentHead? seen,
         Func<DocumentState, DocumentState> advance, bool includeSnapshot, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -77,9 +89,9 @@ internal sealed partial class SqliteSyncStore
         {
             await using var connection = await OpenAsync(cancellationToken);
             await using var tx = connection.BeginTransaction(deferred: false);
-            await AppendAsync(connection, tx, userId, noteId, [update], advance, now, cancellationToken);
-            var head = await ReadHeadAsync(connection, tx, userId, noteId, cancellationToken);
-            var view = await ReadViewAsync(connection, tx, userId, noteId, head!, includeSnapshot, cancellationToken);
+            var (state, seq) = await AppendAsync(connection, tx, userId, noteId, [update], advance, now, cancellationToken);
+            var head = await ReadHeadAsync(connection, tx, userId, noteId, state, cancellationToken);
+            var view = await ReadViewAsync(connection, tx, userId, noteId, head, includeSnapshot, cancellationToken, new DocumentUpdateRow(seq, update));
             await _faults.HitAsync(StoreFaults.BeforeCommit);
             await tx.CommitAsync(cancellationToken);
             OnCommitted();
@@ -91,11 +103,25 @@ internal sealed partial class SqliteSyncStore
         }
     }
 
+    /// <summary>The head just written in <paramref name="tx"/>, its state vector and delete set as written (<paramref name="state"/>), not read back.</summary>
+    private static async Task<DocumentHead> ReadHeadAsync(
+        SqliteConnection connection, SqliteTransaction tx, string userId, string noteId, DocumentState state, CancellationToken cancellationToken)
+    {
+        using var command = Command(connection, tx, """
+            SELECT sync_version, snapshot_sv, snapshot_ds, snapshot_seq, log_count, log_bytes FROM documents WHERE user_id = $u AND note_id = $n;
+            """, userId, noteId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new DocumentHead(reader.GetInt64(0), state.StateVector, (byte[])reader.GetValue(1), (byte[])reader.GetValue(2),
+            reader.GetInt64(3), reader.GetInt32(4), reader.GetInt64(5), state.DeleteSet);
+    }
+
     /// <summary>
     /// Inside a write transaction: creates the document if needed, stores <paramref name="updates"/> under the next
     /// seqs in order, and moves the head to what <paramref name="advance"/> makes of it, one sync_version per update.
+    /// Returns the state written and the first update's seq.
     /// </summary>
-    internal static async Task AppendAsync(SqliteConnection connection, SqliteTransaction tx, string userId, string noteId,
+    internal static async Task<(DocumentState State, long FirstSeq)> AppendAsync(SqliteConnection connection, SqliteTransaction tx, string userId, string noteId,
         IReadOnlyList<byte[]> updates, Func<DocumentState, DocumentState> advance, DateTimeOffset now, CancellationToken cancellationToken)
     {
         DocumentState current;
@@ -114,6 +140,7 @@ internal sealed partial class SqliteSyncStore
         }
 
         var next = advance(current);
+        var firstSeq = seq;
 
         long bytes = 0;
         using (var insert = Command(connection, tx, "INSERT INTO document_updates (user_id, note_id, seq, update_bytes) VALUES ($u, $n, $s, $b);", userId, noteId))
@@ -140,6 +167,7 @@ internal sealed partial class SqliteSyncStore
         bump.Parameters.AddWithValue("$len", bytes);
         bump.Parameters.AddWithValue("$now", Ticks.From(now));
         await bump.ExecuteNonQueryAsync(cancellationToken);
+        return (next, firstSeq);
     }
 
     public async Task<bool> ReplaceDocumentSnapshotAsync(string userId, string noteId, DocumentSnapshot snapshot, CancellationToken cancellationToken)

@@ -108,14 +108,16 @@ internal static class UpdateEncoder
     /// <summary>Decodes a state vector; an empty span means "nothing" (an empty vector).</summary>
     public static Dictionary<ulong, long> DecodeStateVector(ReadOnlySpan<byte> bytes)
     {
-        var sv = new Dictionary<ulong, long>();
         if (bytes.IsEmpty)
         {
-            return sv;
+            return [];
         }
 
         var reader = new ByteReader(bytes);
         var count = reader.ReadLength();
+
+        // Sized once (an entry takes at least two bytes, so the count reserves nothing beyond the input).
+        var sv = new Dictionary<ulong, long>(Math.Min(count, reader.Remaining / 2));
         for (var i = 0; i < count; i++)
         {
             var client = (ulong)reader.ReadVarUint();

@@ -162,17 +162,26 @@ public sealed partial class DocumentService
     /// and what the updates bring. When the vector has not moved, <paramref name="after"/> is already that
     /// union (it was computed from it), and a note with a million clients is not merged twice.
     /// </summary>
-    private static DocumentState Advance(DocumentState current, byte[] readVector, IReadOnlyDictionary<ulong, long> after, byte[]? deletions)
+    private static DocumentState Advance(DocumentState current, byte[] readVector, IReadOnlyDictionary<ulong, long> after, byte[]? deletions) =>
+        Advance(current, readVector, () => YUpdate.EncodeStateVector(after), () => after, deletions);
+
+    /// <summary>
+    /// <see cref="Advance(DocumentState, byte[], IReadOnlyDictionary{ulong, long}, byte[])"/> with the vector after
+    /// the updates given both ways, each made only when needed: <paramref name="encodeAfter"/> when the stored
+    /// vector has not moved, <paramref name="after"/> when it has.
+    /// </summary>
+    private static DocumentState Advance(DocumentState current, byte[] readVector, Func<byte[]> encodeAfter,
+        Func<IReadOnlyDictionary<ulong, long>> after, byte[]? deletions)
     {
         byte[] vector;
         if (current.StateVector.AsSpan().SequenceEqual(readVector))
         {
-            vector = YUpdate.EncodeStateVector(after);
+            vector = encodeAfter();
         }
         else
         {
             var merged = new Dictionary<ulong, long>(YUpdate.DecodeStateVector(current.StateVector));
-            foreach (var (clientId, clock) in after)
+            foreach (var (clientId, clock) in after())
             {
                 if (clock > merged.GetValueOrDefault(clientId))
                 {
@@ -183,7 +192,10 @@ public sealed partial class DocumentService
             vector = YUpdate.EncodeStateVector(merged);
         }
 
-        var deleteSet = deletions is null ? current.DeleteSet : YUpdateInspection.UnionOfDeleteSets(current.DeleteSet, deletions);
+        // Deletions as the checks encode them are sorted and merged: their union with nothing is themselves.
+        var deleteSet = deletions is null ? current.DeleteSet
+            : current.DeleteSet.AsSpan().SequenceEqual(RowReaders.EmptyUpdate) ? deletions
+            : YUpdateInspection.UnionOfDeleteSets(current.DeleteSet, deletions);
         return new DocumentState(vector, deleteSet);
     }
 

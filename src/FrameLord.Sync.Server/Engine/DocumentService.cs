@@ -177,10 +177,10 @@ public sealed partial class DocumentService
             return null;
         }
 
-        var (after, deletions) = (inspection.After, inspection.Deletions);
+        var deletions = inspection.Deletions;
         var readVector = head?.StateVector ?? RowReaders.EmptyStateVector;
         var accepted = await _store.AppendDocumentUpdateAsync(userId, noteId, update, head,
-            current => Advance(current, readVector, after, deletions.Length > 2 ? deletions : null),
+            current => Advance(current, readVector, () => inspection.AfterStateVector, () => inspection.After, deletions.Length > 2 ? deletions : null),
             includeSnapshot: head is not null && !Covers(client, head.SnapshotStateVector), _time.GetUtcNow(), cancellationToken);
         UpdateAccepted?.Invoke(userId, noteId, update, null);
         DocumentChanged?.Invoke(userId, noteId, accepted.Head.SyncVersion);

@@ -55,6 +55,12 @@ public class IntegrabilityPropertyTests
                 Assert.Equal(expectedAfter.OrderBy(p => p.Key), after.OrderBy(p => p.Key));
             }
 
+            // The inspection's encoded vector is the map's, byte for byte, and decodes back to it.
+            var inspection = YUpdateInspection.Inspect(merged, known, YUpdate.Empty);
+            Assert.Equal(actual, inspection.Integrates);
+            Assert.Equal(YUpdate.EncodeStateVector(after), inspection.AfterStateVector);
+            Assert.Equal(after.OrderBy(p => p.Key), inspection.After.OrderBy(p => p.Key));
+
             if (known.Count == 0)
             {
                 var doc = new YDoc(new YDocOptions { ClientId = 1 });

@@ -23,7 +23,7 @@ public class LinearWorkTests
         var structs = UpdateDecoder.Decode(update).Sections.Sum(s => s.Refs.Count);
 
         // The check walks events (structs naming another client, skipped ranges), not structs: at most three per struct.
-        Assert.InRange(scanned.Events.Count, 0, 3 * structs);
+        Assert.InRange(scanned.EventCount, 0, 3 * structs);
 
         // Each deleted range is one more step; they count as events here.
         var deletedRanges = 0;
@@ -32,7 +32,7 @@ public class LinearWorkTests
             deletedRanges += ranges.Count;
         }
 
-        return (work, scanned.Events.Count + deletedRanges, scanned.Sections.Count);
+        return (work, scanned.EventCount + deletedRanges, scanned.SectionCount);
     }
 
     [Theory]

@@ -57,16 +57,18 @@ internal sealed partial class PostgresSyncStore
     }
 
     /// <summary>Adds the reads of the log after the snapshot and, when asked, of the snapshot itself.</summary>
-    private static void AddLogReads(NpgsqlBatch batch, string userId, string noteId, bool includeSnapshot)
+    /// <summary>The log after the snapshot (and the snapshot), leaving out the <paramref name="beforeNewest"/> newest updates.</summary>
+    private static void AddLogReads(NpgsqlBatch batch, string userId, string noteId, bool includeSnapshot, int beforeNewest = 0)
     {
         batch.BatchCommands.Add(new NpgsqlBatchCommand("""
             SELECT seq, update_bytes FROM document_updates
             WHERE user_id = $1 AND note_id = $2
               AND seq > (SELECT snapshot_seq FROM documents WHERE user_id = $1 AND note_id = $2)
+              AND seq < (SELECT next_seq FROM documents WHERE user_id = $1 AND note_id = $2) - $3
             ORDER BY seq
             """)
         {
-            Parameters = { new() { Value = userId }, new() { Value = noteId } },
+            Parameters = { new() { Value = userId }, new() { Value = noteId }, new() { Value = (long)beforeNewest } },
         });
         if (includeSnapshot)
         {
@@ -164,6 +166,9 @@ internal sealed partial class PostgresSyncStore
         return new DocumentState((byte[])reader.GetValue(0), (byte[])reader.GetValue(1));
     }
 
+    /// <summary>The head's columns but the state vector and delete set, which the writer knows (<see cref="TryWriteAsync"/>).</summary>
+    private const string HeadColumnsWithoutWritten = "sync_version, snapshot_sv, snapshot_ds, snapshot_seq, log_count, log_bytes";
+
     /// <summary>
     /// Moves the document to <paramref name="next"/>, bumps its sync version once per update and stores the updates
     /// under the next seqs in order, then (when <paramref name="readLog"/>) reads the answer's log, all in one batch.
@@ -179,12 +184,13 @@ internal sealed partial class PostgresSyncStore
                 UPDATE documents SET state_vector = $3, delete_set = $6, sync_version = sync_version + $8, next_seq = next_seq + $8,
                     log_count = log_count + $8, log_bytes = log_bytes + $4, updated_at = $5
                 WHERE user_id = $1 AND note_id = $2{(expectedVersion is null ? "" : " AND sync_version = $9")}
-                RETURNING {RowReaders.DocumentHeadColumns}, next_seq),
+                RETURNING {HeadColumnsWithoutWritten}, next_seq),
             stored AS (
                 INSERT INTO document_updates (user_id, note_id, seq, update_bytes)
                 SELECT $1, $2, moved.next_seq - $8 + u.ord - 1, u.bytes FROM moved, unnest($7::bytea[]) WITH ORDINALITY AS u(bytes, ord))
-            SELECT {RowReaders.DocumentHeadColumns},
-                log_bytes + COALESCE((SELECT length(snapshot) FROM document_snapshots WHERE user_id = $1 AND note_id = $2), 0)
+            SELECT {HeadColumnsWithoutWritten},
+                log_bytes + COALESCE((SELECT length(snapshot) FROM document_snapshots WHERE user_id = $1 AND note_id = $2), 0),
+                next_seq - $8
             FROM moved
             """)
         {
@@ -203,8 +209,9 @@ internal sealed partial class PostgresSyncStore
         await using var batch = new NpgsqlBatch(connection, tx) { BatchCommands = { write } };
         if (readLog)
         {
-            // The answer's log in the same round trip: the row is locked, so the snapshot seq is current.
-            AddLogReads(batch, userId, noteId, includeSnapshot);
+            // The answer's log in the same round trip: the row is locked, so the snapshot seq is current. The
+            // updates just written are not read back (a hostile one is 10 MiB): they are added from memory.
+            AddLogReads(batch, userId, noteId, includeSnapshot, beforeNewest: updates.Count);
         }
 
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
@@ -213,14 +220,18 @@ internal sealed partial class PostgresSyncStore
             return null;
         }
 
-        var head = RowReaders.DocumentHead(reader);
-        var storedBytes = reader.GetInt64(RowReaders.DocumentHeadColumnCount);
+        // The state vector and delete set are what was just written (up to megabytes each): not read back either.
+        var head = new DocumentHead(reader.GetInt64(0), next.StateVector, (byte[])reader.GetValue(1), (byte[])reader.GetValue(2),
+            reader.GetInt64(3), reader.GetInt32(4), reader.GetInt64(5), next.DeleteSet);
+        var storedBytes = reader.GetInt64(6);
+        var firstSeq = reader.GetInt64(7);
         if (!readLog)
         {
             return (new DocumentView(head, null, []), storedBytes);
         }
 
         var (log, snapshot) = await ReadLogAsync(reader, includeSnapshot, cancellationToken);
+        log.AddRange(updates.Select((update, i) => new DocumentUpdateRow(firstSeq + i, update)));
         return (new DocumentView(head, snapshot, log), storedBytes);
     }
 

@@ -101,13 +101,12 @@ internal sealed partial class NoteHub
             {
                 var result = await store(batch.Select(p => new LiveUpdate(p.Update, p.FannedOut ? new FannedOutOrigin(p.Origin) : p.Origin)).ToList(), _known);
                 _known = result.Known;
-                // The checking state moves before any wait completes: whoever learns an outcome finds the hub past it.
-                var refusedFannedOut = batch.Where((p, i) => p.FannedOut && result.Outcomes[i].Refusal is not null).Any();
-                Learn(result.Known, forget: refusedFannedOut, include: batch.Exists(p => !p.FannedOut));
+                var refusedFannedOut = false;
                 for (var i = 0; i < batch.Count; i++)
                 {
                     if (result.Outcomes[i].Refusal is { } refusal)
                     {
+                        refusedFannedOut |= batch[i].FannedOut;
                         batch[i].Stored.TrySetException(refusal);
                     }
                     else
@@ -115,6 +114,8 @@ internal sealed partial class NoteHub
                         batch[i].Stored.TrySetResult(result.Outcomes[i].Version);
                     }
                 }
+
+                Learn(result.Known, forget: refusedFannedOut, include: batch.Exists(p => !p.FannedOut));
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

@@ -160,9 +160,5 @@ public sealed class LiveSocketAbuseTests : IAsyncLifetime
         public void SendAwareness(byte[] awarenessUpdate)
         {
         }
-
-        public void Resync()
-        {
-        }
     }
 }

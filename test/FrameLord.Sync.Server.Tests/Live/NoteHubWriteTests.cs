@@ -23,10 +23,6 @@ public sealed class NoteHubWriteTests
         public void SendAwareness(byte[] awarenessUpdate)
         {
         }
-
-        public int Resyncs { get; private set; }
-
-        public void Resync() => Resyncs++;
     }
 
     private static byte[] Insert(ulong client, string text)
@@ -234,28 +230,5 @@ public sealed class NoteHubWriteTests
         large.GetText("t").Insert(0, new string('x', 180));
         Assert.InRange(large.EncodeStateAsUpdate().Length, 200 - state.StoredBytes + 1, 200);
         Assert.False(documents.TryAcceptLive(large.EncodeStateAsUpdate(), state)); // fits alone, not with what is held
-    }
-
-    [Fact]
-    public async Task WhenUpdatesAlreadyFannedOutCannotBeStored_EverySocketOfTheNoteResyncs()
-    {
-        var hub = new NoteHub("u", "n") { Precheck = (_, _) => true };
-        var store = new ScriptedStore();
-        var (writer, reader) = (new Peer(), new Peer());
-        hub.Join(writer);
-        hub.Join(reader);
-        store.Gate.SetResult();
-        await hub.StoreAsync(Insert(1, "a"), writer, 1 << 20, store.StoreAsync, _ => { }).WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal((0, 0), (writer.Resyncs, reader.Resyncs)); // stored: nothing to redo
-
-        store.Fail = true;
-        var lost = hub.StoreAsync(Insert(2, "b"), writer, 1 << 20, store.StoreAsync, _ => { });
-        Assert.Equal([Insert(2, "b")], reader.Updates); // fanned out before the store failed
-        await Assert.ThrowsAsync<StoreException>(() => lost.WaitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Equal((1, 1), (writer.Resyncs, reader.Resyncs)); // both reconnect: the reader's sync step carries "b" back
-
-        // Not fanned out (the state was dropped with the failure): a failure then closes only its sender, as before.
-        await Assert.ThrowsAsync<StoreException>(() => hub.StoreAsync(Insert(3, "c"), writer, 1 << 20, store.StoreAsync, _ => { }).WaitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Equal((1, 1), (writer.Resyncs, reader.Resyncs));
     }
 }

@@ -120,17 +120,8 @@ internal sealed partial class NoteHub
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // Nothing of the batch is acknowledged; its sockets close and their clients resend after reconnecting.
-                // Updates of it were fanned out already: every socket of the note reconnects, so the clients that
-                // hold them send the store what it lacks (a sender gone for good is not the only copy's keeper).
                 _known = null;
                 Learn(null, forget: true, include: false);
-                if (batch.Exists(p => p.FannedOut))
-                {
-                    foreach (var peer in Volatile.Read(ref _peers))
-                    {
-                        peer.Resync();
-                    }
-                }
                 foreach (var one in batch)
                 {
                     one.Stored.TrySetException(e);

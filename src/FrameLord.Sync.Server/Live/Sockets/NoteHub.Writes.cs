@@ -11,19 +11,7 @@ internal sealed partial class NoteHub
     // Touched by the one running writer only; null until the first write (or after a failed one) reads it.
     private KnownDocument? _known;
 
-    // Under _writeGate: what the hub has accepted, stored or queued; null until a write tells it the stored state.
-    private LiveState? _accepted;
-
-    private sealed record PendingUpdate(byte[] Update, INotePeer Origin, bool FannedOut, TaskCompletionSource<long?> Stored);
-
-    /// <summary>
-    /// Checks an update as it arrives against what the hub has accepted (true: accepted, the state advanced); null
-    /// leaves every update to the writer, fanned out once stored.
-    /// </summary>
-    public Func<byte[], LiveState, bool>? Precheck { get; init; }
-
-    /// <summary>The state <see cref="Precheck"/> starts from, from what a write learnt of the stored document.</summary>
-    public Func<KnownDocument, LiveState> OpenState { get; init; } = known => new LiveState(known);
+    private sealed record PendingUpdate(byte[] Update, INotePeer Origin, TaskCompletionSource<long?> Stored);
 
     /// <summary>Whether updates are queued or being stored; the registry keeps the hub while they are.</summary>
     public bool IsWriting
@@ -44,25 +32,14 @@ internal sealed partial class NoteHub
     /// goes to <paramref name="store"/> as one batch, one transaction, each update checked and logged on its own
     /// (a bad one fails alone). The writer hands the store what the last write left of the document, so a
     /// keystroke costs one append, not a read of the head first.
-    /// An update that <see cref="Precheck"/> accepts is sent to the note's other sockets at once, in the order of
-    /// the checks, before it is stored (its wait still completes only once it is stored: a Hocuspocus
-    /// acknowledgement means stored); its origin then reaches the store as a <see cref="FannedOutOrigin"/>, so the
-    /// fan-out after storing skips it. One the check does not accept is fanned out after it is stored, as before.
     /// </summary>
     public Task<long?> StoreAsync(byte[] update, INotePeer origin, int maxBatchBytes,
         Func<IReadOnlyList<LiveUpdate>, KnownDocument?, Task<LiveAppendResult>> store, Action<NoteHub> idle)
     {
-        var stored = new TaskCompletionSource<long?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pending = new PendingUpdate(update, origin, new TaskCompletionSource<long?>(TaskCreationOptions.RunContinuationsAsynchronously));
         bool start;
         lock (_writeGate)
         {
-            var fannedOut = _accepted is not null && Precheck is not null && Precheck(update, _accepted);
-            var pending = new PendingUpdate(update, origin, fannedOut, stored);
-            if (fannedOut)
-            {
-                BroadcastUpdate(update, origin);
-            }
-
             _pending.Enqueue(pending);
             start = !_writing;
             _writing = true;
@@ -73,7 +50,7 @@ internal sealed partial class NoteHub
             _ = Task.Run(() => WriteAsync(maxBatchBytes, store, idle));
         }
 
-        return stored.Task;
+        return pending.Stored.Task;
     }
 
     private async Task WriteAsync(int maxBatchBytes, Func<IReadOnlyList<LiveUpdate>, KnownDocument?, Task<LiveAppendResult>> store, Action<NoteHub> idle)
@@ -99,14 +76,12 @@ internal sealed partial class NoteHub
 
             try
             {
-                var result = await store(batch.Select(p => new LiveUpdate(p.Update, p.FannedOut ? new FannedOutOrigin(p.Origin) : p.Origin)).ToList(), _known);
+                var result = await store(batch.Select(p => new LiveUpdate(p.Update, p.Origin)).ToList(), _known);
                 _known = result.Known;
-                var refusedFannedOut = false;
                 for (var i = 0; i < batch.Count; i++)
                 {
                     if (result.Outcomes[i].Refusal is { } refusal)
                     {
-                        refusedFannedOut |= batch[i].FannedOut;
                         batch[i].Stored.TrySetException(refusal);
                     }
                     else
@@ -114,14 +89,11 @@ internal sealed partial class NoteHub
                         batch[i].Stored.TrySetResult(result.Outcomes[i].Version);
                     }
                 }
-
-                Learn(result.Known, forget: refusedFannedOut, include: batch.Exists(p => !p.FannedOut));
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // Nothing of the batch is acknowledged; its sockets close and their clients resend after reconnecting.
                 _known = null;
-                Learn(null, forget: true, include: false);
                 foreach (var one in batch)
                 {
                     one.Stored.TrySetException(e);
@@ -131,32 +103,4 @@ internal sealed partial class NoteHub
 
         idle(this);
     }
-
-    /// <summary>
-    /// Keeps the checking state in step with a write: started from the stored state when there is none; the
-    /// stored state added when the batch held updates the state had not accepted (or the service read the head
-    /// again); dropped when the store failed or refused an update accepted early, since the state then holds
-    /// something the store does not (the next write starts it again).
-    /// </summary>
-    private void Learn(KnownDocument? stored, bool forget, bool include)
-    {
-        lock (_writeGate)
-        {
-            if (forget || stored is null)
-            {
-                _accepted = null;
-            }
-            else if (_accepted is null)
-            {
-                _accepted = Precheck is null ? null : OpenState(stored);
-            }
-            else if (include)
-            {
-                _accepted.Include(stored);
-            }
-        }
-    }
 }
-
-/// <summary>The origin of an update already fanned out to the note's sockets here before it was stored.</summary>
-internal sealed record FannedOutOrigin(INotePeer Peer);

@@ -100,7 +100,7 @@ internal sealed class NoteHubRegistry
         {
             if (!_hubs.TryGetValue((userId, noteId), out hub!))
             {
-                hub = new NoteHub(userId, noteId) { Precheck = _documents.TryAcceptLive };
+                hub = new NoteHub(userId, noteId);
                 _hubs[(userId, noteId)] = hub;
             }
 
@@ -132,8 +132,6 @@ internal sealed class NoteHubRegistry
     /// <summary>
     /// Stores a socket's update through its note's queue (DocumentService.ApplyUpdatesAsync, the REST sync's
     /// checks, one append per batch); completes once it is stored. The update is not echoed to the socket that sent it.
-    /// The other sockets here get it as soon as the hub's check accepts it, before it is stored (NoteHub.StoreAsync);
-    /// other processes, REST clients' live events and acknowledgements only once it is stored.
     /// </summary>
     public Task<long?> StoreAsync(NoteHub hub, INotePeer peer, byte[] update) =>
         hub.StoreAsync(update, peer, _maxBatchBytes,
@@ -210,11 +208,7 @@ internal sealed class NoteHubRegistry
             _hubs.TryGetValue((userId, noteId), out hub);
         }
 
-        if (origin is not FannedOutOrigin)
-        {
-            hub?.BroadcastUpdate(update, origin as INotePeer);
-        }
-
+        hub?.BroadcastUpdate(update, origin as INotePeer);
         Relayed?.Invoke(new RelayedNoteMessage(userId, noteId, RelayedNoteMessage.UpdateKind, update));
     }
 }

@@ -3,7 +3,7 @@
 // edited on both within a minute (the review dialog opens), and a manual merge.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createContact, fillContact, openContact, pushed, shot, synced, twoDevices, waitFor } from './helpers.mjs'
+import { createContact, explained, fillContact, openContact, pushed, shot, synced, twoDevices, waitFor } from './helpers.mjs'
 
 let laptop, phone
 twoDevices('contacts', before, after, (l, p) => { laptop = l; phone = p })
@@ -14,7 +14,7 @@ const contactLink = (dev, name) => dev.page.getByRole('list', { name: 'Contacts'
 
 test('a contact created on one device appears on the other live', async () => {
   await createContact(laptop, { Name: 'Sarah', Email: 'sarah@example.com', Phone: '+1 555 0100', Company: 'Acme', Title: 'CTO', Status: 'customer', Tags: 'vip, board' })
-  await contactLink(phone, 'Sarah').waitFor({ timeout: 20_000 })
+  await explained(phone, 'contactLink(phone, "Sarah")', contactLink(phone, 'Sarah').waitFor({ timeout: 20_000 }))
   await openContact(phone, /^Sarah/)
   assert.equal(await emailField(phone).inputValue(), 'sarah@example.com')
   assert.equal(await phone.page.getByLabel('Tags').inputValue(), 'vip, board')
@@ -41,7 +41,7 @@ test('an offline edit that loses shows the toast, the conflict is listed, and bo
 
   await dismissToasts(phone)
   await phone.context.setOffline(false)
-  await phone.page.getByRole('log', { name: 'Notifications' }).getByText(/updated on another device/).first().waitFor({ timeout: 30_000 })
+  await explained(phone, 'phone.page.getByRole("log", { name: "Notifications" }).getByText(/updated on another devic…', phone.page.getByRole('log', { name: 'Notifications' }).getByText(/updated on another device/).first().waitFor({ timeout: 30_000 }))
   await synced(phone)
   await synced(laptop)
   assert.equal(await nameField(phone).inputValue(), 'Sarah Williams')
@@ -73,7 +73,7 @@ test('a critical field edited on both devices within a minute opens the review d
   await phone.context.setOffline(false)
 
   const dialog = phone.page.getByRole('dialog', { name: 'Sync conflicts' })
-  await dialog.waitFor({ timeout: 30_000 })
+  await explained(phone, 'the Sync conflicts dialog', dialog.waitFor({ timeout: 30_000 }))
   const card = dialog.getByRole('group', { name: /Sarah.*email/ }).first()
   for (const action of ['Keep local', 'Use remote', 'View details', 'Merge manually']) {
     await card.getByRole('button', { name: action, exact: true }).waitFor()
@@ -93,7 +93,7 @@ test('a critical field edited on both devices within a minute opens the review d
   for (const dev of [phone, laptop]) {
     await waitFor(async () => await emailField(dev).inputValue() === 'sarah@merged.example', `${dev.name} shows the merged email`, { devices: [laptop, phone] })
   }
-  await phone.page.getByRole('status', { name: /^Synced/ }).waitFor({ timeout: 30_000 })
+  await synced(phone)
 })
 
 test('contacts are deleted to the archive and restored, and search finds them', async () => {
@@ -108,7 +108,7 @@ test('contacts are deleted to the archive and restored, and search finds them', 
   await laptop.page.getByRole('searchbox', { name: 'Search contacts' }).fill('gone')
   await contactLink(laptop, 'Tom Archive').waitFor()
   assert.equal(await laptop.page.getByRole('list', { name: 'Contacts' }).getByRole('link').count(), 1)
-  await contactLink(phone, 'Tom Archive').waitFor({ timeout: 20_000 })
+  await explained(phone, 'contactLink(phone, "Tom Archive")', contactLink(phone, 'Tom Archive').waitFor({ timeout: 20_000 }))
   laptop.assertClean()
   phone.assertClean()
 })

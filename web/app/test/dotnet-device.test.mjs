@@ -2,7 +2,7 @@
 // the .NET device signed up and created a contact; the browser logs in, sees it, edits it, and
 // writes a contact and a note body of its own for the .NET device to check.
 import { after, before, test } from 'node:test'
-import { createContact, device, fillContact, launch, logIn, openContact, synced } from './helpers.mjs'
+import { bodySaved, createContact, device, explained, fillContact, launch, logIn, openContact, synced } from './helpers.mjs'
 
 const email = process.env.FRAMELORD_EMAIL
 let browser, laptop
@@ -18,7 +18,7 @@ after(async () => {
 })
 
 test('the browser sees the .NET device\'s contact and writes its own edits', { skip: !email && 'run by DotnetDeviceTests' }, async () => {
-  await laptop.page.getByRole('list', { name: 'Contacts' }).getByRole('link', { name: /^Dana from \.NET/ }).waitFor({ timeout: 30_000 })
+  await explained(laptop, 'laptop.page.getByRole("list", { name: "Contacts" }).getByRole("link", { name: /^Dana from …', laptop.page.getByRole('list', { name: 'Contacts' }).getByRole('link', { name: /^Dana from \.NET/ }).waitFor({ timeout: 30_000 }))
   await openContact(laptop, /^Dana from \.NET/)
   await fillContact(laptop, { Company: 'Edited in the browser' })
   await createContact(laptop, { Name: 'Bea from the browser', Email: 'bea@example.com' })
@@ -29,6 +29,6 @@ test('the browser sees the .NET device\'s contact and writes its own edits', { s
   await laptop.page.getByLabel('Title').press('Enter')
   await laptop.page.getByRole('textbox', { name: 'Paragraph 1', exact: true }).pressSequentially('Typed in the browser')
   await synced(laptop)
-  await laptop.page.getByText(/^(Saved|Live)$/).waitFor({ timeout: 30_000 })
+  await bodySaved(laptop)
   laptop.assertClean()
 })

@@ -50,13 +50,19 @@ export async function device (browser, name, options = {}) {
   const context = await browser.newContext({ viewport: { width: 1200, height: 820 }, ...options })
   const page = await context.newPage()
   const errors = []
-  page.on('console', message => { if (message.type() === 'error' && !expectedError(message.text())) errors.push(message.text()) })
+  const recent = [] // the last console lines of every kind, for the message of a failed wait
+  page.on('console', message => {
+    recent.push(`${new Date().toISOString().slice(11, 23)} ${message.type()}: ${message.text()}`)
+    if (recent.length > 20) recent.shift()
+    if (message.type() === 'error' && !expectedError(message.text())) errors.push(message.text())
+  })
   page.on('pageerror', error => errors.push(`${error.name}: ${error.message}`))
   return {
     name,
     context,
     page,
     errors,
+    recent,
     assertClean () {
       assert.deepEqual(errors, [], `${name} had console errors`)
     },
@@ -112,7 +118,30 @@ export async function logIn (dev, email, deviceName) {
 
 /** Waits until the indicator says Synced (nothing pending, nothing running). */
 export async function synced (dev, timeout = 30_000) {
-  await dev.page.getByRole('status', { name: /^Synced/ }).waitFor({ timeout })
+  await explained(dev, 'the status to show Synced', dev.page.getByRole('status', { name: /^Synced/ }).waitFor({ timeout }))
+}
+
+/** After an edit of an open note body: waits until the note says its body is on the server. */
+export async function bodySaved (dev, timeout = 30_000) {
+  await explained(dev, 'the note to show Saved or Live', dev.page.getByText(/^(Saved|Live)$/).waitFor({ timeout }))
+}
+
+/**
+ * Awaits `wait`; when it fails, fails with what the page showed at that moment (the sync status,
+ * the open note's state, the last console lines) and a screenshot, so an intermittent timeout says why.
+ */
+export async function explained (dev, what, wait) {
+  try {
+    await wait
+  } catch (error) {
+    const shown = await dev.page.evaluate(() => ({
+      status: document.querySelector('[role=status]')?.textContent ?? null,
+      note: document.querySelector('.doc-state')?.textContent ?? null,
+      online: navigator.onLine,
+    })).catch(failure => ({ unreadable: String(failure) }))
+    await shot(dev, `failure-${dev.name}`)
+    throw new Error(`${dev.name}: timed out waiting for ${what}; the page showed ${JSON.stringify(shown)}; last console lines:\n${dev.recent.join('\n')}`, { cause: error })
+  }
 }
 
 /** After a local write: waits until the device has pushed it (Pending or Syncing, then Synced). */

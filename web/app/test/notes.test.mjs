@@ -3,7 +3,7 @@
 // undoing device's own typing.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { realtime, shot, synced, twoDevices, waitFor } from './helpers.mjs'
+import { explained, realtime, shot, synced, twoDevices, waitFor } from './helpers.mjs'
 
 let laptop, phone
 twoDevices('notes', before, after, (l, p) => { laptop = l; phone = p })
@@ -50,8 +50,8 @@ test('two devices typing into one paragraph converge with both inputs, see each 
 
   // Each sees the other's cursor, named (awareness travels over the real-time socket only).
   if (realtime) {
-    await paragraph(laptop, 1).getByRole('img', { name: /· Phone is here/ }).waitFor({ timeout: 15_000 })
-    await paragraph(phone, 1).getByRole('img', { name: /Alice · Laptop is here/ }).waitFor({ timeout: 15_000 })
+    await explained(laptop, 'paragraph(laptop, 1).getByRole("img", { name: /· Phone is here/ })', paragraph(laptop, 1).getByRole('img', { name: /· Phone is here/ }).waitFor({ timeout: 15_000 }))
+    await explained(phone, 'paragraph(phone, 1).getByRole("img", { name: /Alice · Laptop is here/ })', paragraph(phone, 1).getByRole('img', { name: /Alice · Laptop is here/ }).waitFor({ timeout: 15_000 }))
   } else {
     t.diagnostic('the server has no real-time endpoint (DESIGN 3.8): cursors not checked, the body synced over REST')
   }

@@ -2,7 +2,7 @@
 // holds the data, edits made offline wait in the outbox and reach the other device afterwards.
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createContact, fillContact, openContact, shot, synced, twoDevices, waitFor } from './helpers.mjs'
+import { createContact, explained, fillContact, openContact, shot, synced, twoDevices, waitFor } from './helpers.mjs'
 
 let laptop, phone
 twoDevices('offline', before, after, (l, p) => { laptop = l; phone = p })
@@ -17,7 +17,7 @@ test('a reload with the network off shows the local data, and offline edits reac
 
   await laptop.context.setOffline(true)
   await laptop.page.reload()
-  await contactLink(laptop, 'Olivia Online').waitFor({ timeout: 20_000 })
+  await explained(laptop, 'contactLink(laptop, "Olivia Online")', contactLink(laptop, 'Olivia Online').waitFor({ timeout: 20_000 }))
   await laptop.page.getByRole('status', { name: /Offline/ }).waitFor()
   await laptop.page.getByRole('region', { name: 'Offline' }).waitFor()
 
@@ -33,16 +33,16 @@ test('a reload with the network off shows the local data, and offline edits reac
 
   // Nothing left the laptop yet.
   await phone.page.getByRole('link', { name: 'Contacts' }).click()
-  await contactLink(phone, 'Olivia Online').waitFor({ timeout: 20_000 })
+  await explained(phone, 'contactLink(phone, "Olivia Online")', contactLink(phone, 'Olivia Online').waitFor({ timeout: 20_000 }))
   assert.equal(await contactLink(phone, 'Oscar Offline').count(), 0)
 
   await laptop.context.setOffline(false)
   await synced(laptop, 45_000)
-  await contactLink(phone, 'Oscar Offline').waitFor({ timeout: 30_000 })
+  await explained(phone, 'contactLink(phone, "Oscar Offline")', contactLink(phone, 'Oscar Offline').waitFor({ timeout: 30_000 }))
   await openContact(phone, /^Olivia Online/)
   await waitFor(async () => await phone.page.getByLabel('Phone').inputValue() === '+1 555 0199', 'the phone has the offline phone number', { devices: [laptop, phone] })
   await phone.page.getByRole('link', { name: 'Tasks' }).click()
-  await phone.page.getByRole('checkbox', { name: 'Call Oscar' }).waitFor({ timeout: 20_000 })
+  await explained(phone, 'phone.page.getByRole("checkbox", { name: "Call Oscar" })', phone.page.getByRole('checkbox', { name: 'Call Oscar' }).waitFor({ timeout: 20_000 }))
   laptop.assertClean()
   phone.assertClean()
 })

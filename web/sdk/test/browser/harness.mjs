@@ -115,11 +115,17 @@ async function startProxy(target) {
       return res.end(PAGE);
     }
     requests.push(`${req.method} ${path}`);
-    const upstream = httpRequest({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+    // agent: false, one upstream connection per request: a pooled keep-alive connection that the
+    // upstream or this side closes while it is handed out would fail a page's fetch for no reason of its own
+    const upstream = httpRequest({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers, agent: false }, (answer) => {
       res.writeHead(answer.statusCode, answer.headers);
       answer.pipe(res);
     });
-    upstream.on('error', () => res.destroy());
+    upstream.on('error', (error) => {
+      // said on stderr, so a page's "Failed to fetch" in a test's failure has its cause beside it
+      if (!res.destroyed) console.error(`proxy: ${req.method} ${path} failed upstream: ${error.message}`);
+      res.destroy();
+    });
     res.on('close', () => upstream.destroy()); // an event stream the page dropped ends upstream too
     req.pipe(upstream);
   });

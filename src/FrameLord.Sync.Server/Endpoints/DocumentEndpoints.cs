@@ -1,6 +1,7 @@
 using FrameLord.Sync.Protocol;
 using FrameLord.Sync.Server.Engine;
 using FrameLord.Sync.Server.Http;
+using FrameLord.Sync.Server.Live.Sockets;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace FrameLord.Sync.Server.Endpoints;
@@ -11,8 +12,14 @@ internal static class DocumentEndpoints
     public static RouteGroupBuilder MapDocuments(this RouteGroupBuilder api)
     {
         api.MapPost("/notes/{noteId}/sync", async (HttpContext context, string noteId, WireBody<DocumentSyncRequest> body, Caller caller,
-            DocumentService documents, CancellationToken cancellationToken) =>
-            TypedResults.Ok(await documents.SyncAsync(caller.UserId, NoteId(context, noteId), body.Value, cancellationToken)));
+            DocumentService documents, NoteHubRegistry sockets, CancellationToken cancellationToken) =>
+        {
+            var id = NoteId(context, noteId);
+            // The note's sockets here may hold updates not stored yet (sent on as soon as checked): the read waits
+            // for them, so what a socket was shown, REST is shown too.
+            await sockets.WhenFannedOutStoredAsync(caller.UserId, id).WaitAsync(cancellationToken);
+            return TypedResults.Ok(await documents.SyncAsync(caller.UserId, id, body.Value, cancellationToken));
+        });
         return api;
     }
 

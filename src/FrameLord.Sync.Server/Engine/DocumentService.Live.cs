@@ -69,14 +69,12 @@ public sealed partial class DocumentService
     {
         var outcomes = new LiveOutcome[updates.Count];
         var accepted = new List<int>(updates.Count);
-        IReadOnlyDictionary<ulong, long> stateVector = known.Head is null ? new Dictionary<ulong, long>() : YUpdate.DecodeStateVector(known.Head.StateVector);
-        var deleteSet = known.Head?.DeleteSet ?? RowReaders.EmptyUpdate;
+        var state = new LiveState(known);
         byte[]? deletions = null;
-        var stored = known.StoredBytes;
         for (var i = 0; i < updates.Count; i++)
         {
             var update = updates[i].Update;
-            if (Check(update, stateVector, deleteSet, stored, cancellationToken) is not { } inspection)
+            if (Check(update, state.StateVector, state.DeleteSet, state.StoredBytes, cancellationToken) is not { } inspection)
             {
                 continue; // adds nothing: nothing stored, nothing bumped (no version, no refusal)
             }
@@ -88,16 +86,40 @@ public sealed partial class DocumentService
             }
 
             accepted.Add(i);
-            stateVector = inspection.Result!.After;
-            stored += update.LongLength;
-            if (inspection.Result.Deletions.Length > 2)
+            state.Accept(inspection.Result!, update.LongLength);
+            if (inspection.Result!.Deletions.Length > 2)
             {
-                deleteSet = YUpdateInspection.UnionOfDeleteSets(deleteSet, inspection.Result.Deletions);
                 deletions = deletions is null ? inspection.Result.Deletions : YUpdateInspection.UnionOfDeleteSets(deletions, inspection.Result.Deletions);
             }
         }
 
-        return new BatchPlan(outcomes, accepted, stateVector, deletions);
+        return new BatchPlan(outcomes, accepted, state.StateVector, deletions);
+    }
+
+    /// <summary>
+    /// The check a note's hub makes as a socket's update arrives, before the writer stores it: the same checks as
+    /// a stored update gets (<see cref="Check"/>), against <paramref name="state"/> (what the hub has accepted,
+    /// stored or still queued). True when the update is accepted (the state advanced): it can be fanned out at
+    /// once, and the writer's own check, against a state that holds at least as much, will accept it too. False
+    /// when it is refused, adds nothing, or depends on something the state does not know (a REST sync or another
+    /// process may have stored it): the writer decides, as for any update, and nothing is fanned out before.
+    /// </summary>
+    internal bool TryAcceptLive(byte[] update, LiveState state)
+    {
+        try
+        {
+            if (Check(update, state.StateVector, state.DeleteSet, state.StoredBytes, CancellationToken.None) is not { Refusal: null, Result: { } inspection })
+            {
+                return false;
+            }
+
+            state.Accept(inspection, update.LongLength);
+            return true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return false; // the writer's check meets the same bytes and answers for them
+        }
     }
 
     /// <summary>One update's checks as <see cref="AcceptAsync"/> makes them; null when it adds nothing.</summary>
@@ -178,6 +200,54 @@ public sealed partial class DocumentService
     }
 
     private sealed record BatchPlan(LiveOutcome[] Outcomes, List<int> Accepted, IReadOnlyDictionary<ulong, long> StateVector, byte[]? Deletions);
+}
+
+/// <summary>
+/// What a note's live updates are checked against: the state vector, delete set and stored size of the document
+/// with the updates accepted so far applied. States only grow, so a state that holds less than the truth refuses
+/// more, never accepts what the truth would refuse.
+/// </summary>
+internal sealed class LiveState(KnownDocument known)
+{
+    public IReadOnlyDictionary<ulong, long> StateVector { get; private set; } =
+        known.Head is null ? new Dictionary<ulong, long>() : YUpdate.DecodeStateVector(known.Head.StateVector);
+
+    public byte[] DeleteSet { get; private set; } = known.Head?.DeleteSet ?? RowReaders.EmptyUpdate;
+
+    public long StoredBytes { get; private set; } = known.StoredBytes;
+
+    /// <summary>Applies an accepted update's inspection.</summary>
+    public void Accept(UpdateInspection inspection, long bytes)
+    {
+        StateVector = inspection.After;
+        StoredBytes += bytes;
+        if (inspection.Deletions.Length > 2)
+        {
+            DeleteSet = YUpdateInspection.UnionOfDeleteSets(DeleteSet, inspection.Deletions);
+        }
+    }
+
+    /// <summary>Adds what a stored head holds (written by a REST sync, another process, or updates checked without this state).</summary>
+    public void Include(KnownDocument stored)
+    {
+        if (stored.Head is null)
+        {
+            return;
+        }
+
+        var merged = new Dictionary<ulong, long>(StateVector);
+        foreach (var (clientId, clock) in YUpdate.DecodeStateVector(stored.Head.StateVector))
+        {
+            if (clock > merged.GetValueOrDefault(clientId))
+            {
+                merged[clientId] = clock;
+            }
+        }
+
+        StateVector = merged;
+        DeleteSet = YUpdateInspection.UnionOfDeleteSets(DeleteSet, stored.Head.DeleteSet);
+        StoredBytes = Math.Max(StoredBytes, stored.StoredBytes);
+    }
 }
 
 /// <summary>An update from a live socket, with the origin its fan-out leaves out.</summary>

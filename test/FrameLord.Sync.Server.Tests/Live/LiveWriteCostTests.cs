@@ -42,10 +42,17 @@ public abstract class LiveWriteCostTests(Backend backend) : IAsyncLifetime
         var doc = new YDoc(new YDocOptions { ClientId = 7 });
         async Task TypeAsync(string text)
         {
+            var appends = counts[nameof(ISyncStore.AppendDocumentUpdatesAsync)];
             var before = doc.EncodeStateVector();
             doc.GetText("t").Insert(doc.GetText("t").Length, text);
             await writer.SendAsync(RawYjsSocket.Sync(2, doc.EncodeStateAsUpdate(before)));
-            await reader.ExpectAsync([0, 2], Wait); // relayed only once stored
+            await reader.ExpectAsync([0, 2], Wait); // relayed (from the second write on, before it is stored)
+            // Typing waits for each store, so every keystroke is its own append here (queued ones would share one).
+            var deadline = DateTime.UtcNow + Wait;
+            while (counts[nameof(ISyncStore.AppendDocumentUpdatesAsync)] == appends && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(5);
+            }
         }
 
         await TypeAsync("first"); // the note's first write reads what it needs once
@@ -69,6 +76,62 @@ public abstract class LiveWriteCostTests(Backend backend) : IAsyncLifetime
         var http = server.Client(user.AccessToken);
         var response = await http.PostAsync("/api/v1/notes/n1/sync", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
         Assert.Contains($"\"sync_version\":{keystrokes + 1}", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ASocketsUpdate_ReachesTheOtherSockets_WhileItsAppendWaits_AndIsStoredAfter()
+    {
+        await using var server = await TestServer.StartAsync(_db, new Dictionary<string, string> { ["Limits:RequestsPerMinute"] = "100000" });
+        var user = await server.SignupAsync();
+        using var writer = await RawYjsSocket.ConnectAsync(server.BaseAddress, "/api/v1/yjs/n1", user.AccessToken);
+        using var reader = await RawYjsSocket.ConnectAsync(server.BaseAddress, "/api/v1/yjs/n1", user.AccessToken);
+        await writer.ExpectAsync([0, 0], Wait);
+        await reader.ExpectAsync([0, 0], Wait);
+        var http = server.Client(user.AccessToken);
+        async Task<string> RestSyncAsync() =>
+            await (await http.PostAsync("/api/v1/notes/n1/sync", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"))).Content.ReadAsStringAsync();
+
+        var doc = new YDoc(new YDocOptions { ClientId = 7 });
+        byte[] Type(string text)
+        {
+            var before = doc.EncodeStateVector();
+            doc.GetText("t").Insert(doc.GetText("t").Length, text);
+            return doc.EncodeStateAsUpdate(before);
+        }
+
+        await writer.SendAsync(RawYjsSocket.Sync(2, Type("first")));
+        await reader.ExpectAsync([0, 2], Wait);
+        Assert.Contains("\"sync_version\":1", await RestSyncAsync(), StringComparison.Ordinal);
+
+        // Hold every commit: the next keystroke still reaches the other socket, checked but not yet stored.
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.Services.GetRequiredService<StoreFaults>().OnPoint = async point =>
+        {
+            if (point == StoreFaults.BeforeCommit)
+            {
+                holding.TrySetResult();
+                await held.Task;
+            }
+        };
+        var keystroke = Type("x");
+        await writer.SendAsync(RawYjsSocket.Sync(2, keystroke));
+        Assert.Equal(RawYjsSocket.Sync(2, keystroke), await reader.ExpectAsync([0, 2], Wait));
+        await holding.Task.WaitAsync(Wait);
+        held.SetResult();
+
+        // Stored all the same, once: REST sees the second version and the text.
+        var deadline = DateTime.UtcNow + Wait;
+        string answer;
+        while (!(answer = await RestSyncAsync()).Contains("\"sync_version\":2", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Contains("\"sync_version\":2", answer, StringComparison.Ordinal);
+        var stored = new YDoc();
+        stored.ApplyUpdate(Convert.FromBase64String(System.Text.Json.JsonDocument.Parse(answer).RootElement.GetProperty("updates").GetString()!));
+        Assert.Equal("firstx", stored.GetText("t").ToString());
     }
 }
 

@@ -2,7 +2,9 @@ using FrameLord.Sync.Crdt;
 using FrameLord.Sync.Protocol;
 using FrameLord.Sync.Server.Engine;
 using FrameLord.Sync.Server.Live.Sockets;
+using FrameLord.Sync.Server.Configuration;
 using FrameLord.Sync.Server.Storage;
+using FrameLord.Sync.TestKit;
 
 namespace FrameLord.Sync.Server.Tests.Live;
 
@@ -14,13 +16,17 @@ public sealed class NoteHubWriteTests
 {
     private sealed class Peer : INotePeer
     {
-        public void SendUpdate(byte[] update)
-        {
-        }
+        public List<byte[]> Updates { get; } = [];
+
+        public void SendUpdate(byte[] update) => Updates.Add(update);
 
         public void SendAwareness(byte[] awarenessUpdate)
         {
         }
+
+        public int Resyncs { get; private set; }
+
+        public void Resync() => Resyncs++;
     }
 
     private static byte[] Insert(ulong client, string text)
@@ -119,5 +125,191 @@ public sealed class NoteHubWriteTests
 
         Assert.NotNull(store.Calls[1].Known);
         Assert.Null(store.Calls[2].Known); // what the failed write knew may be wrong: read again
+    }
+
+    /// <summary>A store whose first append answers at once and whose later ones wait on <see cref="Gate"/>.</summary>
+    private sealed class GatedStore
+    {
+        public TaskCompletionSource Gate { get; } = new();
+
+        public List<IReadOnlyList<LiveUpdate>> Calls { get; } = [];
+
+        public bool Refuse { get; set; }
+
+        public async Task<LiveAppendResult> StoreAsync(IReadOnlyList<LiveUpdate> batch, KnownDocument? known)
+        {
+            Calls.Add(batch);
+            if (Calls.Count > 1)
+            {
+                await Gate.Task;
+            }
+
+            var outcomes = batch.Select((_, i) => Refuse
+                ? new LiveOutcome(null, new ApiException(413, ErrorCodes.PayloadTooLarge, "full"))
+                : new LiveOutcome(Calls.Count * 100 + i, null)).ToArray();
+            return new LiveAppendResult(outcomes, Known(Calls.Count));
+        }
+    }
+
+    [Fact]
+    public async Task AnUpdateTheCheckAccepts_ReachesTheOtherPeersBeforeItIsStored_ButCompletesOnlyOnceStored()
+    {
+        var checks = 0;
+        var hub = new NoteHub("u", "n") { Precheck = (_, _) => ++checks > 0 };
+        var store = new GatedStore();
+        var (writer, reader) = (new Peer(), new Peer());
+        hub.Join(writer);
+        hub.Join(reader);
+
+        // Before any write the hub knows nothing of the stored document: the first update is checked by the writer only.
+        Assert.Equal(100, await hub.StoreAsync(Insert(1, "a"), writer, 1 << 20, store.StoreAsync, _ => { }).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(0, checks);
+        Assert.Empty(reader.Updates); // fanned out after storing by the service's event, not by the hub
+
+        var second = hub.StoreAsync(Insert(2, "b"), writer, 1 << 20, store.StoreAsync, _ => { });
+        Assert.Equal(1, checks);
+        Assert.Equal([Insert(2, "b")], reader.Updates); // sent while the append still waits
+        Assert.Empty(writer.Updates); // never echoed to its sender
+        Assert.False(second.IsCompleted);
+        store.Gate.SetResult();
+        Assert.Equal(200, await second.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(new FannedOutOrigin(writer), store.Calls[1][0].Origin); // so the fan-out after storing skips it
+    }
+
+    [Fact]
+    public async Task AnUpdateTheCheckDoesNotAccept_WaitsForTheStore_AndARefusalOfAnEarlyOne_StopsEarlyFanOut()
+    {
+        var accept = false;
+        var checks = 0;
+        var hub = new NoteHub("u", "n") { Precheck = (_, _) => { checks++; return accept; } };
+        var store = new GatedStore();
+        var (writer, reader) = (new Peer(), new Peer());
+        hub.Join(writer);
+        hub.Join(reader);
+        await hub.StoreAsync(Insert(1, "a"), writer, 1 << 20, store.StoreAsync, _ => { }).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var waiting = hub.StoreAsync(Insert(2, "b"), writer, 1 << 20, store.StoreAsync, _ => { });
+        Assert.Equal(1, checks);
+        Assert.Empty(reader.Updates);
+
+        // The store refuses an update the check accepted (the note grew past its limit through REST meanwhile):
+        // the hub's state holds something the store does not, so it is dropped and the next update is not fanned out early.
+        accept = true;
+        store.Refuse = true;
+        store.Gate.SetResult();
+        await Assert.ThrowsAsync<ApiException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(writer, store.Calls[1][0].Origin); // the plain origin: the service's fan-out sends it once stored
+        var early = hub.StoreAsync(Insert(3, "c"), writer, 1 << 20, store.StoreAsync, _ => { });
+        await Assert.ThrowsAsync<ApiException>(() => early.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal([Insert(3, "c")], reader.Updates);
+        var afterRefusal = hub.StoreAsync(Insert(4, "d"), writer, 1 << 20, store.StoreAsync, _ => { });
+        await Assert.ThrowsAsync<ApiException>(() => afterRefusal.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal([Insert(3, "c")], reader.Updates); // not fanned out: the state was dropped
+        Assert.Equal(2, checks); // the fourth was not even checked
+    }
+
+    [Fact]
+    public async Task TheCheckBeforeFanOut_AcceptsOnlyWhatIntegratesAndAddsSomething_AndAdvancesItsState()
+    {
+        await using var db = await TestDatabase.CreateAsync(Backend.Sqlite);
+        await using var store = await db.OpenStoreAsync();
+        var documents = new DocumentService(store, new SyncOptions(), new LimitOptions { MaxDocumentBytes = 200 }, TimeProvider.System);
+        var doc = new YDoc(new YDocOptions { ClientId = 9 });
+        doc.GetText("t").Insert(0, "ab");
+        var first = doc.EncodeStateAsUpdate();
+        var vector = doc.EncodeStateVector();
+        doc.GetText("t").Insert(2, "c");
+        var second = doc.EncodeStateAsUpdate(vector);
+
+        var state = new LiveState(new KnownDocument(null, 0));
+        Assert.False(documents.TryAcceptLive(second, state)); // depends on "ab", which the state lacks
+        Assert.False(documents.TryAcceptLive([0xff, 0xff, 0xff], state)); // does not decode
+        Assert.True(documents.TryAcceptLive(first, state));
+        Assert.Equal(2, state.StateVector[9]);
+        Assert.Equal(first.Length, state.StoredBytes);
+        Assert.False(documents.TryAcceptLive(first, state)); // adds nothing now
+        Assert.True(documents.TryAcceptLive(second, state));
+        Assert.Equal(3, state.StateVector[9]);
+        var large = new YDoc(new YDocOptions { ClientId = 10 });
+        large.GetText("t").Insert(0, new string('x', 180));
+        Assert.InRange(large.EncodeStateAsUpdate().Length, 200 - state.StoredBytes + 1, 200);
+        Assert.False(documents.TryAcceptLive(large.EncodeStateAsUpdate(), state)); // fits alone, not with what is held
+    }
+
+    [Fact]
+    public async Task WhenUpdatesAlreadyFannedOutCannotBeStored_EverySocketOfTheNoteResyncs()
+    {
+        var hub = new NoteHub("u", "n") { Precheck = (_, _) => true };
+        var store = new ScriptedStore();
+        var (writer, reader) = (new Peer(), new Peer());
+        hub.Join(writer);
+        hub.Join(reader);
+        store.Gate.SetResult();
+        await hub.StoreAsync(Insert(1, "a"), writer, 1 << 20, store.StoreAsync, _ => { }).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal((0, 0), (writer.Resyncs, reader.Resyncs)); // stored: nothing to redo
+
+        store.Fail = true;
+        var lost = hub.StoreAsync(Insert(2, "b"), writer, 1 << 20, store.StoreAsync, _ => { });
+        Assert.Equal([Insert(2, "b")], reader.Updates); // fanned out before the store failed
+        await Assert.ThrowsAsync<StoreException>(() => lost.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal((1, 1), (writer.Resyncs, reader.Resyncs)); // both reconnect: the reader's sync step carries "b" back
+
+        // Not fanned out (the state was dropped with the failure): a failure then closes only its sender, as before.
+        await Assert.ThrowsAsync<StoreException>(() => hub.StoreAsync(Insert(3, "c"), writer, 1 << 20, store.StoreAsync, _ => { }).WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal((1, 1), (writer.Resyncs, reader.Resyncs));
+    }
+
+    [Fact]
+    public async Task ASocketJoiningWhileAnEarlyUpdateAwaitsItsWrite_IsSentIt_AndOneJoiningAfterTheWrite_ReadsItFromTheStore()
+    {
+        var hub = new NoteHub("u", "n") { Precheck = (_, _) => true };
+        var store = new GatedStore();
+        var (writer, reader) = (new Peer(), new Peer());
+        hub.Join(writer);
+        hub.Join(reader);
+        await hub.StoreAsync(Insert(1, "a"), writer, 1 << 20, store.StoreAsync, _ => { }).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var second = hub.StoreAsync(Insert(2, "b"), writer, 1 << 20, store.StoreAsync, _ => { });
+        var third = hub.StoreAsync(Insert(3, "c"), reader, 1 << 20, store.StoreAsync, _ => { });
+        Assert.Equal([Insert(2, "b")], reader.Updates); // fanned out early; the append still waits
+
+        // The stored document a socket joining now reads lacks both: the hub sends them, in order.
+        var late = new Peer();
+        hub.Join(late);
+        Assert.Equal([Insert(2, "b"), Insert(3, "c")], late.Updates);
+
+        // Fanned out after the join: the late peer gets it as any peer, once.
+        var fourth = hub.StoreAsync(Insert(4, "d"), writer, 1 << 20, store.StoreAsync, _ => { });
+        Assert.Equal([Insert(2, "b"), Insert(3, "c"), Insert(4, "d")], late.Updates);
+
+        store.Gate.SetResult();
+        await Task.WhenAll(second, third, fourth).WaitAsync(TimeSpan.FromSeconds(30));
+        var later = new Peer();
+        hub.Join(later);
+        Assert.Empty(later.Updates); // stored now: its own read of the document has them
+    }
+
+    [Fact]
+    public async Task ARestReadWaitsUntilTheUpdatesFannedOutEarlyHaveFinishedTheirWrite_EvenWhenRefused()
+    {
+        var hub = new NoteHub("u", "n") { Precheck = (_, _) => true };
+        var store = new GatedStore();
+        var (writer, reader) = (new Peer(), new Peer());
+        hub.Join(writer);
+        hub.Join(reader);
+        Assert.True(hub.WhenFannedOutStoredAsync().IsCompleted); // nothing pending
+        await hub.StoreAsync(Insert(1, "a"), writer, 1 << 20, store.StoreAsync, _ => { }).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(hub.WhenFannedOutStoredAsync().IsCompleted); // stored before it was fanned out
+
+        var early = hub.StoreAsync(Insert(2, "b"), writer, 1 << 20, store.StoreAsync, _ => { });
+        var read = hub.WhenFannedOutStoredAsync();
+        await Task.Delay(50);
+        Assert.False(read.IsCompleted); // the socket has "b", the store not yet
+
+        store.Refuse = true;
+        store.Gate.SetResult();
+        await read.WaitAsync(TimeSpan.FromSeconds(30)); // completes, never faults, whatever the write's outcome
+        await Assert.ThrowsAsync<ApiException>(() => early.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(hub.WhenFannedOutStoredAsync().IsCompleted);
     }
 }

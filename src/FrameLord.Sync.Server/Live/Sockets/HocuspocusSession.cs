@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using FrameLord.Sync.Protocol;
 using FrameLord.Sync.Protocol.Lib0;
 using FrameLord.Sync.Server.Engine;
@@ -208,6 +209,8 @@ internal sealed class HocuspocusSession(SocketConnection connection, RealtimeCon
 
         public void SendAwareness(byte[] awarenessUpdate) =>
             connection.Send(new Lib0Writer(awarenessUpdate.Length + name.Length + 8).VarString(name).VarUint(MessageAwareness).VarBytes(awarenessUpdate).ToArray());
+
+        public void Resync() => connection.Close(WebSocketCloseStatus.InternalServerError, ResyncReason);
 
         public byte[] Frame(int type, int step, byte[] payload) =>
             new Lib0Writer(payload.Length + name.Length + 8).VarString(name).VarUint((ulong)type).VarUint((ulong)step).VarBytes(payload).ToArray();

@@ -6,4 +6,10 @@ internal interface INotePeer
     void SendUpdate(byte[] update);
 
     void SendAwareness(byte[] awarenessUpdate);
+
+    /// <summary>
+    /// Closes the socket so that its client reconnects and syncs again (1011): used when updates already fanned
+    /// out could not be stored, since the client's sync step on reconnecting sends the store what it lacks.
+    /// </summary>
+    void Resync();
 }

@@ -33,14 +33,13 @@ internal sealed partial class NoteHub(string userId, string noteId)
 
     public int PeerCount => Volatile.Read(ref _peers).Length;
 
-    /// <summary>Adds a peer and returns the current awareness states as one update (null when none).</summary>
+    /// <summary>
+    /// Adds a peer (sent at once the updates fanned out early and not stored yet) and returns the current
+    /// awareness states as one update (null when none).
+    /// </summary>
     public byte[]? Join(INotePeer peer)
     {
-        lock (_gate)
-        {
-            _peers = [.. _peers, peer];
-        }
-
+        AddPeer(peer);
         return CurrentAwareness();
     }
 

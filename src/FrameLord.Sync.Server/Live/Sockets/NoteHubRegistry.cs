@@ -100,7 +100,7 @@ internal sealed class NoteHubRegistry
         {
             if (!_hubs.TryGetValue((userId, noteId), out hub!))
             {
-                hub = new NoteHub(userId, noteId);
+                hub = new NoteHub(userId, noteId) { Precheck = _documents.TryAcceptLive };
                 _hubs[(userId, noteId)] = hub;
             }
 
@@ -108,6 +108,22 @@ internal sealed class NoteHubRegistry
         }
 
         return (hub, hub.Join(peer));
+    }
+
+    /// <summary>
+    /// Completes once the updates this process's hub of the note fanned out before the call are stored (at once
+    /// when there is no hub or nothing is pending): a REST read waits on it, so it never lacks what a socket of the
+    /// note here was already sent (see <see cref="NoteHub.WhenFannedOutStoredAsync"/>).
+    /// </summary>
+    public Task WhenFannedOutStoredAsync(string userId, string noteId)
+    {
+        NoteHub? hub;
+        lock (_gate)
+        {
+            _hubs.TryGetValue((userId, noteId), out hub);
+        }
+
+        return hub?.WhenFannedOutStoredAsync() ?? Task.CompletedTask;
     }
 
     /// <summary>Leaves a hub: its awareness clients are removed for the others here and elsewhere; the last leave drops the hub.</summary>
@@ -132,6 +148,8 @@ internal sealed class NoteHubRegistry
     /// <summary>
     /// Stores a socket's update through its note's queue (DocumentService.ApplyUpdatesAsync, the REST sync's
     /// checks, one append per batch); completes once it is stored. The update is not echoed to the socket that sent it.
+    /// The other sockets here get it as soon as the hub's check accepts it, before it is stored (NoteHub.StoreAsync);
+    /// other processes, REST clients' live events and acknowledgements only once it is stored.
     /// </summary>
     public Task<long?> StoreAsync(NoteHub hub, INotePeer peer, byte[] update) =>
         hub.StoreAsync(update, peer, _maxBatchBytes,
@@ -208,7 +226,11 @@ internal sealed class NoteHubRegistry
             _hubs.TryGetValue((userId, noteId), out hub);
         }
 
-        hub?.BroadcastUpdate(update, origin as INotePeer);
+        if (origin is not FannedOutOrigin)
+        {
+            hub?.BroadcastUpdate(update, origin as INotePeer);
+        }
+
         Relayed?.Invoke(new RelayedNoteMessage(userId, noteId, RelayedNoteMessage.UpdateKind, update));
     }
 }

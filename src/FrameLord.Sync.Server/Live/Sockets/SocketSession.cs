@@ -219,6 +219,9 @@ internal abstract partial class SocketSession(SocketConnection connection, Realt
         }
     }
 
+    /// <summary>The close reason of <see cref="INotePeer.Resync"/>.</summary>
+    protected const string ResyncReason = "The server could not store updates it had relayed; reconnect.";
+
     /// <summary>Close reasons are limited to 123 bytes of UTF-8.</summary>
     private static string Reason(string text) => text.Length <= 100 ? text : text[..100];
 

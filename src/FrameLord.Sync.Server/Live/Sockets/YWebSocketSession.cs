@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using FrameLord.Sync.Protocol;
 using FrameLord.Sync.Protocol.Lib0;
 
@@ -27,6 +28,8 @@ internal sealed class YWebSocketSession(SocketConnection connection, RealtimeCon
     private NoteHub? _hub;
 
     public void SendUpdate(byte[] update) => Connection.Send(Frame(MessageSync, SyncUpdate, update));
+
+    public void Resync() => Connection.Close(WebSocketCloseStatus.InternalServerError, ResyncReason);
 
     public void SendAwareness(byte[] awarenessUpdate) =>
         Connection.Send(new Lib0Writer(awarenessUpdate.Length + 8).VarUint(MessageAwareness).VarBytes(awarenessUpdate).ToArray());

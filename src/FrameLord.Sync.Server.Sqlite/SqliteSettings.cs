@@ -11,7 +11,8 @@ namespace FrameLord.Sync.Server.Storage.Sqlite;
 /// When the WAL file has grown past this, a checkpoint holds the write gate briefly and truncates it,
 /// so continuous writes cannot grow it without bound.
 /// </param>
-internal sealed record SqliteSettings(string Synchronous = "FULL", long WalTruncateBytes = SqliteSettings.DefaultWalTruncateBytes)
+/// <param name="MinWorkerThreads">The thread pool's minimum worker threads the store asks for (0: leave it).</param>
+internal sealed record SqliteSettings(string Synchronous = "FULL", long WalTruncateBytes = SqliteSettings.DefaultWalTruncateBytes, int MinWorkerThreads = 0)
 {
     public const long DefaultWalTruncateBytes = 64 * 1024 * 1024;
 
@@ -30,6 +31,13 @@ internal sealed record SqliteSettings(string Synchronous = "FULL", long WalTrunc
             throw new InvalidOperationException("Storage:SqliteWalTruncateBytes must be positive.");
         }
 
-        return new SqliteSettings(synchronous, options.SqliteWalTruncateBytes);
+        var workers = options.SqliteMinWorkerThreads switch
+        {
+            0 => Math.Max(16, 4 * Environment.ProcessorCount),
+            -1 => 0,
+            > 0 and <= 32767 => options.SqliteMinWorkerThreads,
+            _ => throw new InvalidOperationException("Storage:SqliteMinWorkerThreads must be 0 (automatic), -1 (the runtime's default) or a count up to 32767."),
+        };
+        return new SqliteSettings(synchronous, options.SqliteWalTruncateBytes, workers);
     }
 }

@@ -10,8 +10,26 @@ public sealed class SqliteStoreBackend : ISyncStoreBackend
 
     public bool Accepts(string provider) => provider.Equals("sqlite", StringComparison.OrdinalIgnoreCase);
 
-    public ISyncStore Create(StorageOptions options, TimeProvider time, StoreFaults? faults) =>
-        new SqliteSyncStore(options.ConnectionString ?? StorageOptions.DefaultSqliteConnectionString, time, faults, SqliteSettings.From(options));
+    public ISyncStore Create(StorageOptions options, TimeProvider time, StoreFaults? faults)
+    {
+        var settings = SqliteSettings.From(options);
+        RaiseThreadPoolMinimum(settings.MinWorkerThreads);
+        return new SqliteSyncStore(options.ConnectionString ?? StorageOptions.DefaultSqliteConnectionString, time, faults, settings);
+    }
+
+    /// <summary>
+    /// The driver blocks a pool thread for each read and commit: keeps at least <paramref name="workers"/> worker
+    /// threads ready (see <see cref="StorageOptions.SqliteMinWorkerThreads"/>), so a commit waiting on the disk
+    /// does not hold up the process's other work while the pool grows. Never lowers the minimum.
+    /// </summary>
+    internal static void RaiseThreadPoolMinimum(int workers)
+    {
+        ThreadPool.GetMinThreads(out var current, out var io);
+        if (workers > current)
+        {
+            ThreadPool.SetMinThreads(workers, io);
+        }
+    }
 
     /// <summary>One process owns the file, so the key needs no sharing: it is kept in a file.</summary>
     public string? GetOrCreateSigningKey(StorageOptions options) => null;

@@ -38,5 +38,15 @@ public sealed class StorageOptions
     /// </summary>
     public long SqliteWalTruncateBytes { get; set; } = 64 * 1024 * 1024;
 
+    /// <summary>
+    /// SQLite: the least worker threads the process's thread pool keeps. The SQLite driver's reads and commits
+    /// block their thread for the I/O (a commit at <c>synchronous=full</c> waits on the disk), so with the
+    /// runtime's default of one thread per core every request and live socket of the process waits behind a
+    /// commit until the pool grows; measured on 2 cores, live fan-out p99 at 2,000 updates/s went from 12-13 ms
+    /// to 7 ms. 0 (the default) means max(16, 4 × processor count); -1 leaves the runtime's default. The pool is
+    /// only ever raised, never lowered.
+    /// </summary>
+    public int SqliteMinWorkerThreads { get; set; }
+
     public const string DefaultSqliteConnectionString = "Data Source=data/framelord-sync.db";
 }

@@ -51,6 +51,24 @@ public sealed class SqliteOperationsTests : IDisposable
     }
 
     [Fact]
+    public async Task TheStore_KeepsEnoughPoolThreadsForItsBlockingCommits_AndRefusesANonsenseCount()
+    {
+        // Its driver blocks a thread per read and commit: the pool keeps at least max(16, 4 x cores) ready.
+        var path = Path.Combine(_folder, "sync.db");
+        await using (StoreFactory.Create(new StorageOptions { ConnectionString = $"Data Source={path}" }, TimeProvider.System))
+        {
+            ThreadPool.GetMinThreads(out var workers, out _);
+            Assert.True(workers >= Math.Max(16, 4 * Environment.ProcessorCount), $"{workers} worker threads kept");
+        }
+
+        Assert.Equal(0, SqliteSettings.From(new StorageOptions { SqliteMinWorkerThreads = -1 }).MinWorkerThreads); // the runtime's own
+        Assert.Equal(40, SqliteSettings.From(new StorageOptions { SqliteMinWorkerThreads = 40 }).MinWorkerThreads);
+        var refused = Assert.Throws<InvalidOperationException>(() => StoreFactory.Create(
+            new StorageOptions { ConnectionString = $"Data Source={path}", SqliteMinWorkerThreads = -5 }, TimeProvider.System));
+        Assert.Contains("Storage:SqliteMinWorkerThreads", refused.Message);
+    }
+
+    [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task TheDatabase_ItsWalAndShm_AndTheKeyFile_AreOwnerOnly()
     {

@@ -57,14 +57,15 @@ async function write(
 ): Promise<WriteResult> {
   const entities = tx.objectStore('entities');
   const stamp = iso(now);
-  // The three reads go out together: one round trip to IndexedDB instead of three (DESIGN 5.1 latency).
-  const [found, queuedEntries, nextSeq] = await Promise.all([
+  // The reads go out together: one round trip to IndexedDB instead of four (DESIGN 5.1 latency).
+  const [found, queuedEntries, nextSeq, sentThrough] = await Promise.all([
     entities.get([entityType, entityId]),
     tx.objectStore('outbox').index('by_entity').getAll([entityType, entityId]),
     tx.objectStore('meta').get(Meta.nextSeq) as Promise<number | undefined>,
+    tx.objectStore('meta').get(Meta.sentThrough) as Promise<number | undefined>,
   ]);
   let entity = found;
-  const outbox = new EntityOutbox(tx, queuedEntries, nextSeq ?? 1);
+  const outbox = new EntityOutbox(tx, withSent(queuedEntries, sentThrough ?? 0), nextSeq ?? 1);
   const isContactZero = entityType === 'contact' && contactZeroId !== null && entityId === contactZeroId;
   if (kind === 'create') {
     if (entity !== undefined) throw new Error(`${entityType}/${entityId} already exists.`);
@@ -176,6 +177,14 @@ class EntityOutbox {
         return false;
     }
   }
+}
+
+/**
+ * The entries with `sent` as the coalescer reads it: taken into a batch, which since schema 2 is the
+ * meta mark (every entry at or below it), not a flag on the row.
+ */
+export function withSent(entries: OutboxEntry[], sentThrough: number): OutboxEntry[] {
+  return entries.map((e) => (e.seq <= sentThrough && !e.sent ? { ...e, sent: true } : e));
 }
 
 /** Writes the metadata fields the app sees on the entity. */

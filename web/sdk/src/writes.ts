@@ -15,6 +15,8 @@ export interface WriteResult {
   entity: LocalEntity;
   /** True when the outbox changed (the loop should push). */
   queued: boolean;
+  /** How many entries the outbox gained (negative: lost) with this write. */
+  outboxDelta: number;
 }
 
 /**
@@ -86,7 +88,7 @@ async function write(
     };
     issue(entities.put(entity));
     const queued = !isContactZero && outbox.enqueue(entity, { kind: 'create', data: pushable(data), sync_version: 1, client_timestamp: stamp, base_version: 0 });
-    return { entity, queued };
+    return { entity, queued, outboxDelta: outbox.delta };
   }
 
   if (entity === undefined) throw new Error(`${entityType}/${entityId} does not exist on this device.`);
@@ -127,7 +129,7 @@ async function write(
     }
   }
   if (edits.length > 0) issue(entities.put(entity));
-  return { entity, queued };
+  return { entity, queued, outboxDelta: outbox.delta };
 }
 
 /**
@@ -139,6 +141,8 @@ class EntityOutbox {
   readonly #tx: WriteTx;
   readonly #entries: Map<number, OutboxEntry>;
   #nextSeq: number;
+  /** Entries added minus entries removed so far. */
+  delta = 0;
 
   constructor(tx: WriteTx, entries: OutboxEntry[], nextSeq: number) {
     this.#tx = tx;
@@ -164,6 +168,7 @@ class EntityOutbox {
         issue(this.#tx.objectStore('meta').put(this.#nextSeq, Meta.nextSeq));
         issue(outbox.put(result.entry));
         this.#entries.set(result.entry.seq, result.entry);
+        this.delta++;
         return true;
       case 'updated':
         issue(outbox.put(result.entry));
@@ -172,6 +177,7 @@ class EntityOutbox {
       case 'removed':
         issue(outbox.delete(result.entry.seq));
         this.#entries.delete(result.entry.seq);
+        this.delta--;
         return false;
       default:
         return false;

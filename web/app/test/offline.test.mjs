@@ -11,6 +11,8 @@ const contactLink = (dev, name) => dev.page.getByRole('list', { name: 'Contacts'
 
 test('a reload with the network off shows the local data, and offline edits reach the other device after reconnecting', async () => {
   await createContact(laptop, { Name: 'Olivia Online', Phone: '+1 555 0101' })
+  // Once the contact is listed the write is committed, and the status counts it until it is pushed.
+  await contactLink(laptop, 'Olivia Online').waitFor()
   await synced(laptop)
   // The service worker has taken the page over (it claims it once installed).
   await laptop.page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20_000 })

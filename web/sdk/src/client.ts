@@ -285,7 +285,10 @@ export class SyncClient {
   /** @internal */
   async write(type: EntityType, id: string, kind: EditKind, build?: (current: JsonObject | undefined) => JsonObject): Promise<EntityBase> {
     const user = this.#parts();
-    const { entity, queued } = await writeEntity(user.db, user.session.contactZeroId, this.#options.now(), type, id, kind, build);
+    const { entity, queued, outboxDelta } = await writeEntity(user.db, user.session.contactZeroId, this.#options.now(), type, id, kind, build);
+    // The status counts the write before the call returns (the recount below only confirms it), so an
+    // app that reads it right after a write never sees "synced" with the write still unsent.
+    if (outboxDelta !== 0) this.#countWrite(outboxDelta);
     const keys = [{ entityType: type, entityId: id }];
     this.#dispatchChanged(keys, 'local');
     user.hub.post({ t: 'changed', keys, source: 'local' });
@@ -612,6 +615,22 @@ export class SyncClient {
       this.#status.set({ ...leader, isLeader: false, online: leader.online && own.online, state: own.online ? leader.state : 'offline' });
     }
     if (this.#facts.isLeader) this.#user?.hub.post({ t: 'status', status: { ...own, isLeader: false } });
+  }
+
+  /**
+   * A committed write's change to the outbox size, shown at once: in the loop's tab as a fact, in a
+   * following tab on the loop's last status (until the loop's recount arrives).
+   */
+  #countWrite(delta: number): void {
+    if (this.#facts.isLeader || this.#leaderStatus === null) {
+      this.#update({ pendingChanges: Math.max(0, this.#facts.pendingChanges + delta) });
+      return;
+    }
+    const leader = this.#leaderStatus;
+    const pendingChanges = Math.max(0, leader.pendingChanges + delta);
+    const state = leader.state === 'synced' && pendingChanges > 0 ? 'pending' : leader.state === 'pending' && pendingChanges === 0 ? 'synced' : leader.state;
+    this.#leaderStatus = { ...leader, pendingChanges, state };
+    this.#publish();
   }
 
   async #recountPending(): Promise<void> {

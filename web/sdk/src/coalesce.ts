@@ -25,7 +25,10 @@ export interface OutboxEntry {
   client_timestamp: string;
   sync_version: number;
   base_version: number;
-  /** Taken into a batch: frozen (resent as it is until answered). */
+  /**
+   * Taken into a batch: frozen (resent as it is until answered). Stored false since schema 2, where
+   * the outbox's in-flight mark says it (db.ts `Meta.sentThrough`); filled in before coalescing.
+   */
   sent: boolean;
 }
 

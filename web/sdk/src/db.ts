@@ -4,7 +4,7 @@
  * server copy; note bodies themselves live in y-indexeddb's own databases. A small per-profile
  * database holds the session (who is signed in and the tokens) so every tab finds it.
  */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { JsonObject, OutboxEntry } from './coalesce.js';
 import type { SyncConflict, RejectedChange } from './types.js';
 
@@ -57,28 +57,64 @@ export const Meta = {
   cursor: 'cursor',
   lastSyncAt: 'last_sync_at',
   nextSeq: 'next_seq',
+  /**
+   * The largest outbox seq ever taken into a push batch (schema 2). Entries at or below it are in
+   * flight or were sent by a push that failed: frozen, never coalesced into again. Batches are taken
+   * oldest first over a contiguous key range, so one number marks them all.
+   */
+  sentThrough: 'sent_through',
   resyncSince: 'resync_since',
   conflictSeq: 'conflict_seq',
 } as const;
 
+/**
+ * The schema version. 1: the stores below, each outbox entry marked `sent` when taken into a batch.
+ * 2: what was taken is one meta row ({@link Meta.sentThrough}) instead of a put per entry; a SDK of
+ * schema 1 in another tab would not see it (and could coalesce into an entry in flight), so the
+ * version moves and such a tab can no longer open the database.
+ */
+export const SCHEMA_VERSION = 2;
+
 export function openSyncDb(factory: IDBFactory, name: string): Promise<SyncDb> {
   return withFactory(factory, () =>
-    openDB<SyncSchema>(name, 1, {
-      upgrade(db) {
-        const entities = db.createObjectStore('entities', { keyPath: ['entity_type', 'entity_id'] });
-        entities.createIndex('by_type', 'entity_type');
-        const outbox = db.createObjectStore('outbox', { keyPath: 'seq' });
-        outbox.createIndex('by_entity', ['entity_type', 'entity_id']);
-        db.createObjectStore('meta');
-        db.createObjectStore('conflicts', { keyPath: 'conflictId' });
-        db.createObjectStore('rejected', { keyPath: 'changeId' });
-        db.createObjectStore('documents', { keyPath: 'note_id' });
+    openDB<SyncSchema>(name, SCHEMA_VERSION, {
+      async upgrade(db, oldVersion, _newVersion, tx) {
+        if (oldVersion < 1) {
+          const entities = db.createObjectStore('entities', { keyPath: ['entity_type', 'entity_id'] });
+          entities.createIndex('by_type', 'entity_type');
+          const outbox = db.createObjectStore('outbox', { keyPath: 'seq' });
+          outbox.createIndex('by_entity', ['entity_type', 'entity_id']);
+          db.createObjectStore('meta');
+          db.createObjectStore('conflicts', { keyPath: 'conflictId' });
+          db.createObjectStore('rejected', { keyPath: 'changeId' });
+          db.createObjectStore('documents', { keyPath: 'note_id' });
+          return;
+        }
+        if (oldVersion < 2) await markSentEntries(tx);
       },
-      blocking() {
-        // A newer SDK in another tab wants to upgrade: let it.
+      blocking(_current, _blocked, event) {
+        // A newer SDK in another tab wants to upgrade: close this connection so that it can (an open
+        // one holds the upgrade back for as long as this tab lives). This tab's later calls fail; the
+        // app reloads to get the newer SDK.
+        (event.target as IDBDatabase).close();
       },
     }),
   );
+}
+
+/**
+ * Schema 1 to 2: the entries a schema-1 push marked `sent` become the mark's range (they are the
+ * oldest entries: batches are taken oldest first) and lose their flag, so one rule holds for every row.
+ */
+async function markSentEntries(tx: IDBPTransaction<SyncSchema, ArrayLike<StoreNames<SyncSchema>>, 'versionchange'>): Promise<void> {
+  const outbox = tx.objectStore('outbox');
+  let sentThrough = 0;
+  for (let c = await outbox.openCursor(); c !== null; c = await c.continue()) {
+    if (!c.value.sent) continue;
+    sentThrough = Math.max(sentThrough, c.value.seq);
+    await c.update({ ...c.value, sent: false });
+  }
+  if (sentThrough > 0) await tx.objectStore('meta').put(sentThrough, Meta.sentThrough);
 }
 
 /** The signed-in session of a profile. */

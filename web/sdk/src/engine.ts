@@ -5,7 +5,7 @@
 import type { JsonObject, OutboxEntry } from './coalesce.js';
 import { Meta, type LocalEntity, type SyncDb } from './db.js';
 import { SchemaMismatchError, SyncError } from './errors.js';
-import { changedFields, compareStamps, field, isArchived, isDerived, sameField, type Stamp } from './json.js';
+import { changedFields, compareStamps, field, isArchived, isDerived, isLocalOnly, sameField, type Stamp } from './json.js';
 import { toPushChange, type HttpTransport, type PullAnswer, type PushAnswer, type PulledChange, type WireConflict } from './transport.js';
 import type { Auth } from './auth.js';
 import type { RejectedChange, RemoteChange, SyncConflict, SyncProgress } from './types.js';
@@ -49,9 +49,11 @@ export class SyncEngine {
 
   /**
    * Pushes the outbox in batches, oldest first. Edits made while it runs wait for the next step. The
-   * next batch goes out as soon as an answer is in, while that answer is recorded locally (the .NET
-   * SDK's overlap): the server has answered batch n before batch n+1 is sent, so the order the server
-   * sees is unchanged; only the local bookkeeping runs beside the next request.
+   * next batch is taken (frozen under the in-flight mark) while the server works on the current one,
+   * and goes out as soon as the answer is in, while that answer is recorded locally (the .NET SDK's
+   * overlap): the server has answered batch n before batch n+1 is sent, so the order the server sees is
+   * unchanged; only the local bookkeeping runs beside the requests. A batch taken but never sent (the
+   * push failed first) is sent as it is by the next push, like any batch whose answer was lost.
    */
   async push(): Promise<{ pushed: number; rejected: number; conflicts: number }> {
     const result = { pushed: 0, rejected: 0, conflicts: 0 };
@@ -63,10 +65,12 @@ export class SyncEngine {
     let batch = await this.#takeBatch(0, lastKey);
     if (batch.length === 0) return result;
     let request = this.#send(batch);
+    request.catch(() => undefined); // awaited after the next batch is taken; a failure meanwhile must not go unhandled
     for (;;) {
-      const answer = await request;
+      // The next batch is taken while the server works on this one, and sent once its answer is in.
       const after = batch[batch.length - 1]!.seq;
       const next = after < lastKey ? await this.#takeBatch(after, lastKey) : [];
+      const answer = await request;
       const nextRequest = next.length > 0 ? this.#send(next) : null;
       nextRequest?.catch(() => undefined); // awaited on the next round; a failure here must not go unhandled meanwhile
       const { conflicts, rejected, answered, changed } = await this.#applyPushAnswer(batch, answer);
@@ -92,16 +96,20 @@ export class SyncEngine {
     }
   }
 
-  /** Takes the oldest entries in (after, upTo] as a batch and marks them sent, in one transaction. */
+  /**
+   * Takes the oldest entries in (after, upTo] as a batch and moves the in-flight mark over them, in one
+   * transaction: one read and one meta row, however large the batch. The mark commits before the batch
+   * is sent, so a write made meanwhile never coalesces into an entry the server may already hold.
+   */
   async #takeBatch(after: number, upTo: number): Promise<OutboxEntry[]> {
-    const tx = this.#db.transaction('outbox', 'readwrite');
-    const entries = await tx.store.getAll(IDBKeyRange.bound(after, upTo, true, false), this.#options.pushBatchSize);
-    for (const entry of entries) {
-      if (!entry.sent) {
-        entry.sent = true;
-        issue(tx.store.put(entry));
-      }
-    }
+    const tx = this.#db.transaction(['outbox', 'meta'], 'readwrite');
+    const meta = tx.objectStore('meta');
+    const [entries, sentThrough] = await Promise.all([
+      tx.objectStore('outbox').getAll(IDBKeyRange.bound(after, upTo, true, false), this.#options.pushBatchSize),
+      meta.get(Meta.sentThrough) as Promise<number | undefined>,
+    ]);
+    const last = entries.at(-1)?.seq ?? 0;
+    if (last > (sentThrough ?? 0)) issue(meta.put(last, Meta.sentThrough));
     await tx.done;
     return entries;
   }
@@ -168,14 +176,19 @@ export class SyncEngine {
       items.push({ entry, version: 0, conflict: null, error: { code: String(failed.error?.code ?? 'UNKNOWN'), message: String(failed.error?.message ?? '') } });
     }
     const out = { conflicts: [] as SyncConflict[], rejected: [] as RejectedChange[], answered: items.length, changed: [] as { entityType: string; entityId: string }[] };
+    // In batch order, so a chunk whose entries are all answered is one contiguous run of outbox keys.
+    const position = new Map(batch.map((e, n) => [e.seq, n]));
+    items.sort((x, y) => position.get(x.entry.seq)! - position.get(y.entry.seq)!);
     for (let i = 0; i < items.length; i += ANSWER_CHUNK) {
-      await this.#applyAnswerChunk(items.slice(i, i + ANSWER_CHUNK), out);
+      await this.#applyAnswerChunk(items.slice(i, i + ANSWER_CHUNK), batch, position, out);
     }
     return out;
   }
 
   async #applyAnswerChunk(
     items: AnswerItem[],
+    batch: OutboxEntry[],
+    position: Map<number, number>,
     out: { conflicts: SyncConflict[]; rejected: RejectedChange[]; changed: { entityType: string; entityId: string }[] },
   ): Promise<void> {
     const now = this.#options.now();
@@ -185,11 +198,19 @@ export class SyncEngine {
     const answeredSeqs = new Set(items.map((i) => i.entry.seq));
     const okKeys = uniqueKeys(items.filter((i) => i.error === null).map((i) => i.entry));
     const winnerKeys = uniqueKeys(items.filter((i) => i.conflict?.winner !== undefined && i.conflict?.winner !== null).map((i) => i.entry));
+    const withConflicts = items.some((i) => i.conflict !== null);
     const [seqNow, rows, queued] = await Promise.all([
-      tx.objectStore('meta').get(Meta.conflictSeq) as Promise<number | undefined>,
+      withConflicts ? (tx.objectStore('meta').get(Meta.conflictSeq) as Promise<number | undefined>) : Promise.resolve(undefined),
       Promise.all(okKeys.map((k) => entities.get(k))),
       Promise.all(winnerKeys.map((k) => outbox.index('by_entity').getAll(k))),
     ]);
+    // The chunk's entries leave the outbox: one key-range delete when they are a run of the batch with
+    // no entry left out (every key between the first and the last is in the batch, and the mark keeps
+    // writes off them), else one delete each.
+    const first = position.get(items[0]!.entry.seq)!;
+    const last = position.get(items.at(-1)!.entry.seq)!;
+    if (last - first + 1 === items.length) issue(outbox.delete(IDBKeyRange.bound(batch[first]!.seq, batch[last]!.seq)));
+    else for (const { entry } of items) issue(outbox.delete(entry.seq));
     let conflictSeq = seqNow ?? 0;
     const current = new Map<string, LocalEntity>();
     okKeys.forEach((k, n) => {
@@ -200,7 +221,6 @@ export class SyncEngine {
     winnerKeys.forEach((k, n) => remainingOf.set(keyOf(k[0], k[1]), queued[n]!.filter((e) => !answeredSeqs.has(e.seq))));
     const touched = new Set<LocalEntity>();
     for (const { entry, version, conflict, error } of items) {
-      issue(outbox.delete(entry.seq));
       if (error !== null) {
         const change: RejectedChange = { changeId: entry.change_id, entityType: entry.entity_type, entityId: entry.entity_id, operation: entry.operation, ...error };
         issue(tx.objectStore('rejected').put({ ...change, at: now }));
@@ -238,7 +258,7 @@ export class SyncEngine {
       touched.add(entity);
     }
     for (const entity of touched) issue(entities.put(entity));
-    issue(tx.objectStore('meta').put(conflictSeq, Meta.conflictSeq));
+    if (withConflicts) issue(tx.objectStore('meta').put(conflictSeq, Meta.conflictSeq));
     await tx.done;
   }
 
@@ -268,6 +288,8 @@ export class SyncEngine {
     // so a page's entities that cannot be here yet are not read one by one (see #applyPage).
     const heldRows = async () => new Set((await this.#db.getAllKeys('entities')).map((k) => keyOf(...(k as [string, string]))));
     let held = cursor === null ? await heldRows() : null;
+    // Otherwise each page lists which of its keys are here (see #applyPage) while that proves useful.
+    const listing = { useful: true };
     let request = ask(cursor);
     for (;;) {
       let page: PullAnswer;
@@ -288,7 +310,7 @@ export class SyncEngine {
       }
       // The next page is asked for while this one is stored (its cursor commits with it).
       const next = page.has_more ? ask(page.cursor) : null;
-      const { raised, keys } = await this.#applyPage(page, held);
+      const { raised, keys } = await this.#applyPage(page, held, listing);
       changes.push(...raised);
       if (keys.length > 0) this.#events.changed(keys);
       total += page.changes.length;
@@ -309,20 +331,47 @@ export class SyncEngine {
   }
 
   /**
-   * Stores one page and the cursor after it in one transaction. Every read goes out at once (the
-   * entities, then the pending outbox entries of those the device holds), the merge runs in memory,
-   * and the writes are issued together: a few round trips per page rather than several per entity.
+   * Stores one page in transactions of {@link PAGE_CHUNK} changes, the last of which also stores the
+   * cursor after the page, so a local write waits for one short transaction, not for a whole page. A
+   * tab closed between them has stored part of the page without its cursor: the page comes again and
+   * applies again to the same rows (a pulled state at the version the device holds is applied as it is),
+   * so nothing is skipped and the cursor still commits only with everything it covers.
    */
-  async #applyPage(page: PullAnswer, held: Set<string> | null) {
+  async #applyPage(page: PullAnswer, held: Set<string> | null, listing: { useful: boolean }) {
+    const usable = page.changes.filter((c) => this.#usable(c));
+    const raised: RemoteChange[] = [];
+    const keys: { entityType: string; entityId: string }[] = [];
+    for (let i = 0; ; i += PAGE_CHUNK) {
+      const last = i + PAGE_CHUNK >= usable.length;
+      const done = await this.#applyChanges(usable.slice(i, i + PAGE_CHUNK), held, listing, last ? page.cursor : undefined);
+      raised.push(...done.raised);
+      keys.push(...done.keys);
+      if (last) return { raised, keys };
+    }
+  }
+
+  /**
+   * Stores pulled changes (and the cursor, when given) in one transaction. Every read goes out at once
+   * (the entities, then the pending outbox entries of those the device holds), the merge runs in memory,
+   * and the writes are issued together: a few round trips rather than several per entity.
+   */
+  async #applyChanges(usable: PulledChange[], held: Set<string> | null, listing: { useful: boolean }, cursor: string | undefined) {
     const now = this.#options.now();
     const tx = this.#db.transaction(['entities', 'outbox', 'meta'], 'readwrite');
     const entities = tx.objectStore('entities');
     const outbox = tx.objectStore('outbox');
-    const usable = page.changes.filter((c) => this.#usable(c));
     const keys = uniqueKeys(usable);
     // `held`: every row the device had when this pull began at the start, plus those this pull stored. A key
     // outside it has no row (writes meanwhile create new ids, which no page carries): no read for it.
-    const read = (k: [string, string]) => (held === null || held.has(keyOf(k[0], k[1])) ? entities.get(k) : Promise.resolve(undefined));
+    // Without it, the page's keys are first listed per type inside this transaction (exact, whatever other
+    // tabs write): a row that cannot be here is not read. A device that holds most of what it pulls gains
+    // nothing from the listing, so it stops after a page that found no key absent.
+    const absent = held === null && listing.useful && keys.length > 0 ? await absentKeys(entities, keys) : null;
+    if (absent !== null && absent.size === 0) listing.useful = false;
+    const read = (k: [string, string]) => {
+      const key = keyOf(k[0], k[1]);
+      return (held === null || held.has(key)) && absent?.has(key) !== true ? entities.get(k) : Promise.resolve(undefined);
+    };
     const [pendingCount, rows] = await Promise.all([outbox.count(), Promise.all(keys.map(read))]);
     const current = new Map<string, LocalEntity | undefined>();
     keys.forEach((k, n) => current.set(keyOf(k[0], k[1]), rows[n]));
@@ -336,7 +385,9 @@ export class SyncEngine {
     const stored = new Map<string, LocalEntity>();
     for (const change of usable) {
       const key = keyOf(change.entity_type, change.entity_id);
-      const result = this.#merge(current.get(key), change, pendingOf.get(key) ?? [], now);
+      // A pull from the beginning refreshes every row's last_synced_at (a resync removes the rows it left
+      // stale); any other pull may leave a row that would not change.
+      const result = this.#merge(current.get(key), change, pendingOf.get(key) ?? [], now, held === null);
       if (result === null) continue;
       current.set(key, result.entity);
       stored.set(key, result.entity);
@@ -346,7 +397,7 @@ export class SyncEngine {
       issue(entities.put(entity));
       held?.add(key);
     }
-    issue(tx.objectStore('meta').put(page.cursor, Meta.cursor));
+    if (cursor !== undefined) issue(tx.objectStore('meta').put(cursor, Meta.cursor));
     await tx.done;
     return { raised, keys: [...stored.values()].map((e) => ({ entityType: e.entity_type, entityId: e.entity_id })) };
   }
@@ -363,7 +414,7 @@ export class SyncEngine {
    * otherwise merged with the pending edits as the server will merge them (field-level LWW, DESIGN 4).
    * Null when the row stays as it is.
    */
-  #merge(local: LocalEntity | undefined, change: PulledChange, pending: OutboxEntry[], now: number): { entity: LocalEntity; raised: RemoteChange | null } | null {
+  #merge(local: LocalEntity | undefined, change: PulledChange, pending: OutboxEntry[], now: number, mayKeep: boolean): { entity: LocalEntity; raised: RemoteChange | null } | null {
     const { entity_type: type, entity_id: id } = change;
     const remote = change.data;
     const version = change.sync_version;
@@ -379,6 +430,7 @@ export class SyncEngine {
     }
     if (local.is_contact_zero) return null;
     if (version < local.server_version) return null;
+    if (mayKeep && pending.length === 0 && holdsAlready(local, change, archived)) return null;
     let changed: string[];
     if (pending.length === 0 && local.sync_version <= version) {
       changed = other ? changedFields(local.data, remote) : [];
@@ -441,6 +493,34 @@ export class SyncEngine {
   }
 }
 
+/**
+ * True when the row already is the pulled state: the version it holds, and the same values in every
+ * field but the server-derived ones, both in the local view and in the last known server state, with
+ * the same instants for `created_at` and `updated_at` (the server may spell them differently). This is
+ * the device's own change coming back after its push answer was recorded, and a second pull of a page.
+ */
+export function holdsAlready(local: LocalEntity, change: PulledChange, archived: boolean): boolean {
+  const remote = change.data;
+  if (local.server_version !== change.sync_version || local.sync_version !== change.sync_version || local.is_archived !== archived) return false;
+  if (!sameInstant(local.data['updated_at'], remote['updated_at']) || !sameInstant(local.data['created_at'], remote['created_at'])) return false;
+  return sameContent(local.data, remote) && sameContent(local.shadow, remote);
+}
+
+/** The same values in every field that is neither server-derived nor local-only (absent reads as null). */
+function sameContent(a: JsonObject | null, b: JsonObject): boolean {
+  if (a === null) return false;
+  for (const name of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (!isDerived(name) && !isLocalOnly(name) && !sameField(a, b, name)) return false;
+  }
+  return true;
+}
+
+function sameInstant(a: unknown, b: unknown): boolean {
+  if (typeof a !== 'string' || typeof b !== 'string') return a === b;
+  const x = Date.parse(a);
+  return !Number.isNaN(x) && x === Date.parse(b);
+}
+
 /** Every field the pending entries set, with the stamp of the newest entry that sets it. */
 export function pendingFields(pending: OutboxEntry[], deviceId: string): Map<string, Stamp> {
   const fields = new Map<string, Stamp>();
@@ -488,8 +568,42 @@ interface AnswerItem {
   error: { code: string; message: string } | null;
 }
 
+/** Pulled changes stored per transaction: a local write waits behind at most this many. */
+const PAGE_CHUNK = 100;
+
 /** Changes recorded per transaction (the .NET SDK records answers 25 at a time). */
 const ANSWER_CHUNK = 25;
+
+/**
+ * The keys among `keys` the entities store does not hold, from one key listing per entity type over the
+ * range the page's ids span, at most as many keys as the page has of that type: what lies before the
+ * last key listed is known exactly, anything after it is left to be read. IndexedDB orders string keys
+ * by UTF-16 code unit, as `<` on strings does.
+ */
+async function absentKeys(
+  entities: { getAllKeys(query: IDBKeyRange, count: number): Promise<[string, string][]> },
+  keys: [string, string][],
+): Promise<Set<string>> {
+  const idsOf = new Map<string, string[]>();
+  for (const [type, id] of keys) {
+    const ids = idsOf.get(type);
+    if (ids === undefined) idsOf.set(type, [id]);
+    else ids.push(id);
+  }
+  const groups = [...idsOf].map(([type, ids]) => ({ type, ids: ids.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) }));
+  const listed = await Promise.all(groups.map(({ type, ids }) => entities.getAllKeys(IDBKeyRange.bound([type, ids[0]!], [type, ids.at(-1)!]), ids.length)));
+  const absent = new Set<string>();
+  groups.forEach(({ type, ids }, n) => {
+    const found = listed[n]!;
+    const here = new Set(found.map((k) => k[1]));
+    const complete = found.length < ids.length;
+    const lastListed = found.at(-1)?.[1];
+    for (const id of ids) {
+      if (!here.has(id) && (complete || (lastListed !== undefined && id < lastListed))) absent.add(keyOf(type, id));
+    }
+  });
+  return absent;
+}
 
 function keyOf(type: string, id: string): string {
   return `${type}\u0000${id}`;

@@ -15,6 +15,8 @@ export interface WriteResult {
   entity: LocalEntity;
   /** True when the outbox changed (the loop should push). */
   queued: boolean;
+  /** How many entries the outbox gained (negative: lost) with this write. */
+  outboxDelta: number;
 }
 
 /**
@@ -57,14 +59,15 @@ async function write(
 ): Promise<WriteResult> {
   const entities = tx.objectStore('entities');
   const stamp = iso(now);
-  // The three reads go out together: one round trip to IndexedDB instead of three (DESIGN 5.1 latency).
-  const [found, queuedEntries, nextSeq] = await Promise.all([
+  // The reads go out together: one round trip to IndexedDB instead of four (DESIGN 5.1 latency).
+  const [found, queuedEntries, nextSeq, sentThrough] = await Promise.all([
     entities.get([entityType, entityId]),
     tx.objectStore('outbox').index('by_entity').getAll([entityType, entityId]),
     tx.objectStore('meta').get(Meta.nextSeq) as Promise<number | undefined>,
+    tx.objectStore('meta').get(Meta.sentThrough) as Promise<number | undefined>,
   ]);
   let entity = found;
-  const outbox = new EntityOutbox(tx, queuedEntries, nextSeq ?? 1);
+  const outbox = new EntityOutbox(tx, withSent(queuedEntries, sentThrough ?? 0), nextSeq ?? 1);
   const isContactZero = entityType === 'contact' && contactZeroId !== null && entityId === contactZeroId;
   if (kind === 'create') {
     if (entity !== undefined) throw new Error(`${entityType}/${entityId} already exists.`);
@@ -85,7 +88,7 @@ async function write(
     };
     issue(entities.put(entity));
     const queued = !isContactZero && outbox.enqueue(entity, { kind: 'create', data: pushable(data), sync_version: 1, client_timestamp: stamp, base_version: 0 });
-    return { entity, queued };
+    return { entity, queued, outboxDelta: outbox.delta };
   }
 
   if (entity === undefined) throw new Error(`${entityType}/${entityId} does not exist on this device.`);
@@ -126,7 +129,7 @@ async function write(
     }
   }
   if (edits.length > 0) issue(entities.put(entity));
-  return { entity, queued };
+  return { entity, queued, outboxDelta: outbox.delta };
 }
 
 /**
@@ -138,6 +141,8 @@ class EntityOutbox {
   readonly #tx: WriteTx;
   readonly #entries: Map<number, OutboxEntry>;
   #nextSeq: number;
+  /** Entries added minus entries removed so far. */
+  delta = 0;
 
   constructor(tx: WriteTx, entries: OutboxEntry[], nextSeq: number) {
     this.#tx = tx;
@@ -163,6 +168,7 @@ class EntityOutbox {
         issue(this.#tx.objectStore('meta').put(this.#nextSeq, Meta.nextSeq));
         issue(outbox.put(result.entry));
         this.#entries.set(result.entry.seq, result.entry);
+        this.delta++;
         return true;
       case 'updated':
         issue(outbox.put(result.entry));
@@ -171,11 +177,20 @@ class EntityOutbox {
       case 'removed':
         issue(outbox.delete(result.entry.seq));
         this.#entries.delete(result.entry.seq);
+        this.delta--;
         return false;
       default:
         return false;
     }
   }
+}
+
+/**
+ * The entries with `sent` as the coalescer reads it: taken into a batch, which since schema 2 is the
+ * meta mark (every entry at or below it), not a flag on the row.
+ */
+export function withSent(entries: OutboxEntry[], sentThrough: number): OutboxEntry[] {
+  return entries.map((e) => (e.seq <= sentThrough && !e.sent ? { ...e, sent: true } : e));
 }
 
 /** Writes the metadata fields the app sees on the entity. */

@@ -40,6 +40,8 @@ export class FakeServer {
   pullRemaining = true;
   /** Answer `remaining: 0` on every page, as a server that does not count yet. */
   fillRemainingWithZero = false;
+  /** Change ids applied but left out of their push answer (once each), as an answer cut short. */
+  dropFromNextAnswers = new Set<string>();
 
   /** The next request to `path` gets this answer instead. */
   refuse(path: string, refusal: Refusal): void {
@@ -156,6 +158,7 @@ export class FakeServer {
       this.rows.set(rowKey, { type: c['entity_type'] as string, id: c['entity_id'] as string, data, version, seq: ++this.seq, archived: data['is_archived'] === true, device: body['device_id'] as string, updated_at: c['client_timestamp'] as string });
       const ok = { change_id: c['change_id'], entity_type: c['entity_type'], entity_id: c['entity_id'], sync_version: version };
       this.applied.set(key, ok);
+      if (this.dropFromNextAnswers.delete(String(c['change_id']))) continue;
       successful.push(ok);
     }
     return { successful, failed, conflicts: [] };

@@ -25,8 +25,8 @@ export async function signedIn(options: Partial<SyncClientOptions> = {}, server 
   return opened;
 }
 
-/** The raw rows of a store in the client's user database. */
-export async function rawRows(factory: IDBFactory, userId: string, store: string): Promise<unknown[]> {
+/** Opens the client's user database (as the SDK names it) on `factory`, runs `read` on it and closes it. */
+async function withUserDb<T>(factory: IDBFactory, userId: string, read: (db: import('idb').IDBPDatabase) => Promise<T>): Promise<T> {
   const { openDB } = await import('idb');
   const g = globalThis as { indexedDB?: IDBFactory };
   const previous = g.indexedDB;
@@ -35,10 +35,20 @@ export async function rawRows(factory: IDBFactory, userId: string, store: string
   g.indexedDB = previous;
   const db = await p;
   try {
-    return await db.getAll(store);
+    return await read(db);
   } finally {
     db.close();
   }
+}
+
+/** The raw rows of a store in the client's user database. */
+export function rawRows(factory: IDBFactory, userId: string, store: string): Promise<unknown[]> {
+  return withUserDb(factory, userId, (db) => db.getAll(store));
+}
+
+/** One row of the client's meta store, by key. */
+export function metaValue(factory: IDBFactory, userId: string, key: string): Promise<unknown> {
+  return withUserDb(factory, userId, (db) => db.get('meta', key));
 }
 
 /** Web Locks as browsers grant them: asynchronously, one holder per name, the next waiter on release. */

@@ -80,3 +80,17 @@ test('queries read locally and work with the server unreachable', async () => {
   assert.deepEqual(active.map((p) => p.id), ['p1']);
   client.close();
 });
+
+test('the status counts a write by the time the write returns: pending after a create, synced again after deleting it unpushed', async () => {
+  const { client } = await signedIn();
+  assert.equal(client.status.get().state, 'synced');
+  await client.contacts.create({ id: 'cnt_s', name: 'Sarah' });
+  assert.equal(client.status.get().pendingChanges, 1);
+  assert.equal(client.status.get().state, 'pending');
+  await client.contacts.update('cnt_s', { name: 'Sarah Chen' });
+  assert.equal(client.status.get().pendingChanges, 1);
+  await client.contacts.delete('cnt_s');
+  assert.equal(client.status.get().pendingChanges, 0);
+  assert.equal(client.status.get().state, 'synced');
+  client.close();
+});

@@ -1,0 +1,98 @@
+/** The local database's schema upgrades: rows written by an older SDK keep their meaning. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { openDB } from 'idb';
+import { Meta, SCHEMA_VERSION, openSyncDb, type LocalEntity } from '../../src/db.js';
+import { writeEntity } from '../../src/writes.js';
+import type { OutboxEntry } from '../../src/coalesce.js';
+
+/** Creates a database exactly as schema 1 did, with `entries` in its outbox. */
+async function schemaOne(factory: IDBFactory, name: string, entries: OutboxEntry[], entities: LocalEntity[]): Promise<void> {
+  const g = globalThis as { indexedDB?: IDBFactory };
+  const previous = g.indexedDB;
+  g.indexedDB = factory;
+  const opening = openDB(name, 1, {
+    upgrade(db) {
+      const e = db.createObjectStore('entities', { keyPath: ['entity_type', 'entity_id'] });
+      e.createIndex('by_type', 'entity_type');
+      const o = db.createObjectStore('outbox', { keyPath: 'seq' });
+      o.createIndex('by_entity', ['entity_type', 'entity_id']);
+      db.createObjectStore('meta');
+      db.createObjectStore('conflicts', { keyPath: 'conflictId' });
+      db.createObjectStore('rejected', { keyPath: 'changeId' });
+      db.createObjectStore('documents', { keyPath: 'note_id' });
+    },
+  });
+  g.indexedDB = previous;
+  const db = await opening;
+  const tx = db.transaction(['outbox', 'entities', 'meta'], 'readwrite');
+  for (const entry of entries) await tx.objectStore('outbox').put(entry);
+  for (const entity of entities) await tx.objectStore('entities').put(entity);
+  await tx.objectStore('meta').put(entries.length + 1, Meta.nextSeq);
+  await tx.done;
+  db.close();
+}
+
+function entry(seq: number, id: string, sent: boolean): OutboxEntry {
+  return { seq, change_id: `c${seq}`, entity_type: 'task', entity_id: id, operation: 'create', data: { id, title: id }, client_timestamp: '2026-12-04T10:00:00.000Z', sync_version: 1, base_version: 0, sent };
+}
+
+function entity(id: string): LocalEntity {
+  return { entity_type: 'task', entity_id: id, data: { id, title: id, sync_version: 1, is_archived: false }, sync_version: 1, server_version: 0, is_archived: false, is_contact_zero: false, shadow: null, last_synced_at: null };
+}
+
+test('schema 1 to 2: entries a push had marked sent move under the in-flight mark and stay frozen; the others still coalesce', async () => {
+  const factory = new IDBFactory();
+  await schemaOne(factory, 'db', [entry(1, 't1', true), entry(2, 't2', true), entry(3, 't3', false)], [entity('t1'), entity('t2'), entity('t3')]);
+  const db = await openSyncDb(factory, 'db');
+  assert.equal(db.version, SCHEMA_VERSION);
+  assert.equal(await db.get('meta', Meta.sentThrough), 2);
+  assert.deepEqual((await db.getAll('outbox')).map((e) => [e.seq, e.sent]), [[1, false], [2, false], [3, false]]);
+  // t2's entry was sent by schema 1: an edit makes a new entry; t3's was not: the edit folds into it
+  await writeEntity(db, null, Date.parse('2026-12-04T11:00:00Z'), 'task', 't2', 'update', (t) => ({ ...t, title: 'after' }));
+  await writeEntity(db, null, Date.parse('2026-12-04T11:00:00Z'), 'task', 't3', 'update', (t) => ({ ...t, title: 'after' }));
+  const outbox = await db.getAll('outbox');
+  assert.deepEqual(outbox.map((e) => [e.seq, e.entity_id, e.operation, e.data?.['title']]), [
+    [1, 't1', 'create', 't1'],
+    [2, 't2', 'create', 't2'],
+    [3, 't3', 'create', 'after'],
+    [4, 't2', 'update', 'after'],
+  ]);
+  db.close();
+});
+
+test('schema 1 to 2 with nothing sent sets no mark', async () => {
+  const factory = new IDBFactory();
+  await schemaOne(factory, 'db', [entry(1, 't1', false)], [entity('t1')]);
+  const db = await openSyncDb(factory, 'db');
+  assert.equal(await db.get('meta', Meta.sentThrough), undefined);
+  await writeEntity(db, null, Date.parse('2026-12-04T11:00:00Z'), 'task', 't1', 'update', (t) => ({ ...t, title: 'after' }));
+  assert.deepEqual((await db.getAll('outbox')).map((e) => [e.seq, e.data?.['title']]), [[1, 'after']]);
+  db.close();
+});
+
+test('a new database starts at the current schema with every store', async () => {
+  const db = await openSyncDb(new IDBFactory(), 'fresh');
+  assert.equal(db.version, SCHEMA_VERSION);
+  assert.deepEqual([...db.objectStoreNames].sort(), ['conflicts', 'documents', 'entities', 'meta', 'outbox', 'rejected']);
+  db.close();
+});
+
+test('an open database gives way to a newer schema opened in another tab', async () => {
+  const factory = new IDBFactory();
+  const older = await openSyncDb(factory, 'give-way');
+  const g = globalThis as { indexedDB?: IDBFactory };
+  const previous = g.indexedDB;
+  g.indexedDB = factory;
+  let blocked = false;
+  const opening = openDB('give-way', SCHEMA_VERSION + 1, { blocked: () => { blocked = true; } });
+  g.indexedDB = previous;
+  const newer = await Promise.race([opening, new Promise<null>((resolve) => setTimeout(() => resolve(null), 2000))]);
+  assert.ok(newer, 'the newer schema opened while the older connection was open');
+  assert.equal(newer.version, SCHEMA_VERSION + 1);
+  assert.equal(blocked, false);
+  await assert.rejects(older.get('meta', Meta.nextSeq)); // the older connection closed itself
+  newer.close();
+});

@@ -3,7 +3,7 @@
 // other client of the note), delivered updates per second, errors and the server's RSS.
 //
 //   node load.mjs --url ws://host:port/path --protocol yws|hocus --token T --notes D --clients C --rate R
-//                 --seconds S [--pid SERVER_PID] [--label NAME]
+//                 --seconds S [--pid SERVER_PID] [--label NAME] [--trace FILE]
 //
 // yws: y-websocket framing, one socket per client at URL/<note>?token=T. hocus: Hocuspocus framing at URL,
 // one socket per client, Auth message with T. Each client keeps its own Y.Doc and applies only its own edits,
@@ -30,6 +30,7 @@ const sent = new Map() // "client:clock" -> send time
 const latencies = []
 let delivered = 0, errors = 0, inserts = 0, measuring = false
 const sockets = []
+const trace = args.trace ? [] : null // --trace FILE: every measured arrival as [sent at ms, latency ms], for finding where a tail comes from
 
 function open (note, index) {
   const doc = new Y.Doc()
@@ -62,7 +63,7 @@ function open (note, index) {
     const clock = readVarUint(b, p)
     if (from === doc.clientID) return
     const at = sent.get(`${from}:${clock}`)
-    if (at !== undefined && measuring) { latencies.push(performance.now() - at); delivered++ }
+    if (at !== undefined && measuring) { const now = performance.now(); latencies.push(now - at); if (trace) trace.push([Math.round(at * 10) / 10, Math.round((now - at) * 100) / 100]); delivered++ }
   })
   ws.on('error', () => { errors++ })
   ws.on('close', (code) => { if (code !== 1000 && code !== 1005) errors++ })
@@ -127,5 +128,6 @@ console.log(JSON.stringify({
   server_rss_mb_idle: idleRss,
   server_rss_mb_peak: peakRss
 }))
+if (trace) fs.writeFileSync(args.trace, JSON.stringify(trace))
 all.forEach(c => c.ws.close())
 setTimeout(() => process.exit(0), 200)

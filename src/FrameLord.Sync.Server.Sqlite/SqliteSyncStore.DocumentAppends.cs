@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Data.Sqlite;
 
 namespace FrameLord.Sync.Server.Storage.Sqlite;
 
@@ -14,6 +13,10 @@ internal sealed partial class SqliteSyncStore
     internal const int MaxAppendsPerCommit = 256;
 
     private readonly ConcurrentQueue<QueuedAppend> _appends = new();
+
+    // Under the write gate: the live appends' own connection and its compiled statements, kept between commits so a
+    // keystroke's append opens no connection and parses no SQL. Null until the first commit and after a failed one.
+    private SqliteStatements? _appendStatements;
 
     /// <summary>Commits that stored queued appends (for tests that count group commits).</summary>
     internal long AppendCommits => Interlocked.Read(ref _appendCommits);
@@ -128,35 +131,41 @@ internal sealed partial class SqliteSyncStore
 
     private async Task CommitAsync(List<QueuedAppend> batch, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var tx = connection.BeginTransaction(deferred: false);
-        var results = new List<DocumentAppend>(batch.Count);
-        foreach (var append in batch)
+        var statements = _appendStatements ??= new SqliteStatements(await OpenAsync(cancellationToken));
+        try
         {
-            await AppendAsync(connection, tx, append.UserId, append.NoteId, append.Updates, append.Advance, append.Now, cancellationToken);
-            results.Add(await ReadAppendedAsync(connection, tx, append.UserId, append.NoteId, cancellationToken));
-        }
+            await using var tx = statements.Connection.BeginTransaction(deferred: false);
+            var results = new List<DocumentAppend>(batch.Count);
+            foreach (var append in batch)
+            {
+                results.Add((await AppendAsync(statements, tx, append.UserId, append.NoteId, append.Updates, append.Advance, append.Now, cancellationToken)).Appended);
+            }
 
-        await _faults.HitAsync(StoreFaults.BeforeCommit);
-        await tx.CommitAsync(cancellationToken);
-        Interlocked.Increment(ref _appendCommits);
-        OnCommitted();
-        for (var i = 0; i < batch.Count; i++)
+            await _faults.HitAsync(StoreFaults.BeforeCommit);
+            await tx.CommitAsync(cancellationToken);
+            Interlocked.Increment(ref _appendCommits);
+            OnCommitted();
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].Done.TrySetResult(results[i]);
+            }
+        }
+        catch
         {
-            batch[i].Done.TrySetResult(results[i]);
+            // Whatever failed, the next commit starts on a fresh connection.
+            await CloseAppendConnectionAsync();
+            throw;
         }
     }
 
-    private static async Task<DocumentAppend> ReadAppendedAsync(SqliteConnection connection, SqliteTransaction tx, string userId, string noteId,
-        CancellationToken cancellationToken)
+    /// <summary>Closes the live appends' connection (under the write gate); the next commit opens another.</summary>
+    private async Task CloseAppendConnectionAsync()
     {
-        using var read = Command(connection, tx, $"""
-            SELECT {RowReaders.DocumentHeadColumns},
-                log_bytes + COALESCE((SELECT length(snapshot) FROM document_snapshots WHERE user_id = $u AND note_id = $n), 0)
-            FROM documents WHERE user_id = $u AND note_id = $n;
-            """, userId, noteId);
-        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return new DocumentAppend(RowReaders.DocumentHead(reader), reader.GetInt64(RowReaders.DocumentHeadColumnCount));
+        if (_appendStatements is { } statements)
+        {
+            _appendStatements = null;
+            await statements.DisposeAsync();
+            await statements.Connection.DisposeAsync();
+        }
     }
 }

@@ -89,9 +89,9 @@ internal sealed partial class SqliteSyncStore
         {
             await using var connection = await OpenAsync(cancellationToken);
             await using var tx = connection.BeginTransaction(deferred: false);
-            var (state, seq) = await AppendAsync(connection, tx, userId, noteId, [update], advance, now, cancellationToken);
-            var head = await ReadHeadAsync(connection, tx, userId, noteId, state, cancellationToken);
-            var view = await ReadViewAsync(connection, tx, userId, noteId, head, includeSnapshot, cancellationToken, new DocumentUpdateRow(seq, update));
+            await using var statements = new SqliteStatements(connection);
+            var (appended, seq) = await AppendAsync(statements, tx, userId, noteId, [update], advance, now, cancellationToken);
+            var view = await ReadViewAsync(connection, tx, userId, noteId, appended.Head, includeSnapshot, cancellationToken, new DocumentUpdateRow(seq, update));
             await _faults.HitAsync(StoreFaults.BeforeCommit);
             await tx.CommitAsync(cancellationToken);
             OnCommitted();
@@ -103,71 +103,63 @@ internal sealed partial class SqliteSyncStore
         }
     }
 
-    /// <summary>The head just written in <paramref name="tx"/>, its state vector and delete set as written (<paramref name="state"/>), not read back.</summary>
-    private static async Task<DocumentHead> ReadHeadAsync(
-        SqliteConnection connection, SqliteTransaction tx, string userId, string noteId, DocumentState state, CancellationToken cancellationToken)
-    {
-        using var command = Command(connection, tx, """
-            SELECT sync_version, snapshot_sv, snapshot_ds, snapshot_seq, log_count, log_bytes FROM documents WHERE user_id = $u AND note_id = $n;
-            """, userId, noteId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return new DocumentHead(reader.GetInt64(0), state.StateVector, (byte[])reader.GetValue(1), (byte[])reader.GetValue(2),
-            reader.GetInt64(3), reader.GetInt32(4), reader.GetInt64(5), state.DeleteSet);
-    }
-
     /// <summary>
     /// Inside a write transaction: creates the document if needed, stores <paramref name="updates"/> under the next
     /// seqs in order, and moves the head to what <paramref name="advance"/> makes of it, one sync_version per update.
-    /// Returns the state written and the first update's seq.
+    /// Returns what was written: the head (its state vector and delete set as given, not read back), the first
+    /// update's seq, and the document's stored bytes (log and snapshot).
     /// </summary>
-    internal static async Task<(DocumentState State, long FirstSeq)> AppendAsync(SqliteConnection connection, SqliteTransaction tx, string userId, string noteId,
+    internal static async Task<(DocumentAppend Appended, long FirstSeq)> AppendAsync(SqliteStatements statements, SqliteTransaction tx, string userId, string noteId,
         IReadOnlyList<byte[]> updates, Func<DocumentState, DocumentState> advance, DateTimeOffset now, CancellationToken cancellationToken)
     {
         DocumentState current;
         long seq;
-        using (var read = Command(connection, tx, """
+        long snapshotBytes;
+        var read = statements.For(tx, """
             INSERT INTO documents (user_id, note_id, state_vector, snapshot_sv, snapshot_ds, updated_at)
             VALUES ($u, $n, x'00', x'00', x'0000', $now) ON CONFLICT DO NOTHING;
-            SELECT state_vector, delete_set, next_seq FROM documents WHERE user_id = $u AND note_id = $n;
-            """, userId, noteId))
+            SELECT state_vector, delete_set, next_seq,
+                COALESCE((SELECT length(snapshot) FROM document_snapshots WHERE user_id = $u AND note_id = $n), 0)
+            FROM documents WHERE user_id = $u AND note_id = $n;
+            """, userId, noteId);
+        SqliteStatements.Set(read, "$now", Ticks.From(now));
+        await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
         {
-            read.Parameters.AddWithValue("$now", Ticks.From(now));
-            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
             current = new DocumentState((byte[])reader.GetValue(0), (byte[])reader.GetValue(1));
             seq = reader.GetInt64(2);
+            snapshotBytes = reader.GetInt64(3);
         }
 
         var next = advance(current);
         var firstSeq = seq;
 
         long bytes = 0;
-        using (var insert = Command(connection, tx, "INSERT INTO document_updates (user_id, note_id, seq, update_bytes) VALUES ($u, $n, $s, $b);", userId, noteId))
+        var insert = statements.For(tx, "INSERT INTO document_updates (user_id, note_id, seq, update_bytes) VALUES ($u, $n, $s, $b);", userId, noteId);
+        foreach (var update in updates)
         {
-            var seqParameter = insert.Parameters.Add("$s", SqliteType.Integer);
-            var bytesParameter = insert.Parameters.Add("$b", SqliteType.Blob);
-            foreach (var update in updates)
-            {
-                seqParameter.Value = seq++;
-                bytesParameter.Value = update;
-                bytes += update.LongLength;
-                await insert.ExecuteNonQueryAsync(cancellationToken);
-            }
+            SqliteStatements.Set(insert, "$s", seq++);
+            SqliteStatements.Set(insert, "$b", update);
+            bytes += update.LongLength;
+            await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        using var bump = Command(connection, tx, """
+        var bump = statements.For(tx, """
             UPDATE documents SET state_vector = $sv, delete_set = $ds, sync_version = sync_version + $count, next_seq = next_seq + $count,
                 log_count = log_count + $count, log_bytes = log_bytes + $len, updated_at = $now
-            WHERE user_id = $u AND note_id = $n;
+            WHERE user_id = $u AND note_id = $n
+            RETURNING sync_version, snapshot_sv, snapshot_ds, snapshot_seq, log_count, log_bytes;
             """, userId, noteId);
-        bump.Parameters.AddWithValue("$sv", next.StateVector);
-        bump.Parameters.AddWithValue("$ds", next.DeleteSet);
-        bump.Parameters.AddWithValue("$count", updates.Count);
-        bump.Parameters.AddWithValue("$len", bytes);
-        bump.Parameters.AddWithValue("$now", Ticks.From(now));
-        await bump.ExecuteNonQueryAsync(cancellationToken);
-        return (next, firstSeq);
+        SqliteStatements.Set(bump, "$sv", next.StateVector);
+        SqliteStatements.Set(bump, "$ds", next.DeleteSet);
+        SqliteStatements.Set(bump, "$count", updates.Count);
+        SqliteStatements.Set(bump, "$len", bytes);
+        SqliteStatements.Set(bump, "$now", Ticks.From(now));
+        await using var written = await bump.ExecuteReaderAsync(cancellationToken);
+        await written.ReadAsync(cancellationToken);
+        var head = new DocumentHead(written.GetInt64(0), next.StateVector, (byte[])written.GetValue(1), (byte[])written.GetValue(2),
+            written.GetInt64(3), written.GetInt32(4), written.GetInt64(5), next.DeleteSet);
+        return (new DocumentAppend(head, head.LogBytes + snapshotBytes), firstSeq);
     }
 
     public async Task<bool> ReplaceDocumentSnapshotAsync(string userId, string noteId, DocumentSnapshot snapshot, CancellationToken cancellationToken)

@@ -144,6 +144,16 @@ internal sealed partial class SqliteSyncStore : ISyncStore
             await Task.Yield();
         }
 
+        await _writeLock.WaitAsync();
+        try
+        {
+            await CloseAppendConnectionAsync();
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
         await CheckpointAsync("TRUNCATE");
 
         // This store's pool only: clearing every pool in the process races with other stores and

@@ -1,5 +1,6 @@
 using FrameLord.Sync.Crdt;
 using FrameLord.Sync.Protocol;
+using FrameLord.Sync.Protocol.Lib0;
 using FrameLord.Sync.Server.Storage;
 
 namespace FrameLord.Sync.Server.Engine;
@@ -36,7 +37,8 @@ public sealed partial class DocumentService
 
         var accepted = plan.Accepted.Select(i => updates[i].Update).ToList();
         var appended = await _store.AppendDocumentUpdatesAsync(userId, noteId, accepted, known.Head,
-            current => Advance(current, known.Head?.StateVector ?? RowReaders.EmptyStateVector, plan.StateVector, plan.Deletions), _time.GetUtcNow(), cancellationToken);
+            current => Advance(current, known.Head?.StateVector ?? RowReaders.EmptyStateVector, () => plan.StateVectorBytes, () => plan.StateVector, plan.Deletions),
+            _time.GetUtcNow(), cancellationToken);
 
         var version = appended.Head.SyncVersion - plan.Accepted.Count;
         foreach (var index in plan.Accepted)
@@ -93,7 +95,7 @@ public sealed partial class DocumentService
             }
         }
 
-        return new BatchPlan(outcomes, accepted, state.StateVector, deletions);
+        return new BatchPlan(outcomes, accepted, state.StateVector, state.StateVectorBytes, deletions);
     }
 
     /// <summary>
@@ -159,16 +161,9 @@ public sealed partial class DocumentService
     /// <summary>
     /// The stored state moved by accepted updates. The stored vector and delete set may have moved since
     /// <paramref name="readVector"/> was read; both only grow, so the result is the union of what is stored
-    /// and what the updates bring. When the vector has not moved, <paramref name="after"/> is already that
-    /// union (it was computed from it), and a note with a million clients is not merged twice.
-    /// </summary>
-    private static DocumentState Advance(DocumentState current, byte[] readVector, IReadOnlyDictionary<ulong, long> after, byte[]? deletions) =>
-        Advance(current, readVector, () => YUpdate.EncodeStateVector(after), () => after, deletions);
-
-    /// <summary>
-    /// <see cref="Advance(DocumentState, byte[], IReadOnlyDictionary{ulong, long}, byte[])"/> with the vector after
-    /// the updates given both ways, each made only when needed: <paramref name="encodeAfter"/> when the stored
-    /// vector has not moved, <paramref name="after"/> when it has.
+    /// and what the updates bring. When the vector has not moved, <paramref name="encodeAfter"/> is already that
+    /// union (it was computed from it), and a note with a million clients is not merged twice; the vector after the
+    /// updates is given both ways, each made only when needed.
     /// </summary>
     private static DocumentState Advance(DocumentState current, byte[] readVector, Func<byte[]> encodeAfter,
         Func<IReadOnlyDictionary<ulong, long>> after, byte[]? deletions)
@@ -199,27 +194,49 @@ public sealed partial class DocumentService
         return new DocumentState(vector, deleteSet);
     }
 
-    private sealed record BatchPlan(LiveOutcome[] Outcomes, List<int> Accepted, IReadOnlyDictionary<ulong, long> StateVector, byte[]? Deletions);
+    private sealed record BatchPlan(LiveOutcome[] Outcomes, List<int> Accepted, IReadOnlyDictionary<ulong, long> StateVector, byte[] StateVectorBytes,
+        byte[]? Deletions);
 }
 
 /// <summary>
 /// What a note's live updates are checked against: the state vector, delete set and stored size of the document
 /// with the updates accepted so far applied. States only grow, so a state that holds less than the truth refuses
-/// more, never accepts what the truth would refuse.
+/// more, never accepts what the truth would refuse. The vector is one map, moved in place: a keystroke allocates
+/// no map.
 /// </summary>
-internal sealed class LiveState(KnownDocument known)
+internal sealed class LiveState
 {
-    public IReadOnlyDictionary<ulong, long> StateVector { get; private set; } =
-        known.Head is null ? new Dictionary<ulong, long>() : YUpdate.DecodeStateVector(known.Head.StateVector);
+    private readonly Dictionary<ulong, long> _vector;
 
-    public byte[] DeleteSet { get; private set; } = known.Head?.DeleteSet ?? RowReaders.EmptyUpdate;
+    public LiveState(KnownDocument known)
+    {
+        _vector = [];
+        if (known.Head is not null)
+        {
+            Raise(known.Head.StateVector);
+        }
 
-    public long StoredBytes { get; private set; } = known.StoredBytes;
+        StateVectorBytes = known.Head?.StateVector ?? RowReaders.EmptyStateVector;
+        DeleteSet = known.Head?.DeleteSet ?? RowReaders.EmptyUpdate;
+        StoredBytes = known.StoredBytes;
+    }
+
+    public IReadOnlyDictionary<ulong, long> StateVector => _vector;
+
+    /// <summary>The state vector encoded (clients descending, as stored).</summary>
+    public byte[] StateVectorBytes { get; private set; }
+
+    public byte[] DeleteSet { get; private set; }
+
+    public long StoredBytes { get; private set; }
 
     /// <summary>Applies an accepted update's inspection.</summary>
     public void Accept(UpdateInspection inspection, long bytes)
     {
-        StateVector = inspection.After;
+        // The vector after the update holds every client of the state, each clock at least the state's.
+        StateVectorBytes = inspection.AfterStateVector;
+        Raise(inspection.AfterStateVector);
+
         StoredBytes += bytes;
         if (inspection.Deletions.Length > 2)
         {
@@ -235,18 +252,32 @@ internal sealed class LiveState(KnownDocument known)
             return;
         }
 
-        var merged = new Dictionary<ulong, long>(StateVector);
-        foreach (var (clientId, clock) in YUpdate.DecodeStateVector(stored.Head.StateVector))
+        if (Raise(stored.Head.StateVector))
         {
-            if (clock > merged.GetValueOrDefault(clientId))
+            StateVectorBytes = YUpdate.EncodeStateVector(_vector);
+        }
+
+        DeleteSet = YUpdateInspection.UnionOfDeleteSets(DeleteSet, stored.Head.DeleteSet);
+        StoredBytes = Math.Max(StoredBytes, stored.StoredBytes);
+    }
+
+    /// <summary>Raises the vector's clocks to an encoded vector's (a stored one, so well formed); true when one rose.</summary>
+    private bool Raise(byte[] encoded)
+    {
+        var raised = false;
+        var reader = new Lib0Reader(encoded);
+        for (var count = reader.ReadVarUint(); count > 0; count--)
+        {
+            var client = reader.ReadVarUint();
+            var clock = (long)reader.ReadVarUint();
+            if (clock > _vector.GetValueOrDefault(client))
             {
-                merged[clientId] = clock;
+                _vector[client] = clock;
+                raised = true;
             }
         }
 
-        StateVector = merged;
-        DeleteSet = YUpdateInspection.UnionOfDeleteSets(DeleteSet, stored.Head.DeleteSet);
-        StoredBytes = Math.Max(StoredBytes, stored.StoredBytes);
+        return raised;
     }
 }
 

@@ -157,7 +157,7 @@ public sealed class LiveSocketAbuseTests : IAsyncLifetime
 
     private sealed class NullPeer : INotePeer
     {
-        public void SendUpdate(byte[] update)
+        public void SendUpdate(OutgoingUpdate update)
         {
         }
 

@@ -18,7 +18,7 @@ public sealed class NoteHubWriteTests
     {
         public List<byte[]> Updates { get; } = [];
 
-        public void SendUpdate(byte[] update) => Updates.Add(update);
+        public void SendUpdate(OutgoingUpdate update) => Updates.Add(update.Update);
 
         public void SendAwareness(byte[] awarenessUpdate)
         {

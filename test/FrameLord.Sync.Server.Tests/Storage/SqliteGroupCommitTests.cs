@@ -75,4 +75,50 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
             Assert.Equal(Typed((ulong)note + 1).State.StateVector, heads[note].Head.StateVector);
         }
     }
+
+    [Fact]
+    public async Task AppendsAfterAFailedCommit_StoreOnAFreshConnection_AndEachHeadCountsItsNote()
+    {
+        var user = new UserRecord("usr_1", "a@example.com", "hash", "A", "cnt_zero_1", DateTimeOffset.UnixEpoch);
+        Assert.True(await _store.TryCreateUserAsync(user, CancellationToken.None));
+        var doc = new YDoc(new YDocOptions { ClientId = 7 });
+        var text = doc.GetText("t");
+        Task<DocumentAppend> Type(string note, string characters)
+        {
+            var before = doc.EncodeStateVector();
+            text.Insert(text.Length, characters);
+            var update = doc.EncodeStateAsUpdate(before);
+            var state = new DocumentState(doc.EncodeStateVector(), [0, 0]);
+            return _store.AppendDocumentUpdatesAsync(user.UserId, note, [update], seen: null, _ => state, DateTimeOffset.UnixEpoch, CancellationToken.None);
+        }
+
+        var first = await Type("n1", "ab");
+        var fail = true;
+        _faults.OnPoint = point =>
+        {
+            if (point == StoreFaults.BeforeCommit && fail)
+            {
+                fail = false;
+                throw new IOException("disk gone");
+            }
+
+            return ValueTask.CompletedTask;
+        };
+        await Assert.ThrowsAsync<IOException>(() => Type("n1", "cd"));
+        // The same statements again after the failure (the failed one rolled back: its version is not taken).
+        var second = await Type("n1", "ef");
+        var afterSecond = doc.EncodeStateVector();
+        var other = await Type("n2", "gh");
+
+        Assert.Equal(1, first.Head.SyncVersion);
+        Assert.Equal(2, second.Head.SyncVersion);
+        Assert.Equal(1, other.Head.SyncVersion);
+        Assert.Equal(2, second.Head.LogCount);
+        Assert.Equal(second.Head.LogBytes, second.StoredBytes);
+        var view = (await _store.ReadDocumentAsync(user.UserId, "n1", includeSnapshot: false, CancellationToken.None))!;
+        Assert.Equal(2, view.Log.Count);
+        Assert.Equal(view.Head.SyncVersion, second.Head.SyncVersion);
+        Assert.Equal(view.Head.LogBytes, second.Head.LogBytes);
+        Assert.Equal(afterSecond, second.Head.StateVector);
+    }
 }

@@ -205,7 +205,8 @@ internal sealed class HocuspocusSession(SocketConnection connection, RealtimeCon
 
         public NoteHub Hub { get; set; } = null!;
 
-        public void SendUpdate(byte[] update) => connection.Send(Frame(MessageSync, SyncUpdate, update));
+        // Framed with the document's name: sockets that named the note alike share the frame.
+        public void SendUpdate(OutgoingUpdate update) => connection.Send(update.Framed(name, u => Frame(MessageSync, SyncUpdate, u)));
 
         public void SendAwareness(byte[] awarenessUpdate) =>
             connection.Send(new Lib0Writer(awarenessUpdate.Length + name.Length + 8).VarString(name).VarUint(MessageAwareness).VarBytes(awarenessUpdate).ToArray());

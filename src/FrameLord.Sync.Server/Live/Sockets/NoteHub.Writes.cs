@@ -64,7 +64,7 @@ internal sealed partial class NoteHub
 
         foreach (var update in unstored)
         {
-            peer.SendUpdate(update);
+            peer.SendUpdate(new OutgoingUpdate(update));
         }
     }
 

@@ -102,11 +102,12 @@ internal sealed partial class NoteHub(string userId, string noteId)
     /// <summary>Sends a stored update to every peer but <paramref name="origin"/> (which has it already).</summary>
     public void BroadcastUpdate(byte[] update, INotePeer? origin)
     {
+        var outgoing = new OutgoingUpdate(update);
         foreach (var peer in Volatile.Read(ref _peers))
         {
             if (!ReferenceEquals(peer, origin))
             {
-                peer.SendUpdate(update);
+                peer.SendUpdate(outgoing);
             }
         }
     }

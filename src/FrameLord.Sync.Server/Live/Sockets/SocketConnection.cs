@@ -97,23 +97,30 @@ internal sealed class SocketConnection
     /// <summary>Sends queued messages until the close is sent or the socket fails.</summary>
     public async Task RunSendLoopAsync(CancellationToken cancellationToken)
     {
+        // The queue is waited on without a token, which lets the channel reuse one wait for every message instead of
+        // allocating one per message; cancellation ends the loop as before, by closing the queue to new messages.
+        await using var stop = cancellationToken.Register(static s => ((SocketConnection)s!).StopSending(), this);
+        var reader = _outgoing.Reader;
         try
         {
-            await foreach (var item in _outgoing.Reader.ReadAllAsync(cancellationToken))
+            while (await reader.WaitToReadAsync(CancellationToken.None))
             {
-                if (item.Message is { } message)
+                while (reader.TryRead(out var item))
                 {
-                    await _socket.SendAsync(message, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
-                    Interlocked.Exchange(ref _lastSentTicks, _time.GetTimestamp());
-                    continue;
-                }
+                    if (item.Message is { } message)
+                    {
+                        await _socket.SendAsync(message, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
+                        Interlocked.Exchange(ref _lastSentTicks, _time.GetTimestamp());
+                        continue;
+                    }
 
-                if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-                {
-                    await _socket.CloseOutputAsync(item.Code, item.Reason, cancellationToken);
-                }
+                    if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                    {
+                        await _socket.CloseOutputAsync(item.Code, item.Reason, cancellationToken);
+                    }
 
-                return;
+                    return;
+                }
             }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
@@ -122,9 +129,14 @@ internal sealed class SocketConnection
         }
         finally
         {
-            Interlocked.Exchange(ref _closing, 1);
-            _outgoing.Writer.TryComplete();
+            StopSending();
         }
+    }
+
+    private void StopSending()
+    {
+        Interlocked.Exchange(ref _closing, 1);
+        _outgoing.Writer.TryComplete();
     }
 
     /// <summary>

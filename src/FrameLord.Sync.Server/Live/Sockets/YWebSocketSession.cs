@@ -27,7 +27,10 @@ internal sealed class YWebSocketSession(SocketConnection connection, RealtimeCon
     private SocketIdentity? _identity;
     private NoteHub? _hub;
 
-    public void SendUpdate(byte[] update) => Connection.Send(Frame(MessageSync, SyncUpdate, update));
+    /// <summary>The key of y-websocket's update framing (<see cref="OutgoingUpdate.Framed"/>).</summary>
+    private static readonly object UpdateFraming = new();
+
+    public void SendUpdate(OutgoingUpdate update) => Connection.Send(update.Framed(UpdateFraming, static u => Frame(MessageSync, SyncUpdate, u)));
 
     public void Resync() => Connection.Close(WebSocketCloseStatus.InternalServerError, ResyncReason);
 

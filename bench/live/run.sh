@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the live-socket load against this server (SQLite, every update stored) and against @hocuspocus/server
 # 4.7.0 (in memory, and with its SQLite extension when it installed), point by point in one run, and prints one
-# JSON line per target and point. Usage: bash bench/live/run.sh [seconds-per-point]
+# JSON line per target and point, after an unmeasured warm-up of each target. Usage:
+#   [WARM_SECONDS=10] bash bench/live/run.sh [seconds-per-point]
 set -euo pipefail
 cd "$(dirname "$0")"
 SECONDS_PER_POINT="${1:-20}"
@@ -37,6 +38,18 @@ fi
 for _ in $(seq 1 60); do curl -sf http://127.0.0.1:8493/healthz >/dev/null && break; sleep 1; done
 TOKEN=$(curl -sf -XPOST http://127.0.0.1:8493/api/v1/auth/signup -H 'content-type: application/json' \
   -d '{"email":"bench@example.com","password":"bench-password-1","display_name":"Bench"}' | node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).access_token))")
+
+# Warm-up, not measured: every target first serves the smallest point for WARM_SECONDS (default 10), so that what
+# a fresh process does once (compiling its hot paths, the runtime's first full collection after start-up: about
+# 10 s in for this server) falls outside the measured points, for every target alike.
+WARM_SECONDS="${WARM_SECONDS:-10}"
+if [ "$WARM_SECONDS" -gt 0 ]; then
+  node load.mjs --url ws://127.0.0.1:8493/api/v1/yjs --protocol yws --token "$TOKEN" --notes 50 --clients 4 --rate 2 --seconds "$WARM_SECONDS" --label warm-up >/dev/null
+  node load.mjs --url ws://127.0.0.1:8494 --protocol hocus --token x --notes 50 --clients 4 --rate 2 --seconds "$WARM_SECONDS" --label warm-up >/dev/null
+  if [ -n "$PEER_SQLITE" ]; then
+    node load.mjs --url ws://127.0.0.1:8495 --protocol hocus --token x --notes 50 --clients 4 --rate 2 --seconds "$WARM_SECONDS" --label warm-up >/dev/null
+  fi
+fi
 
 for point in "50 4 2" "100 4 5" "200 5 5"; do
   set -- $point

@@ -21,6 +21,9 @@ internal sealed class SocketConnection
     {
         SingleReader = true,
         FullMode = BoundedChannelFullMode.DropWrite,
+        // A message queued while the send loop waits is sent by the sender's thread at once (the send only hands it to
+        // the connection's output), instead of waking a pool thread for it: a fan-out costs no thread hop per socket.
+        AllowSynchronousContinuations = true,
     });
 
     private readonly CancellationTokenSource _receiving;

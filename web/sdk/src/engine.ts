@@ -89,8 +89,9 @@ export class SyncEngine {
         this.#report('push', done, done);
         return result;
       }
-      const left = await this.#db.count('outbox', IDBKeyRange.bound(after, lastKey, true, false));
-      this.#report('push', done, done + left);
+      // The total counted at the start stands (counting what is left would read the rest of the outbox
+      // for every batch); only a write that cancels a queued entry meanwhile makes it high.
+      this.#report('push', done, Math.max(total, done + next.length));
       batch = next;
       request = nextRequest;
     }
@@ -262,9 +263,6 @@ export class SyncEngine {
     await tx.done;
   }
 
-  /** The cursor of the last page this device committed (null before the first pull of this session). */
-  lastCursor: string | null = null;
-
   // ---- pull ----
 
   /**
@@ -273,7 +271,9 @@ export class SyncEngine {
    * RESYNC_REQUIRED starts again from the beginning; the outbox is kept and merged as usual.
    */
   async pull(): Promise<{ pulled: number; changes: RemoteChange[] }> {
-    let cursor = ((await this.#db.get('meta', Meta.cursor)) as string | undefined) ?? null;
+    const meta = this.#db.transaction('meta').store;
+    const [stored, resyncSince] = await Promise.all([meta.get(Meta.cursor) as Promise<string | undefined>, meta.get(Meta.resyncSince)]);
+    let cursor = stored ?? null;
     let total = 0;
     let resynced = false;
     const changes: RemoteChange[] = [];
@@ -315,13 +315,13 @@ export class SyncEngine {
       if (keys.length > 0) this.#events.changed(keys);
       total += page.changes.length;
       cursor = page.cursor;
-      this.lastCursor = page.cursor;
       // `remaining: 0` on a page that says has_more is no count at all (a server that does not fill it):
       // the total stays unknown rather than showing 100 % before the end.
       const remaining = typeof page.remaining === 'number' && page.remaining >= 0 && !(page.has_more && page.remaining === 0) ? page.remaining : null;
       this.#report('pull', total, page.has_more ? (remaining === null ? null : total + remaining) : total);
       if (next === null) {
-        const removed = await this.#finishResync();
+        // Only a resync (this pull's, or one a closed tab left unfinished) has rows to remove.
+        const removed = resynced || resyncSince !== undefined ? await this.#finishResync() : [];
         changes.push(...removed);
         if (removed.length > 0) this.#events.changed(removed.map((r) => ({ entityType: r.entityType, entityId: r.entityId })));
         return { pulled: total, changes };

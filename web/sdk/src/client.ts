@@ -85,6 +85,8 @@ const REFRESH_ASK_MS = 10_000;
 /** A write's recount of the outbox waits for this pause in writes, and at most for the longer wait. */
 const RECOUNT_DELAY_MS = 250;
 const RECOUNT_MAX_WAIT_MS = 1_000;
+/** The loop counts the app as writing for this long after a local write (engine.ts: shorter transactions then). */
+const WRITING_MS = 2_000;
 
 export class SyncClient {
   readonly #options: Resolved;
@@ -103,6 +105,8 @@ export class SyncClient {
   #closed = false;
   /** Writes this tab has counted into the status ({@link #countWrite}); a recount that overlapped one is redone. */
   #writesCounted = 0;
+  /** When this tab last made a write or heard of one from another tab (`now`, ms). */
+  #lastWriteAt = -Infinity;
   #recountTimer: ReturnType<typeof setTimeout> | null = null;
   #recountFirstAskedAt: number | null = null;
   readonly #onOnline = (): void => this.#online(true);
@@ -292,7 +296,8 @@ export class SyncClient {
   /** @internal */
   async write(type: EntityType, id: string, kind: EditKind, build?: (current: JsonObject | undefined) => JsonObject): Promise<EntityBase> {
     const user = this.#parts();
-    const { entity, queued, outboxDelta } = await writeEntity(user.db, user.session.contactZeroId, this.#options.now(), type, id, kind, build);
+    this.#lastWriteAt = this.#options.now();
+    const { entity, queued, outboxDelta } = await writeEntity(user.db, user.session.contactZeroId, this.#lastWriteAt, type, id, kind, build);
     // The status counts the write before the call returns (the recount below only confirms it), so an
     // app that reads it right after a write never sees "synced" with the write still unsent.
     if (outboxDelta !== 0) this.#countWrite(outboxDelta);
@@ -364,6 +369,7 @@ export class SyncClient {
       pushBatchSize: this.#options.pushBatchSize,
       pullPageSize: this.#options.pullPageSize,
       now: this.#options.now,
+      writing: () => this.#options.now() - this.#lastWriteAt < WRITING_MS,
     }, {
       progress: (progress) => {
         this.#update({ progress });
@@ -543,6 +549,7 @@ export class SyncClient {
         if (leader) this.#publish();
         break;
       case 'wake':
+        this.#lastWriteAt = this.#options.now();
         if (leader) {
           user.loop.notifyWrite();
           this.#recountSoon();

@@ -20,9 +20,20 @@ export interface LocalEntity {
   server_version: number;
   is_archived: boolean;
   is_contact_zero: boolean;
+  /**
+   * The same object as `data` when the local view is the server state as pulled: the row then holds it
+   * once (structured cloning keeps the identity), which makes a pulled row about half the size. Code
+   * that changes `data` or `shadow` in place first calls {@link ownShadow}.
+   */
   shadow: JsonObject | null;
   /** Milliseconds, or null. */
   last_synced_at: number | null;
+}
+
+/** Gives the row a shadow of its own when it shares one object with `data`, before either is changed in place. */
+export function ownShadow(entity: LocalEntity): LocalEntity {
+  if (entity.shadow !== null && entity.shadow === entity.data) entity.shadow = structuredClone(entity.data);
+  return entity;
 }
 
 /** What the device knows of a note body's server copy (the .NET SDK's `documents` row). */

@@ -3,7 +3,7 @@
  * SyncClient.Push/Pull. The loop (loop.ts) decides when they run; this file decides what they do.
  */
 import type { JsonObject, OutboxEntry } from './coalesce.js';
-import { Meta, type AckedItem, type LocalEntity, type SyncDb } from './db.js';
+import { Meta, ownShadow, type AckedItem, type LocalEntity, type SyncDb } from './db.js';
 import { NotSignedInError, SchemaMismatchError, SyncError } from './errors.js';
 import { changedFields, compareStamps, field, isArchived, isDerived, isLocalOnly, sameField, type Stamp } from './json.js';
 import { toPushChange, type HttpTransport, type PullAnswer, type PushAnswer, type PulledChange, type WireConflict } from './transport.js';
@@ -287,7 +287,7 @@ export class SyncEngine {
     const current = new Map<string, LocalEntity>();
     okKeys.forEach((k, n) => {
       const row = rows[n];
-      if (row !== undefined) current.set(keyOf(k[0], k[1]), row);
+      if (row !== undefined) current.set(keyOf(k[0], k[1]), ownShadow(row));
     });
     const pendingOf = new Map<string, OutboxEntry[]>();
     winnerKeys.forEach((k, n) => pendingOf.set(keyOf(k[0], k[1]), queued[n]!));
@@ -499,7 +499,7 @@ export class SyncEngine {
     const other = change.modified_by_device !== this.#options.deviceId;
     if (local === undefined) {
       const entity: LocalEntity = {
-        entity_type: type, entity_id: id, data: structuredClone(remote), sync_version: version, server_version: version,
+        entity_type: type, entity_id: id, data: remote, sync_version: version, server_version: version,
         is_archived: archived, is_contact_zero: false, shadow: remote, last_synced_at: now,
       };
       const fields = Object.keys(remote).filter((n) => !isDerived(n));
@@ -511,7 +511,7 @@ export class SyncEngine {
     let changed: string[];
     if (pending.length === 0 && local.sync_version <= version) {
       changed = other ? changedFields(local.data, remote) : [];
-      local.data = structuredClone(remote);
+      local.data = remote; // and the shadow below: one object, stored once
       local.sync_version = version;
       local.is_archived = archived;
     } else {

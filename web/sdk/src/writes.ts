@@ -4,7 +4,7 @@
  * the same stores one after the other, so each write coalesces against the outbox as it really is.
  */
 import { enqueue, pushable, type EditKind, type JsonObject, type LocalEdit, type OutboxEntry } from './coalesce.js';
-import { Meta, type AckedBatch, type LocalEntity, type SyncDb } from './db.js';
+import { Meta, ownShadow, type AckedBatch, type LocalEntity, type SyncDb } from './db.js';
 import { diff, iso } from './json.js';
 import type { IDBPTransaction } from 'idb';
 import type { SyncSchema } from './db.js';
@@ -67,7 +67,7 @@ async function write(
     tx.objectStore('meta').get(Meta.sentThrough) as Promise<number | undefined>,
     tx.objectStore('acked').index('by_entity').getAll([entityType, entityId]),
   ]);
-  let entity = found;
+  let entity = found === undefined ? undefined : ownShadow(found);
   const outbox = new EntityOutbox(tx, withSent(queuedEntries, sentThrough ?? 0), nextSeq ?? 1);
   const isContactZero = entityType === 'contact' && contactZeroId !== null && entityId === contactZeroId;
   if (kind === 'create') {

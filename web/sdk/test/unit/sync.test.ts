@@ -533,3 +533,25 @@ test('while the app writes, a pulled page is stored in short transactions; other
   assert.equal(await count(false), 1);
   assert.ok((await count(true)) >= 3, 'chunks of 100 while writing');
 });
+
+test('a pulled row holds the server state once; a local edit and a recorded answer change the view, never the shadow through it', async () => {
+  const server = new FakeServer();
+  const { client, factory } = await started(server);
+  server.remoteWrite('task', 't1', { title: 'from the server', status: 'open' });
+  await client.syncNow();
+  const pulled = ((await rawRows(factory, 'u1', 'entities')) as LocalEntity[]).find((e) => e.entity_id === 't1')!;
+  assert.equal(pulled.shadow, pulled.data, 'one object, stored once');
+  await client.tasks.update('t1', { title: 'mine' });
+  const edited = ((await rawRows(factory, 'u1', 'entities')) as LocalEntity[]).find((e) => e.entity_id === 't1')!;
+  assert.equal(edited.data['title'], 'mine');
+  assert.equal(edited.shadow?.['title'], 'from the server');
+  await client.syncNow();
+  const pushed = ((await rawRows(factory, 'u1', 'entities')) as LocalEntity[]).find((e) => e.entity_id === 't1')!;
+  assert.deepEqual([pushed.data['title'], pushed.shadow?.['title'], pushed.server_version], ['mine', 'mine', 2]);
+  // A pulled change of another device is merged against the shadow: the local edit made meanwhile stays.
+  server.remoteWrite('task', 't1', { status: 'done' });
+  await client.tasks.update('t1', { title: 'mine again' });
+  await client.syncNow();
+  assert.deepEqual([(await client.tasks.get('t1'))?.title, (await client.tasks.get('t1'))?.['status']], ['mine again', 'done']);
+  client.close();
+});

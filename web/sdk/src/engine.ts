@@ -58,10 +58,10 @@ export class SyncEngine {
    * next batch is taken (frozen under the in-flight mark) while the server works on the current one,
    * and goes out as soon as the answer is in: the server has answered batch n before batch n+1 is sent,
    * so the order the server sees is unchanged. An answer is recorded at once in one short transaction
-   * (the answered entries leave the outbox, the answer is kept as one `acked` row), and applied to its
-   * entities beside the next requests ({@link #applyAcked}); the push returns once every answer is
-   * applied. A batch taken but never sent (the push failed first) is sent as it is by the next push,
-   * like any batch whose answer was lost.
+   * (the answered entries leave the outbox, the answer is kept as one `acked` row); the rows are applied
+   * to their entities once the last answer is in ({@link #applyAcked}: applying them beside the requests
+   * slowed both), and the push returns when they are. A batch taken but never sent (the push failed
+   * first) is sent as it is by the next push, like any batch whose answer was lost.
    */
   async push(): Promise<{ pushed: number; rejected: number; conflicts: number }> {
     const result = { pushed: 0, rejected: 0, conflicts: 0 };

@@ -69,6 +69,22 @@ export class Auth {
     }
   }
 
+  /**
+   * As {@link authorized}, with the token `held` instead of one read from the session store for every
+   * call (a run of requests such as a push's batches); a refresh replaces `held.token` for the calls after.
+   */
+  async authorizedWith<T>(held: { token: string }, call: (token: string) => Promise<T>): Promise<T> {
+    const token = held.token;
+    try {
+      return await call(token);
+    } catch (e) {
+      if (!(e instanceof SyncError) || e.status !== 401) throw e;
+      const fresh = await this.refresh(token);
+      if (held.token === token) held.token = fresh;
+      return call(fresh);
+    }
+  }
+
   /** A fresh access token replacing `failed` (shared by every caller that met the same 401). */
   refresh(failed: string): Promise<string> {
     let flight = this.#flights.get(failed);

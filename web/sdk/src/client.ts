@@ -82,6 +82,11 @@ interface UserParts {
 
 /** How long a tab waits for the loop's tab to refresh a token before it refreshes itself. */
 const REFRESH_ASK_MS = 10_000;
+/** A write's recount of the outbox waits for this pause in writes, and at most for the longer wait. */
+const RECOUNT_DELAY_MS = 250;
+const RECOUNT_MAX_WAIT_MS = 1_000;
+/** The loop counts the app as writing for this long after a local write (engine.ts: shorter transactions then). */
+const WRITING_MS = 2_000;
 
 export class SyncClient {
   readonly #options: Resolved;
@@ -98,6 +103,12 @@ export class SyncClient {
   /** The last status the loop's tab published (a following tab shows it). */
   #leaderStatus: SyncStatus | null = null;
   #closed = false;
+  /** Writes this tab has counted into the status ({@link #countWrite}); a recount that overlapped one is redone. */
+  #writesCounted = 0;
+  /** When this tab last made a write or heard of one from another tab (`now`, ms). */
+  #lastWriteAt = -Infinity;
+  #recountTimer: ReturnType<typeof setTimeout> | null = null;
+  #recountFirstAskedAt: number | null = null;
   readonly #onOnline = (): void => this.#online(true);
   readonly #onOffline = (): void => this.#online(false);
 
@@ -285,7 +296,8 @@ export class SyncClient {
   /** @internal */
   async write(type: EntityType, id: string, kind: EditKind, build?: (current: JsonObject | undefined) => JsonObject): Promise<EntityBase> {
     const user = this.#parts();
-    const { entity, queued, outboxDelta } = await writeEntity(user.db, user.session.contactZeroId, this.#options.now(), type, id, kind, build);
+    this.#lastWriteAt = this.#options.now();
+    const { entity, queued, outboxDelta } = await writeEntity(user.db, user.session.contactZeroId, this.#lastWriteAt, type, id, kind, build);
     // The status counts the write before the call returns (the recount below only confirms it), so an
     // app that reads it right after a write never sees "synced" with the write still unsent.
     if (outboxDelta !== 0) this.#countWrite(outboxDelta);
@@ -295,7 +307,7 @@ export class SyncClient {
     if (queued) {
       if (user.election.isLeader) {
         user.loop.notifyWrite();
-        void this.#recountPending();
+        this.#recountSoon();
       } else {
         user.hub.post({ t: 'wake' });
       }
@@ -357,11 +369,12 @@ export class SyncClient {
       pushBatchSize: this.#options.pushBatchSize,
       pullPageSize: this.#options.pullPageSize,
       now: this.#options.now,
+      writing: () => this.#options.now() - this.#lastWriteAt < WRITING_MS,
     }, {
       progress: (progress) => {
         this.#update({ progress });
         // Every tab sees the outbox shrink batch by batch during a large push.
-        if (progress.phase === 'push' && progress.done > 0) void this.#recountPending();
+        if (progress.phase === 'push' && progress.done > 0) this.#recountSoon();
       },
       conflict: (c) => this.#emit('conflict', c),
       rejected: (r) => this.#emit('rejected', r),
@@ -439,6 +452,9 @@ export class SyncClient {
     const user = this.#user;
     if (user === null) return;
     this.#user = null;
+    if (this.#recountTimer !== null) clearTimeout(this.#recountTimer);
+    this.#recountTimer = null;
+    this.#recountFirstAskedAt = null;
     user.loop.stop();
     user.stopLive?.();
     user.election.stop();
@@ -512,8 +528,8 @@ export class SyncClient {
 
   #onLiveEvent(user: UserParts, event: import('./transport.js').LiveEvent): void {
     if (event.type === 'changes') {
-      // The echo of this device's own push, already pulled, needs no step.
-      if (event.cursor !== user.engine.lastCursor) user.loop.requestStep();
+      // Covered by the running step's next pull (this device's own pushes, mostly), or a step now.
+      user.loop.notifyRemoteChanges();
     } else {
       user.hub.post({ t: 'doc', noteId: event.noteId, syncVersion: event.syncVersion });
       void user.documents.onDocEvent(event.noteId, event.syncVersion);
@@ -533,9 +549,10 @@ export class SyncClient {
         if (leader) this.#publish();
         break;
       case 'wake':
+        this.#lastWriteAt = this.#options.now();
         if (leader) {
           user.loop.notifyWrite();
-          void this.#recountPending();
+          this.#recountSoon();
         }
         break;
       case 'sync-now':
@@ -622,6 +639,7 @@ export class SyncClient {
    * following tab on the loop's last status (until the loop's recount arrives).
    */
   #countWrite(delta: number): void {
+    this.#writesCounted++;
     if (this.#facts.isLeader || this.#leaderStatus === null) {
       this.#update({ pendingChanges: Math.max(0, this.#facts.pendingChanges + delta) });
       return;
@@ -636,7 +654,29 @@ export class SyncClient {
   async #recountPending(): Promise<void> {
     const user = this.#user;
     if (user === null) return;
-    this.#update({ pendingChanges: await user.db.count('outbox') });
+    const counted = this.#writesCounted;
+    const pendingChanges = await user.db.count('outbox');
+    if (this.#user !== user) return;
+    // A write counted meanwhile may or may not be in this count: count again rather than lose it.
+    if (counted !== this.#writesCounted) this.#recountSoon();
+    else this.#update({ pendingChanges });
+  }
+
+  /**
+   * Recounts the outbox once writes pause (at most {@link RECOUNT_MAX_WAIT_MS} after the first asked):
+   * counting is a read over the whole outbox that the next write's transaction waits behind, so a run
+   * of writes (each already counted by {@link #countWrite}) or of pushed batches is confirmed once.
+   */
+  #recountSoon(): void {
+    const now = this.#options.now();
+    this.#recountFirstAskedAt ??= now;
+    if (this.#recountTimer !== null) clearTimeout(this.#recountTimer);
+    const wait = Math.max(0, Math.min(RECOUNT_DELAY_MS, this.#recountFirstAskedAt + RECOUNT_MAX_WAIT_MS - now));
+    this.#recountTimer = setTimeout(() => {
+      this.#recountTimer = null;
+      this.#recountFirstAskedAt = null;
+      void this.#recountPending();
+    }, wait);
   }
 
   async #recountConflicts(): Promise<void> {

@@ -7,6 +7,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import type { JsonObject, OutboxEntry } from './coalesce.js';
 import type { SyncConflict, RejectedChange } from './types.js';
+import type { WireConflict } from './transport.js';
 
 /** One entity as stored: `data` is the local view (full JSON, unknown fields kept), `shadow` the last known server state. */
 export interface LocalEntity {
@@ -19,9 +20,20 @@ export interface LocalEntity {
   server_version: number;
   is_archived: boolean;
   is_contact_zero: boolean;
+  /**
+   * The same object as `data` when the local view is the server state as pulled: the row then holds it
+   * once (structured cloning keeps the identity), which makes a pulled row about half the size. Code
+   * that changes `data` or `shadow` in place first calls {@link ownShadow}.
+   */
   shadow: JsonObject | null;
   /** Milliseconds, or null. */
   last_synced_at: number | null;
+}
+
+/** Gives the row a shadow of its own when it shares one object with `data`, before either is changed in place. */
+export function ownShadow(entity: LocalEntity): LocalEntity {
+  if (entity.shadow !== null && entity.shadow === entity.data) entity.shadow = structuredClone(entity.data);
+  return entity;
 }
 
 /** What the device knows of a note body's server copy (the .NET SDK's `documents` row). */
@@ -38,6 +50,28 @@ export interface DocumentInfo {
   error: { code: string; message: string } | null;
 }
 
+/** One answered change of a push batch, as the server answered it. */
+export interface AckedItem {
+  entry: OutboxEntry;
+  /** The server's new version of the entity (0 when refused). */
+  version: number;
+  conflict: WireConflict | null;
+  error: { code: string; message: string } | null;
+}
+
+/**
+ * A push answer as it came in (schema 3): the answered entries left the outbox in the same transaction,
+ * and the entities take the answer's versions and server state afterwards ({@link SyncSchema.acked}).
+ */
+export interface AckedBatch {
+  /** The batch's last outbox seq (batches never share one). */
+  seq: number;
+  /** In batch order. */
+  items: AckedItem[];
+  /** The entities the server accepted a change of (the `by_entity` index, one index entry each). */
+  keys: [string, string][];
+}
+
 export interface SyncSchema extends DBSchema {
   entities: { key: [string, string]; value: LocalEntity; indexes: { by_type: string } };
   outbox: { key: number; value: OutboxEntry; indexes: { by_entity: [string, string] } };
@@ -45,6 +79,12 @@ export interface SyncSchema extends DBSchema {
   conflicts: { key: string; value: SyncConflict & { seq: number } };
   rejected: { key: string; value: RejectedChange & { at: number } };
   documents: { key: string; value: DocumentInfo };
+  /**
+   * Push answers recorded but not yet applied to their entities (schema 3). Recording an answer is one
+   * row, however many changes it answers; the loop applies it to the entities beside the next requests
+   * and before it pulls, and a write reads the versions it holds for its entity.
+   */
+  acked: { key: number; value: AckedBatch; indexes: { by_entity: [string, string] } };
 }
 
 export type SyncDb = IDBPDatabase<SyncSchema>;
@@ -72,8 +112,11 @@ export const Meta = {
  * 2: what was taken is one meta row ({@link Meta.sentThrough}) instead of a put per entry; a SDK of
  * schema 1 in another tab would not see it (and could coalesce into an entry in flight), so the
  * version moves and such a tab can no longer open the database.
+ * 3: the `acked` store. A push answer is recorded there (with the outbox entries it answers leaving) and
+ * applied to the entities after; a SDK of schema 2 would neither apply nor read it (its writes would
+ * start from versions older than the server's), so the version moves again.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export function openSyncDb(factory: IDBFactory, name: string): Promise<SyncDb> {
   return withFactory(factory, () =>
@@ -88,9 +131,11 @@ export function openSyncDb(factory: IDBFactory, name: string): Promise<SyncDb> {
           db.createObjectStore('conflicts', { keyPath: 'conflictId' });
           db.createObjectStore('rejected', { keyPath: 'changeId' });
           db.createObjectStore('documents', { keyPath: 'note_id' });
+          createAcked(db);
           return;
         }
         if (oldVersion < 2) await markSentEntries(tx);
+        if (oldVersion < 3) createAcked(db);
       },
       blocking(_current, _blocked, event) {
         // A newer SDK in another tab wants to upgrade: close this connection so that it can (an open
@@ -100,6 +145,11 @@ export function openSyncDb(factory: IDBFactory, name: string): Promise<SyncDb> {
       },
     }),
   );
+}
+
+/** Schema 3's store of recorded push answers (schemas 1 and 2 applied each answer to the entities at once). */
+function createAcked(db: IDBPDatabase<SyncSchema>): void {
+  db.createObjectStore('acked', { keyPath: 'seq' }).createIndex('by_entity', 'keys', { multiEntry: true });
 }
 
 /**

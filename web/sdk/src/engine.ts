@@ -3,8 +3,8 @@
  * SyncClient.Push/Pull. The loop (loop.ts) decides when they run; this file decides what they do.
  */
 import type { JsonObject, OutboxEntry } from './coalesce.js';
-import { Meta, type LocalEntity, type SyncDb } from './db.js';
-import { SchemaMismatchError, SyncError } from './errors.js';
+import { Meta, ownShadow, type AckedItem, type LocalEntity, type SyncDb } from './db.js';
+import { NotSignedInError, SchemaMismatchError, SyncError } from './errors.js';
 import { changedFields, compareStamps, field, isArchived, isDerived, isLocalOnly, sameField, type Stamp } from './json.js';
 import { toPushChange, type HttpTransport, type PullAnswer, type PushAnswer, type PulledChange, type WireConflict } from './transport.js';
 import type { Auth } from './auth.js';
@@ -20,6 +20,12 @@ export interface EngineOptions {
   pushBatchSize: number;
   pullPageSize: number;
   now: () => number;
+  /**
+   * True while local writes are being made (in any tab of the profile). The loop then stores pulled
+   * pages and push answers in short transactions ({@link PAGE_CHUNK}, {@link ANSWER_CHUNK} changes), so
+   * a write waits behind at most one; otherwise a page or an answer is one transaction, which is faster.
+   */
+  writing: () => boolean;
 }
 
 export interface EngineEvents {
@@ -50,10 +56,12 @@ export class SyncEngine {
   /**
    * Pushes the outbox in batches, oldest first. Edits made while it runs wait for the next step. The
    * next batch is taken (frozen under the in-flight mark) while the server works on the current one,
-   * and goes out as soon as the answer is in, while that answer is recorded locally (the .NET SDK's
-   * overlap): the server has answered batch n before batch n+1 is sent, so the order the server sees is
-   * unchanged; only the local bookkeeping runs beside the requests. A batch taken but never sent (the
-   * push failed first) is sent as it is by the next push, like any batch whose answer was lost.
+   * and goes out as soon as the answer is in: the server has answered batch n before batch n+1 is sent,
+   * so the order the server sees is unchanged. An answer is recorded at once in one short transaction
+   * (the answered entries leave the outbox, the answer is kept as one `acked` row); the rows are applied
+   * to their entities once the last answer is in ({@link #applyAcked}: applying them beside the requests
+   * slowed both), and the push returns when they are. A batch taken but never sent (the push failed
+   * first) is sent as it is by the next push, like any batch whose answer was lost.
    */
   async push(): Promise<{ pushed: number; rejected: number; conflicts: number }> {
     const result = { pushed: 0, rejected: 0, conflicts: 0 };
@@ -64,35 +72,48 @@ export class SyncEngine {
     this.#report('push', 0, total);
     let batch = await this.#takeBatch(0, lastKey);
     if (batch.length === 0) return result;
-    let request = this.#send(batch);
+    // One read of the session for the whole push, not one before each batch goes out.
+    const session = await this.#auth.session();
+    if (session === undefined) throw new NotSignedInError();
+    const held = { token: session.accessToken };
+    let request = this.#send(batch, held);
     request.catch(() => undefined); // awaited after the next batch is taken; a failure meanwhile must not go unhandled
-    for (;;) {
-      // The next batch is taken while the server works on this one, and sent once its answer is in.
-      const after = batch[batch.length - 1]!.seq;
-      const next = after < lastKey ? await this.#takeBatch(after, lastKey) : [];
-      const answer = await request;
-      const nextRequest = next.length > 0 ? this.#send(next) : null;
-      nextRequest?.catch(() => undefined); // awaited on the next round; a failure here must not go unhandled meanwhile
-      const { conflicts, rejected, answered, changed } = await this.#applyPushAnswer(batch, answer);
-      for (const c of conflicts) this.#events.conflict(c);
-      for (const r of rejected) this.#events.rejected(r);
-      if (changed.length > 0) this.#events.changed(changed);
-      if (answered === 0) {
-        // The batch sent meanwhile is answered or not: either way it is resent with the same change ids.
-        throw new SyncError('INCOMPLETE_RESPONSE', "The push answer named none of the batch's changes; the batch will be sent again.", 200, true);
+    let failed = true;
+    try {
+      for (;;) {
+        // The next batch is taken while the server works on this one, and sent once its answer is in.
+        const after = batch[batch.length - 1]!.seq;
+        const next = after < lastKey ? await this.#takeBatch(after, lastKey) : [];
+        const answer = await request;
+        const nextRequest = next.length > 0 ? this.#send(next, held) : null;
+        nextRequest?.catch(() => undefined); // awaited on the next round; a failure here must not go unhandled meanwhile
+        const recorded = await this.#recordAnswer(batch, answer);
+        if (recorded.answered === 0) {
+          // The batch sent meanwhile is answered or not: either way it is resent with the same change ids.
+          throw new SyncError('INCOMPLETE_RESPONSE', "The push answer named none of the batch's changes; the batch will be sent again.", 200, true);
+        }
+        result.pushed += answer.successful.length;
+        result.rejected += recorded.rejected;
+        result.conflicts += recorded.conflicts;
+        done += batch.length;
+        if (nextRequest === null) {
+          this.#report('push', done, done);
+          failed = false;
+          return result;
+        }
+        // The total counted at the start stands (counting what is left would read the rest of the outbox
+        // for every batch); only a write that cancels a queued entry meanwhile makes it high.
+        this.#report('push', done, Math.max(total, done + next.length));
+        batch = next;
+        request = nextRequest;
       }
-      result.pushed += answer.successful.length;
-      result.rejected += rejected.length;
-      result.conflicts += conflicts.length;
-      done += batch.length;
-      if (nextRequest === null) {
-        this.#report('push', done, done);
-        return result;
-      }
-      const left = await this.#db.count('outbox', IDBKeyRange.bound(after, lastKey, true, false));
-      this.#report('push', done, done + left);
-      batch = next;
-      request = nextRequest;
+    } finally {
+      // Whatever was recorded is applied before the push returns: the pull after it reads rows that hold
+      // their server state. A failed push reports its own error; what it could not apply waits for the
+      // next step's pull, which applies it first.
+      const applied = this.#applyAckedSoon();
+      if (failed) await applied.catch(() => undefined);
+      else await applied;
     }
   }
 
@@ -118,9 +139,9 @@ export class SyncEngine {
    * Sends one batch. A whole-request 400 or 413 is narrowed down by halving the batch, so only a
    * change the server refuses on its own is reported as refused (DESIGN 5.2).
    */
-  async #send(batch: OutboxEntry[]): Promise<PushAnswer> {
+  async #send(batch: OutboxEntry[], held: { token: string }): Promise<PushAnswer> {
     try {
-      return await this.#auth.authorized((token) =>
+      return await this.#auth.authorizedWith(held, (token) =>
         this.#transport.push(token, {
           device_id: this.#options.deviceId,
           ...(this.#options.clientVersion !== undefined ? { client_version: this.#options.clientVersion } : {}),
@@ -143,8 +164,8 @@ export class SyncEngine {
         };
       }
       const half = Math.floor(batch.length / 2);
-      const first = await this.#send(batch.slice(0, half));
-      const second = await this.#send(batch.slice(half));
+      const first = await this.#send(batch.slice(0, half), held);
+      const second = await this.#send(batch.slice(half), held);
       return {
         successful: [...first.successful, ...second.successful],
         failed: [...first.failed, ...second.failed],
@@ -154,15 +175,16 @@ export class SyncEngine {
   }
 
   /**
-   * Records a push answer: answered entries leave the outbox, entities take the server's version,
-   * conflicts and refusals are stored. In transactions of {@link ANSWER_CHUNK} changes whose reads go
-   * out together, so a local write waits at most for one short transaction.
+   * Records a push answer in one transaction: the answered entries leave the outbox (one key-range
+   * delete per run of the batch with no entry left out: every key between a run's first and last is in
+   * the batch, and the in-flight mark keeps writes off them) and the answer is kept as one `acked` row,
+   * so a crash after it loses nothing and resends nothing. Entities take it afterwards ({@link #applyAcked}).
    */
-  async #applyPushAnswer(batch: OutboxEntry[], answer: PushAnswer) {
+  async #recordAnswer(batch: OutboxEntry[], answer: PushAnswer): Promise<{ answered: number; rejected: number; conflicts: number }> {
     const byId = new Map(batch.map((e) => [e.change_id, e]));
     const conflictsByChange = new Map<string, WireConflict>();
     for (const c of answer.conflicts) if (!conflictsByChange.has(c.change_id)) conflictsByChange.set(c.change_id, c);
-    const items: AnswerItem[] = [];
+    const items: AckedItem[] = [];
     for (const ok of answer.successful) {
       const entry = byId.get(ok.change_id);
       if (entry === undefined) continue;
@@ -175,50 +197,100 @@ export class SyncEngine {
       byId.delete(failed.change_id);
       items.push({ entry, version: 0, conflict: null, error: { code: String(failed.error?.code ?? 'UNKNOWN'), message: String(failed.error?.message ?? '') } });
     }
-    const out = { conflicts: [] as SyncConflict[], rejected: [] as RejectedChange[], answered: items.length, changed: [] as { entityType: string; entityId: string }[] };
-    // In batch order, so a chunk whose entries are all answered is one contiguous run of outbox keys.
+    const out = { answered: items.length, rejected: items.filter((i) => i.error !== null).length, conflicts: items.filter((i) => i.conflict !== null).length };
+    if (items.length === 0) return out;
     const position = new Map(batch.map((e, n) => [e.seq, n]));
     items.sort((x, y) => position.get(x.entry.seq)! - position.get(y.entry.seq)!);
-    for (let i = 0; i < items.length; i += ANSWER_CHUNK) {
-      await this.#applyAnswerChunk(items.slice(i, i + ANSWER_CHUNK), batch, position, out);
+    const tx = this.#db.transaction(['outbox', 'acked'], 'readwrite');
+    const outbox = tx.objectStore('outbox');
+    let runStart = 0;
+    for (let k = 0; k < items.length; k++) {
+      const here = position.get(items[k]!.entry.seq)!;
+      if (k + 1 < items.length && position.get(items[k + 1]!.entry.seq) === here + 1) continue;
+      const first = items[runStart]!.entry.seq;
+      const last = items[k]!.entry.seq;
+      issue(outbox.delete(first === last ? first : IDBKeyRange.bound(first, last)));
+      runStart = k + 1;
     }
+    issue(tx.objectStore('acked').put({ seq: batch.at(-1)!.seq, items, keys: uniqueKeys(items.filter((i) => i.error === null).map((i) => i.entry)) }));
+    await tx.done;
     return out;
   }
 
-  async #applyAnswerChunk(
-    items: AnswerItem[],
-    batch: OutboxEntry[],
-    position: Map<number, number>,
-    out: { conflicts: SyncConflict[]; rejected: RejectedChange[]; changed: { entityType: string; entityId: string }[] },
-  ): Promise<void> {
+  #applying: Promise<void> = Promise.resolve();
+  #applyQueued = false;
+
+  /**
+   * Applies the recorded answers to the entities, after any pass already running; a pass asked for
+   * while one waits to start is that one. The promise rejects when this pass fails.
+   */
+  #applyAckedSoon(): Promise<void> {
+    if (this.#applyQueued) return this.#applying;
+    this.#applyQueued = true;
+    const pass = this.#applying.catch(() => undefined).then(() => {
+      this.#applyQueued = false;
+      return this.#applyAcked();
+    });
+    pass.catch(() => undefined); // awaited by whoever needs it; must not go unhandled otherwise
+    this.#applying = pass;
+    return pass;
+  }
+
+  /**
+   * Applies every recorded answer, oldest first, in transactions of {@link ANSWER_CHUNK} changes (a local
+   * write waits for at most one short one); the last of an answer's transactions removes its row. A tab
+   * closed halfway applies the answer again later: each change is applied only over an older server
+   * version, so applying twice changes nothing.
+   */
+  async #applyAcked(): Promise<void> {
+    for (;;) {
+      const rows = await this.#db.getAll('acked', null, 4);
+      if (rows.length === 0) return;
+      for (const row of rows) {
+        for (let i = 0, size = ANSWER_CHUNK; i < row.items.length; i += size) {
+          size = this.#options.writing() ? ANSWER_CHUNK : row.items.length;
+          const { conflicts, rejected, changed } = await this.#applyAckedChunk(row.items.slice(i, i + size));
+          for (const c of conflicts) this.#events.conflict(c);
+          for (const r of rejected) this.#events.rejected(r);
+          if (changed.length > 0) this.#events.changed(changed);
+        }
+        // Apart from the chunks, so that they hold neither the outbox nor this store, which the push's
+        // own transactions use: a tab closed before this applies the row again, which changes nothing.
+        await this.#db.delete('acked', row.seq);
+      }
+    }
+  }
+
+  async #applyAckedChunk(items: AckedItem[]) {
     const now = this.#options.now();
-    const tx = this.#db.transaction(['entities', 'outbox', 'conflicts', 'rejected', 'meta'], 'readwrite');
-    const entities = tx.objectStore('entities');
-    const outbox = tx.objectStore('outbox');
-    const answeredSeqs = new Set(items.map((i) => i.entry.seq));
+    const out = { conflicts: [] as SyncConflict[], rejected: [] as RejectedChange[], changed: [] as { entityType: string; entityId: string }[] };
     const okKeys = uniqueKeys(items.filter((i) => i.error === null).map((i) => i.entry));
     const winnerKeys = uniqueKeys(items.filter((i) => i.conflict?.winner !== undefined && i.conflict?.winner !== null).map((i) => i.entry));
     const withConflicts = items.some((i) => i.conflict !== null);
+    const withErrors = items.some((i) => i.error !== null);
+    // Only the stores this chunk needs: the push's next batch (outbox, meta) is not kept waiting by it.
+    type Stores = 'entities' | 'outbox' | 'conflicts' | 'rejected' | 'meta';
+    const scope: Stores[] = ['entities'];
+    if (withConflicts) scope.push('conflicts', 'meta');
+    if (winnerKeys.length > 0) scope.push('outbox');
+    if (withErrors) scope.push('rejected');
+    const tx = this.#db.transaction(scope, 'readwrite');
+    const entities = tx.objectStore('entities');
+    // The answered entries left the outbox when the answer was recorded: what a winner's entity still
+    // has there are edits made since, which stay on top of the server's merge.
     const [seqNow, rows, queued] = await Promise.all([
       withConflicts ? (tx.objectStore('meta').get(Meta.conflictSeq) as Promise<number | undefined>) : Promise.resolve(undefined),
       Promise.all(okKeys.map((k) => entities.get(k))),
-      Promise.all(winnerKeys.map((k) => outbox.index('by_entity').getAll(k))),
+      Promise.all(winnerKeys.map((k) => tx.objectStore('outbox').index('by_entity').getAll(k))),
     ]);
-    // The chunk's entries leave the outbox: one key-range delete when they are a run of the batch with
-    // no entry left out (every key between the first and the last is in the batch, and the mark keeps
-    // writes off them), else one delete each.
-    const first = position.get(items[0]!.entry.seq)!;
-    const last = position.get(items.at(-1)!.entry.seq)!;
-    if (last - first + 1 === items.length) issue(outbox.delete(IDBKeyRange.bound(batch[first]!.seq, batch[last]!.seq)));
-    else for (const { entry } of items) issue(outbox.delete(entry.seq));
     let conflictSeq = seqNow ?? 0;
     const current = new Map<string, LocalEntity>();
     okKeys.forEach((k, n) => {
       const row = rows[n];
-      if (row !== undefined) current.set(keyOf(k[0], k[1]), row);
+      if (row !== undefined) current.set(keyOf(k[0], k[1]), ownShadow(row));
     });
-    const remainingOf = new Map<string, OutboxEntry[]>();
-    winnerKeys.forEach((k, n) => remainingOf.set(keyOf(k[0], k[1]), queued[n]!.filter((e) => !answeredSeqs.has(e.seq))));
+    const pendingOf = new Map<string, OutboxEntry[]>();
+    winnerKeys.forEach((k, n) => pendingOf.set(keyOf(k[0], k[1]), queued[n]!));
     const touched = new Set<LocalEntity>();
     for (const { entry, version, conflict, error } of items) {
       if (error !== null) {
@@ -229,7 +301,8 @@ export class SyncEngine {
       }
       const key = keyOf(entry.entity_type, entry.entity_id);
       const entity = current.get(key);
-      if (entity === undefined) continue;
+      // Applied already (a pass cut short by a closed tab), or the entity has newer server state.
+      if (entity === undefined || version <= entity.server_version) continue;
       if (conflict !== null) {
         const stored = toConflict(conflict, conflict.needs_review ? 'open' : 'auto_resolved');
         issue(tx.objectStore('conflicts').put({ ...stored, seq: ++conflictSeq }));
@@ -238,7 +311,7 @@ export class SyncEngine {
           // The server's merge decided; edits made since (still pending) stay on top of it.
           const winner = structuredClone(conflict.winner);
           entity.shadow = structuredClone(winner);
-          for (const name of pendingFields(remainingOf.get(key) ?? [], this.#options.deviceId).keys()) {
+          for (const name of pendingFields(pendingOf.get(key) ?? [], this.#options.deviceId).keys()) {
             winner[name] = structuredClone(field(entity.data, name));
           }
           entity.data = winner;
@@ -251,7 +324,7 @@ export class SyncEngine {
         if (entry.operation === 'delete') shadow['is_archived'] = true;
         entity.shadow = shadow;
       }
-      entity.server_version = Math.max(entity.server_version, version);
+      entity.server_version = version;
       entity.sync_version = Math.max(entity.sync_version, version);
       setMetadata(entity.data, entity.entity_id, String(entity.data['created_at'] ?? ''), String(entity.data['updated_at'] ?? ''), entity.sync_version, entity.is_archived);
       entity.last_synced_at = now;
@@ -260,10 +333,8 @@ export class SyncEngine {
     for (const entity of touched) issue(entities.put(entity));
     if (withConflicts) issue(tx.objectStore('meta').put(conflictSeq, Meta.conflictSeq));
     await tx.done;
+    return out;
   }
-
-  /** The cursor of the last page this device committed (null before the first pull of this session). */
-  lastCursor: string | null = null;
 
   // ---- pull ----
 
@@ -273,7 +344,11 @@ export class SyncEngine {
    * RESYNC_REQUIRED starts again from the beginning; the outbox is kept and merged as usual.
    */
   async pull(): Promise<{ pulled: number; changes: RemoteChange[] }> {
-    let cursor = ((await this.#db.get('meta', Meta.cursor)) as string | undefined) ?? null;
+    // Push answers a closed tab recorded but did not apply: the rows take them before pulled state meets them.
+    await this.#applyAckedSoon();
+    const meta = this.#db.transaction('meta').store;
+    const [stored, resyncSince] = await Promise.all([meta.get(Meta.cursor) as Promise<string | undefined>, meta.get(Meta.resyncSince)]);
+    let cursor = stored ?? null;
     let total = 0;
     let resynced = false;
     const changes: RemoteChange[] = [];
@@ -315,13 +390,13 @@ export class SyncEngine {
       if (keys.length > 0) this.#events.changed(keys);
       total += page.changes.length;
       cursor = page.cursor;
-      this.lastCursor = page.cursor;
       // `remaining: 0` on a page that says has_more is no count at all (a server that does not fill it):
       // the total stays unknown rather than showing 100 % before the end.
       const remaining = typeof page.remaining === 'number' && page.remaining >= 0 && !(page.has_more && page.remaining === 0) ? page.remaining : null;
       this.#report('pull', total, page.has_more ? (remaining === null ? null : total + remaining) : total);
       if (next === null) {
-        const removed = await this.#finishResync();
+        // Only a resync (this pull's, or one a closed tab left unfinished) has rows to remove.
+        const removed = resynced || resyncSince !== undefined ? await this.#finishResync() : [];
         changes.push(...removed);
         if (removed.length > 0) this.#events.changed(removed.map((r) => ({ entityType: r.entityType, entityId: r.entityId })));
         return { pulled: total, changes };
@@ -341,12 +416,14 @@ export class SyncEngine {
     const usable = page.changes.filter((c) => this.#usable(c));
     const raised: RemoteChange[] = [];
     const keys: { entityType: string; entityId: string }[] = [];
-    for (let i = 0; ; i += PAGE_CHUNK) {
-      const last = i + PAGE_CHUNK >= usable.length;
-      const done = await this.#applyChanges(usable.slice(i, i + PAGE_CHUNK), held, listing, last ? page.cursor : undefined);
+    for (let i = 0; ;) {
+      const size = this.#options.writing() ? PAGE_CHUNK : usable.length - i;
+      const last = i + size >= usable.length;
+      const done = await this.#applyChanges(usable.slice(i, i + size), held, listing, last ? page.cursor : undefined);
       raised.push(...done.raised);
       keys.push(...done.keys);
       if (last) return { raised, keys };
+      i += size;
     }
   }
 
@@ -422,7 +499,7 @@ export class SyncEngine {
     const other = change.modified_by_device !== this.#options.deviceId;
     if (local === undefined) {
       const entity: LocalEntity = {
-        entity_type: type, entity_id: id, data: structuredClone(remote), sync_version: version, server_version: version,
+        entity_type: type, entity_id: id, data: remote, sync_version: version, server_version: version,
         is_archived: archived, is_contact_zero: false, shadow: remote, last_synced_at: now,
       };
       const fields = Object.keys(remote).filter((n) => !isDerived(n));
@@ -434,7 +511,7 @@ export class SyncEngine {
     let changed: string[];
     if (pending.length === 0 && local.sync_version <= version) {
       changed = other ? changedFields(local.data, remote) : [];
-      local.data = structuredClone(remote);
+      local.data = remote; // and the shadow below: one object, stored once
       local.sync_version = version;
       local.is_archived = archived;
     } else {
@@ -560,18 +637,10 @@ function isChangeLevel(e: SyncError): boolean {
   return e.code === 'VALIDATION_FAILED' || e.code === 'PAYLOAD_TOO_LARGE' || e.code === 'ENTITY_TOO_LARGE';
 }
 
-/** One answered change of a push batch. */
-interface AnswerItem {
-  entry: OutboxEntry;
-  version: number;
-  conflict: WireConflict | null;
-  error: { code: string; message: string } | null;
-}
-
-/** Pulled changes stored per transaction: a local write waits behind at most this many. */
+/** Pulled changes stored per transaction while the app writes: a local write waits behind at most this many. */
 const PAGE_CHUNK = 100;
 
-/** Changes recorded per transaction (the .NET SDK records answers 25 at a time). */
+/** Answered changes applied per transaction while the app writes (the .NET SDK records answers 25 at a time). */
 const ANSWER_CHUNK = 25;
 
 /**

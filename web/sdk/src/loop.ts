@@ -45,6 +45,8 @@ export class SyncLoop {
   #timerIsDebounce = false;
   #attempt = 0;
   #firstUnpushedAt: number | null = null;
+  /** A live event arrived after the running step's last pull began. */
+  #unpulledEvent = false;
   #started = false;
   #waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
 
@@ -82,6 +84,17 @@ export class SyncLoop {
   /** A live event or the app asked: a step now. */
   requestStep(): void {
     this.#schedule(0);
+  }
+
+  /**
+   * A live event: changes were committed on the server. A pull reads everything committed before its
+   * first request, so an event that arrives while a step runs needs another step only when no pull of
+   * that step starts after it: the echo of this device's own push arrives while the push runs and is
+   * covered by the step's closing pull. With no step running, a step now.
+   */
+  notifyRemoteChanges(): void {
+    if (this.#running === null) this.requestStep();
+    else this.#unpulledEvent = true;
   }
 
   /** The browser went online: retry at once. */
@@ -123,6 +136,11 @@ export class SyncLoop {
       this.#dueAt = Infinity;
       this.#running = this.#step().finally(() => {
         this.#running = null;
+        if (this.#unpulledEvent) {
+          this.#unpulledEvent = false;
+          this.#again = true;
+          this.#againDue = Math.min(this.#againDue, this.#options.now());
+        }
         if (this.#again) {
           this.#again = false;
           const againDue = this.#againDue;
@@ -149,6 +167,7 @@ export class SyncLoop {
     this.#hooks.update({ running: true, progress: null });
     try {
       // Offline for days: pull first, then push (DESIGN 5.3), then pull what the push merged.
+      this.#unpulledEvent = false; // cleared before the pull's first request goes out
       const first = await this.#engine.pull();
       this.#firstUnpushedAt = null;
       const pushed = await this.#engine.push();
@@ -156,6 +175,7 @@ export class SyncLoop {
       let pulled = first.pulled;
       const changes = [...first.changes];
       if (pushed.pushed + pushed.rejected > 0) {
+        this.#unpulledEvent = false;
         const second = await this.#engine.pull();
         pulled += second.pulled;
         changes.push(...second.changes);

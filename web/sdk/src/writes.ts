@@ -4,12 +4,12 @@
  * the same stores one after the other, so each write coalesces against the outbox as it really is.
  */
 import { enqueue, pushable, type EditKind, type JsonObject, type LocalEdit, type OutboxEntry } from './coalesce.js';
-import { Meta, type LocalEntity, type SyncDb } from './db.js';
+import { Meta, ownShadow, type AckedBatch, type LocalEntity, type SyncDb } from './db.js';
 import { diff, iso } from './json.js';
 import type { IDBPTransaction } from 'idb';
 import type { SyncSchema } from './db.js';
 
-type WriteTx = IDBPTransaction<SyncSchema, ['entities', 'outbox', 'meta'], 'readwrite'>;
+type WriteTx = IDBPTransaction<SyncSchema, ['entities', 'outbox', 'meta', 'acked'], 'readwrite'>;
 
 export interface WriteResult {
   entity: LocalEntity;
@@ -32,7 +32,7 @@ export async function writeEntity(
   kind: EditKind,
   build?: (current: JsonObject | undefined) => JsonObject,
 ): Promise<WriteResult> {
-  const tx = db.transaction(['entities', 'outbox', 'meta'], 'readwrite');
+  const tx = db.transaction(['entities', 'outbox', 'meta', 'acked'], 'readwrite');
   try {
     const result = await write(tx, contactZeroId, now, entityType, entityId, kind, build);
     await tx.done;
@@ -60,13 +60,14 @@ async function write(
   const entities = tx.objectStore('entities');
   const stamp = iso(now);
   // The reads go out together: one round trip to IndexedDB instead of four (DESIGN 5.1 latency).
-  const [found, queuedEntries, nextSeq, sentThrough] = await Promise.all([
+  const [found, queuedEntries, nextSeq, sentThrough, acked] = await Promise.all([
     entities.get([entityType, entityId]),
     tx.objectStore('outbox').index('by_entity').getAll([entityType, entityId]),
     tx.objectStore('meta').get(Meta.nextSeq) as Promise<number | undefined>,
     tx.objectStore('meta').get(Meta.sentThrough) as Promise<number | undefined>,
+    tx.objectStore('acked').index('by_entity').getAll([entityType, entityId]),
   ]);
-  let entity = found;
+  let entity = found === undefined ? undefined : ownShadow(found);
   const outbox = new EntityOutbox(tx, withSent(queuedEntries, sentThrough ?? 0), nextSeq ?? 1);
   const isContactZero = entityType === 'contact' && contactZeroId !== null && entityId === contactZeroId;
   if (kind === 'create') {
@@ -112,6 +113,10 @@ async function write(
     edits.push({ kind, patch: null });
   }
 
+  // A push answer recorded but not yet applied to the entity holds its newest server version: the
+  // edits start from it, as they would once the answer is applied.
+  const serverVersion = Math.max(entity.server_version, ackedVersion(acked, entityType, entityId));
+  if (edits.length > 0) entity.sync_version = Math.max(entity.sync_version, serverVersion);
   let queued = false;
   for (const edit of edits) {
     entity.sync_version++;
@@ -124,7 +129,7 @@ async function write(
         data: edit.patch,
         sync_version: entity.sync_version,
         client_timestamp: stamp,
-        base_version: entity.server_version,
+        base_version: serverVersion,
       }) || queued;
     }
   }
@@ -183,6 +188,17 @@ class EntityOutbox {
         return false;
     }
   }
+}
+
+/** The newest version the server answered for the entity in recorded push answers (0: none). */
+export function ackedVersion(batches: AckedBatch[], entityType: string, entityId: string): number {
+  let version = 0;
+  for (const batch of batches) {
+    for (const item of batch.items) {
+      if (item.error === null && item.entry.entity_type === entityType && item.entry.entity_id === entityId) version = Math.max(version, item.version);
+    }
+  }
+  return version;
 }
 
 /**

@@ -26,7 +26,7 @@ export async function signedIn(options: Partial<SyncClientOptions> = {}, server 
 }
 
 /** Opens the client's user database (as the SDK names it) on `factory`, runs `read` on it and closes it. */
-async function withUserDb<T>(factory: IDBFactory, userId: string, read: (db: import('idb').IDBPDatabase) => Promise<T>): Promise<T> {
+export async function withUserDb<T>(factory: IDBFactory, userId: string, read: (db: import('idb').IDBPDatabase) => Promise<T>): Promise<T> {
   const { openDB } = await import('idb');
   const g = globalThis as { indexedDB?: IDBFactory };
   const previous = g.indexedDB;

@@ -7,7 +7,7 @@ import { backoffDelay } from '../../src/backoff.js';
 import { deriveState, toStatus, STALE_AFTER_MS, type StatusFacts } from '../../src/status.js';
 
 /** A loop over a scripted engine, on mocked timers and a clock that moves with them. */
-function harness(script: { fail?: (step: number) => SyncError | null } = {}) {
+function harness(script: { fail?: (step: number) => SyncError | null; duringPull?: (pull: number) => void; push?: () => { pushed: number; rejected: number; conflicts: number } } = {}) {
   mock.timers.enable({ apis: ['setTimeout'] });
   let clock = 0;
   const steps: number[] = [];
@@ -18,9 +18,10 @@ function harness(script: { fail?: (step: number) => SyncError | null } = {}) {
       steps.push(clock);
       const error = script.fail?.(steps.length) ?? null;
       if (error !== null) throw error;
+      script.duringPull?.(steps.length);
       return { pulled: 0, changes: [] };
     },
-    push: async () => ({ pushed: 0, rejected: 0, conflicts: 0 }),
+    push: async () => script.push?.() ?? { pushed: 0, rejected: 0, conflicts: 0 },
   } as unknown as SyncEngine;
   const hooks: LoopHooks = {
     online: () => online,
@@ -137,4 +138,49 @@ test('the indicator state follows the facts in priority order, and the stale fla
   assert.equal(toStatus(base, STALE_AFTER_MS).stale, false);
   assert.equal(toStatus(base, STALE_AFTER_MS + 1).stale, true);
   assert.equal(toStatus({ ...base, lastSyncAt: null }, STALE_AFTER_MS * 10).stale, false);
+});
+
+test("a live event during a step's push is covered by its closing pull: no step of its own", async () => {
+  let loop: SyncLoop | null = null;
+  // The device's own push comes back as a live event while the push runs (the echo).
+  const h = harness({ push: () => { loop!.notifyRemoteChanges(); return { pushed: 1, rejected: 0, conflicts: 0 }; } });
+  loop = h.loop;
+  h.loop.start();
+  await h.advance(100);
+  assert.deepEqual(h.steps, [100, 100]); // the first pull and the closing pull, nothing after
+  await h.advance(5000);
+  assert.deepEqual(h.steps, [100, 100]);
+  h.done();
+});
+
+test('a live event that no later pull of the running step covers makes one more step at once', async () => {
+  let loop: SyncLoop | null = null;
+  // Nothing to push, so no closing pull: the event during the push needs a step.
+  const h = harness({ push: () => { loop!.notifyRemoteChanges(); return { pushed: 0, rejected: 0, conflicts: 0 }; } });
+  loop = h.loop;
+  h.loop.start();
+  await h.advance(100);
+  await h.advance(100);
+  assert.equal(h.steps.length, 2);
+  assert.ok(h.steps[1]! <= 200);
+  h.done();
+
+  // An event during the closing pull (after its first request went out) also needs one.
+  let loop2: SyncLoop | null = null;
+  const h2 = harness({ push: () => ({ pushed: 1, rejected: 0, conflicts: 0 }), duringPull: (n) => { if (n === 2) loop2!.notifyRemoteChanges(); } });
+  loop2 = h2.loop;
+  h2.loop.start();
+  await h2.advance(300);
+  assert.ok(h2.steps.length >= 3, `pulls at ${h2.steps.join(', ')}`);
+  assert.ok(h2.steps[2]! <= 300);
+  h2.done();
+
+  // With no step running, an event is a step now.
+  const h3 = harness();
+  h3.loop.start();
+  await h3.advance(100);
+  h3.loop.notifyRemoteChanges();
+  await h3.advance(100);
+  assert.deepEqual(h3.steps, [100, 200]);
+  h3.done();
 });

@@ -63,6 +63,37 @@ test('schema 1 to 2: entries a push had marked sent move under the in-flight mar
   db.close();
 });
 
+/** Upgrades a schema-1 database to schema 2 exactly as schema 2 did (the mark only), then closes it. */
+async function schemaTwo(factory: IDBFactory, name: string, entries: OutboxEntry[], entities: LocalEntity[], sentThrough: number): Promise<void> {
+  await schemaOne(factory, name, entries, entities);
+  const g = globalThis as { indexedDB?: IDBFactory };
+  const previous = g.indexedDB;
+  g.indexedDB = factory;
+  const opening = openDB(name, 2);
+  g.indexedDB = previous;
+  const db = await opening;
+  await db.put('meta', sentThrough, Meta.sentThrough);
+  db.close();
+}
+
+test('schema 2 to 3: the rows stay as they are, the store of recorded push answers is added, writes go on', async () => {
+  const factory = new IDBFactory();
+  await schemaTwo(factory, 'db2', [entry(1, 't1', false), entry(2, 't2', false)], [entity('t1'), entity('t2')], 1);
+  const db = await openSyncDb(factory, 'db2');
+  assert.equal(db.version, 3);
+  assert.equal(await db.get('meta', Meta.sentThrough), 1);
+  assert.deepEqual((await db.getAll('outbox')).map((e) => e.seq), [1, 2]);
+  assert.equal((await db.getAll('entities')).length, 2);
+  assert.equal(await db.count('acked'), 0);
+  const index = db.transaction('acked').store.index('by_entity');
+  assert.equal(index.multiEntry, true);
+  // t1's entry is under the mark (sent): an edit makes a new entry; t2's is not: the edit folds into it
+  await writeEntity(db, null, Date.parse('2026-12-04T11:00:00Z'), 'task', 't1', 'update', (t) => ({ ...t, title: 'after' }));
+  await writeEntity(db, null, Date.parse('2026-12-04T11:00:00Z'), 'task', 't2', 'update', (t) => ({ ...t, title: 'after' }));
+  assert.deepEqual((await db.getAll('outbox')).map((e) => [e.seq, e.entity_id, e.operation]), [[1, 't1', 'create'], [2, 't2', 'create'], [3, 't1', 'update']]);
+  db.close();
+});
+
 test('schema 1 to 2 with nothing sent sets no mark', async () => {
   const factory = new IDBFactory();
   await schemaOne(factory, 'db', [entry(1, 't1', false)], [entity('t1')]);
@@ -76,7 +107,7 @@ test('schema 1 to 2 with nothing sent sets no mark', async () => {
 test('a new database starts at the current schema with every store', async () => {
   const db = await openSyncDb(new IDBFactory(), 'fresh');
   assert.equal(db.version, SCHEMA_VERSION);
-  assert.deepEqual([...db.objectStoreNames].sort(), ['conflicts', 'documents', 'entities', 'meta', 'outbox', 'rejected']);
+  assert.deepEqual([...db.objectStoreNames].sort(), ['acked', 'conflicts', 'documents', 'entities', 'meta', 'outbox', 'rejected']);
   db.close();
 });
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { metaValue, rawRows, signedIn } from './helpers.js';
+import { metaValue, rawRows, signedIn, withUserDb } from './helpers.js';
+import type { LocalEntity } from '../../src/db.js';
 import { FakeServer } from './fake-server.js';
 import { SchemaMismatchError, SyncError } from '../../src/errors.js';
 import type { OutboxEntry } from '../../src/coalesce.js';
@@ -457,5 +458,100 @@ test("the pull after a push leaves the device's own changes coming back as they 
   assert.equal(c2?.email, 'tom@other');
   assert.equal(c2?.sync_version, server.rows.get('contact/c2')!.version);
   assert.equal((await client.tasks.get('t3'))?.sync_version, 1);
+  client.close();
+});
+
+test('a push answer recorded but not applied (the tab closed in between) is applied by the next step, once; a write meanwhile starts from its version', async () => {
+  const server = new FakeServer();
+  const { client, factory } = await signedIn({}, server);
+  await client.tasks.create({ id: 't1', title: 'a' });
+  // Once the server has answered a push, every pass that applies recorded answers fails, as if the tab closed.
+  const proto = (globalThis as unknown as { IDBObjectStore: { prototype: { getAll: (...a: unknown[]) => unknown } } }).IDBObjectStore.prototype;
+  const original = proto.getAll;
+  let armed = true;
+  proto.getAll = function (this: { name: string }, ...args: unknown[]) {
+    if (armed && this.name === 'acked' && server.pushes().length > 0) throw new Error('the tab closed');
+    return original.apply(this, args);
+  };
+  client.start();
+  try {
+    await client.syncNow().catch(() => undefined);
+  } finally {
+    armed = false;
+    proto.getAll = original;
+  }
+  assert.equal(server.pushes().length, 1);
+  assert.equal((await rawRows(factory, 'u1', 'outbox')).length, 0, 'the answered entry left the outbox with the answer recorded');
+  const recorded = (await rawRows(factory, 'u1', 'acked')) as { items: { version: number }[] }[];
+  assert.equal(recorded.length, 1);
+  assert.equal(recorded[0]!.items[0]!.version, 1);
+  const before = ((await rawRows(factory, 'u1', 'entities')) as LocalEntity[]).find((e) => e.entity_id === 't1')!;
+  assert.equal(before.server_version, 0);
+  // A write in that window starts from the recorded version, as it would once the answer is applied.
+  await client.tasks.update('t1', { title: 'b' });
+  const queued = (await rawRows(factory, 'u1', 'outbox')) as OutboxEntry[];
+  assert.deepEqual(queued.map((e) => [e.operation, e.base_version, e.sync_version]), [['update', 1, 2]]);
+  await client.syncNow();
+  assert.equal((await rawRows(factory, 'u1', 'acked')).length, 0);
+  const after = ((await rawRows(factory, 'u1', 'entities')) as LocalEntity[]).find((e) => e.entity_id === 't1')!;
+  assert.equal(after.server_version, 2);
+  assert.equal(after.shadow?.['title'], 'b');
+  assert.equal(after.data['title'], 'b');
+  assert.equal((await client.conflicts.list({ status: 'all' })).length, 0);
+  // The same answer applied again (a pass cut short and run again) changes nothing: its version is older.
+  await withUserDb(factory, 'u1', (db) => db.put('acked', recorded[0]));
+  await client.syncNow();
+  const again = ((await rawRows(factory, 'u1', 'entities')) as LocalEntity[]).find((e) => e.entity_id === 't1')!;
+  assert.deepEqual([again.server_version, again.shadow?.['title'], again.data['title']], [2, 'b', 'b']);
+  assert.equal((await rawRows(factory, 'u1', 'acked')).length, 0);
+  client.close();
+});
+
+test('while the app writes, a pulled page is stored in short transactions; otherwise in one', async () => {
+  const count = async (writeFirst: boolean) => {
+    const server = new FakeServer();
+    const { client } = await started(server, { pullPageSize: 250 });
+    for (let i = 0; i < 250; i++) server.remoteWrite('task', `t${i}`, { title: `T${i}` });
+    if (writeFirst) await client.contacts.create({ id: 'mine', name: 'Typed just now' });
+    const proto = (globalThis as unknown as { IDBDatabase: { prototype: { transaction: (...a: unknown[]) => unknown } } }).IDBDatabase.prototype;
+    const original = proto.transaction;
+    let pageTransactions = 0;
+    proto.transaction = function (this: unknown, ...args: unknown[]) {
+      const stores = ([] as string[]).concat(args[0] as string | string[]);
+      if (args[1] === 'readwrite' && stores.includes('entities') && stores.includes('meta') && stores.length === 3) pageTransactions++;
+      return original.apply(this, args);
+    };
+    try {
+      await client.syncNow();
+    } finally {
+      proto.transaction = original;
+    }
+    assert.equal((await client.tasks.list()).length, 250);
+    client.close();
+    return pageTransactions;
+  };
+  assert.equal(await count(false), 1);
+  assert.ok((await count(true)) >= 3, 'chunks of 100 while writing');
+});
+
+test('a pulled row holds the server state once; a local edit and a recorded answer change the view, never the shadow through it', async () => {
+  const server = new FakeServer();
+  const { client, factory } = await started(server);
+  server.remoteWrite('task', 't1', { title: 'from the server', status: 'open' });
+  await client.syncNow();
+  const pulled = ((await rawRows(factory, 'u1', 'entities')) as LocalEntity[]).find((e) => e.entity_id === 't1')!;
+  assert.equal(pulled.shadow, pulled.data, 'one object, stored once');
+  await client.tasks.update('t1', { title: 'mine' });
+  const edited = ((await rawRows(factory, 'u1', 'entities')) as LocalEntity[]).find((e) => e.entity_id === 't1')!;
+  assert.equal(edited.data['title'], 'mine');
+  assert.equal(edited.shadow?.['title'], 'from the server');
+  await client.syncNow();
+  const pushed = ((await rawRows(factory, 'u1', 'entities')) as LocalEntity[]).find((e) => e.entity_id === 't1')!;
+  assert.deepEqual([pushed.data['title'], pushed.shadow?.['title'], pushed.server_version], ['mine', 'mine', 2]);
+  // A pulled change of another device is merged against the shadow: the local edit made meanwhile stays.
+  server.remoteWrite('task', 't1', { status: 'done' });
+  await client.tasks.update('t1', { title: 'mine again' });
+  await client.syncNow();
+  assert.deepEqual([(await client.tasks.get('t1'))?.title, (await client.tasks.get('t1'))?.['status']], ['mine again', 'done']);
   client.close();
 });

@@ -76,7 +76,7 @@ public sealed partial class DocumentService
         for (var i = 0; i < updates.Count; i++)
         {
             var update = updates[i].Update;
-            if (Check(update, state.StateVector, state.DeleteSet, state.StoredBytes, cancellationToken) is not { } inspection)
+            if (Check(updates[i], state, cancellationToken) is not { } inspection)
             {
                 continue; // adds nothing: nothing stored, nothing bumped (no version, no refusal)
             }
@@ -88,7 +88,7 @@ public sealed partial class DocumentService
             }
 
             accepted.Add(i);
-            state.Accept(inspection.Result!, update.LongLength);
+            state.Accept(update, inspection.Result!);
             if (inspection.Result!.Deletions.Length > 2)
             {
                 deletions = deletions is null ? inspection.Result.Deletions : YUpdateInspection.UnionOfDeleteSets(deletions, inspection.Result.Deletions);
@@ -100,8 +100,8 @@ public sealed partial class DocumentService
 
     /// <summary>
     /// The check a note's hub makes as a socket's update arrives, before the writer stores it: the same checks as
-    /// a stored update gets (<see cref="Check"/>), against <paramref name="state"/> (what the hub has accepted,
-    /// stored or still queued). True when the update is accepted (the state advanced): it can be fanned out at
+    /// a stored update gets (<see cref="Check(byte[], IReadOnlyDictionary{ulong, long}, byte[], long, CancellationToken)"/>),
+    /// against <paramref name="state"/> (what the hub has accepted, stored or still queued). True when the update is accepted (the state advanced): it can be fanned out at
     /// once, and the writer's own check, against a state that holds at least as much, will accept it too. False
     /// when it is refused, adds nothing, or depends on something the state does not know (a REST sync or another
     /// process may have stored it): the writer decides, as for any update, and nothing is fanned out before.
@@ -115,7 +115,7 @@ public sealed partial class DocumentService
                 return false;
             }
 
-            state.Accept(inspection, update.LongLength);
+            state.Accept(update, inspection);
             return true;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -124,19 +124,46 @@ public sealed partial class DocumentService
         }
     }
 
+    /// <summary>
+    /// A live update's checks against <paramref name="state"/>. When the note's hub checked the same bytes on arrival
+    /// against a state with the same vector and deletions (<see cref="CheckedUpdate"/>), its inspection is the answer
+    /// the decode would give again: only the size limits, which depend on the stored bytes, are checked anew. That
+    /// is the usual case, so a keystroke is decoded once, not once by the hub and once more by its writer.
+    /// </summary>
+    private (ApiException? Refusal, UpdateInspection? Result)? Check(LiveUpdate live, LiveState state, CancellationToken cancellationToken)
+    {
+        if (live.Checked is { } check && ReferenceEquals(check.Update, live.Update) && state.IsAsBefore(check))
+        {
+            Interlocked.Increment(ref _reusedChecks);
+            return SizeRefusal(live.Update, state.StoredBytes) is { } refusal ? (refusal, null)
+                : check.Inspection.AddsNothing ? null
+                : (null, check.Inspection);
+        }
+
+        return Check(live.Update, state.StateVector, state.DeleteSet, state.StoredBytes, cancellationToken);
+    }
+
+    private long _reusedChecks;
+
+    /// <summary>Live updates whose writer took the hub's check instead of decoding them again (for tests).</summary>
+    internal long ReusedChecks => Interlocked.Read(ref _reusedChecks);
+
+    /// <summary>The size limits of one update against a document of <paramref name="stored"/> bytes; null within them.</summary>
+    private ApiException? SizeRefusal(byte[] update, long stored) =>
+        update.Length > _limits.MaxYjsUpdateBytes
+            ? new ApiException(413, ErrorCodes.PayloadTooLarge, $"The Yjs update is over the {_limits.MaxYjsUpdateBytes}-byte limit.")
+            : update.LongLength > _limits.MaxDocumentBytes - stored
+                ? new ApiException(413, ErrorCodes.PayloadTooLarge,
+                    $"The note would grow past the {_limits.MaxDocumentBytes}-byte document limit ({stored} bytes stored).")
+                : null;
+
     /// <summary>One update's checks as <see cref="AcceptAsync"/> makes them; null when it adds nothing.</summary>
     private (ApiException? Refusal, UpdateInspection? Result)? Check(byte[] update, IReadOnlyDictionary<ulong, long> stateVector, byte[] deleteSet,
         long stored, CancellationToken cancellationToken)
     {
-        if (update.Length > _limits.MaxYjsUpdateBytes)
+        if (SizeRefusal(update, stored) is { } tooLarge)
         {
-            return (new ApiException(413, ErrorCodes.PayloadTooLarge, $"The Yjs update is over the {_limits.MaxYjsUpdateBytes}-byte limit."), null);
-        }
-
-        if (update.LongLength > _limits.MaxDocumentBytes - stored)
-        {
-            return (new ApiException(413, ErrorCodes.PayloadTooLarge,
-                $"The note would grow past the {_limits.MaxDocumentBytes}-byte document limit ({stored} bytes stored)."), null);
+            return (tooLarge, null);
         }
 
         UpdateInspection inspection;
@@ -230,14 +257,23 @@ internal sealed class LiveState
 
     public long StoredBytes { get; private set; }
 
+    /// <summary>The last update accepted here, with the state it was checked against (see <see cref="IsAsBefore"/>).</summary>
+    public CheckedUpdate? LastAccepted { get; private set; }
+
+    /// <summary>Whether this state has the vector and deletions <paramref name="check"/> was made against (so it would find the same).</summary>
+    public bool IsAsBefore(CheckedUpdate check) =>
+        (ReferenceEquals(StateVectorBytes, check.StateVectorBefore) || StateVectorBytes.AsSpan().SequenceEqual(check.StateVectorBefore))
+        && (ReferenceEquals(DeleteSet, check.DeleteSetBefore) || DeleteSet.AsSpan().SequenceEqual(check.DeleteSetBefore));
+
     /// <summary>Applies an accepted update's inspection.</summary>
-    public void Accept(UpdateInspection inspection, long bytes)
+    public void Accept(byte[] update, UpdateInspection inspection)
     {
+        LastAccepted = new CheckedUpdate(update, inspection, StateVectorBytes, DeleteSet);
         // The vector after the update holds every client of the state, each clock at least the state's.
         StateVectorBytes = inspection.AfterStateVector;
         Raise(inspection.AfterStateVector);
 
-        StoredBytes += bytes;
+        StoredBytes += update.LongLength;
         if (inspection.Deletions.Length > 2)
         {
             DeleteSet = YUpdateInspection.UnionOfDeleteSets(DeleteSet, inspection.Deletions);
@@ -282,7 +318,14 @@ internal sealed class LiveState
 }
 
 /// <summary>An update from a live socket, with the origin its fan-out leaves out.</summary>
-public sealed record LiveUpdate(byte[] Update, object? Origin);
+public sealed record LiveUpdate(byte[] Update, object? Origin)
+{
+    /// <summary>How the note's hub checked these bytes on arrival, when it did (the writer may take it instead of checking the bytes again).</summary>
+    internal CheckedUpdate? Checked { get; init; }
+}
+
+/// <summary>An update, its inspection, and the state it was made against (its encoded vector and its deletions).</summary>
+internal sealed record CheckedUpdate(byte[] Update, UpdateInspection Inspection, byte[] StateVectorBefore, byte[] DeleteSetBefore);
 
 /// <summary>What a note's writer knows of its document between appends: the head it last wrote or read (null: no document) and its stored bytes.</summary>
 public sealed record KnownDocument(DocumentHead? Head, long StoredBytes);

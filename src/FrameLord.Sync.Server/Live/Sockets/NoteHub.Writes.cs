@@ -18,7 +18,14 @@ internal sealed partial class NoteHub
     // meanwhile is sent them (the stored document it reads lacks them), and a REST read waits for them.
     private readonly List<PendingUpdate> _unstored = [];
 
-    private sealed record PendingUpdate(byte[] Update, INotePeer Origin, bool FannedOut, TaskCompletionSource<long?> Stored);
+    /// <summary>Marks an update a check accepted without recording how (a test's check): fanned out, not reused.</summary>
+    private static readonly CheckedUpdate Unrecorded = new([], null!, [], []);
+
+    private sealed record PendingUpdate(byte[] Update, INotePeer Origin, CheckedUpdate? Checked, TaskCompletionSource<long?> Stored)
+    {
+        /// <summary>Accepted by the hub's check, and so fanned out before it is stored.</summary>
+        public bool FannedOut => Checked is not null;
+    }
 
     /// <summary>
     /// Checks an update as it arrives against what the hub has accepted (true: accepted, the state advanced); null
@@ -100,7 +107,9 @@ internal sealed partial class NoteHub
         lock (_writeGate)
         {
             var fannedOut = _accepted is not null && Precheck is not null && Precheck(update, _accepted);
-            var pending = new PendingUpdate(update, origin, fannedOut, stored);
+            // What the check found goes along to the writer, which takes it when its own state is the one checked against.
+            var pending = new PendingUpdate(update, origin,
+                !fannedOut ? null : _accepted!.LastAccepted is { } check && ReferenceEquals(check.Update, update) ? check : Unrecorded, stored);
             if (fannedOut)
             {
                 BroadcastUpdate(update, origin);
@@ -143,7 +152,10 @@ internal sealed partial class NoteHub
 
             try
             {
-                var result = await store(batch.Select(p => new LiveUpdate(p.Update, p.FannedOut ? new FannedOutOrigin(p.Origin) : p.Origin)).ToList(), _known);
+                var result = await store(batch.Select(p => new LiveUpdate(p.Update, p.FannedOut ? new FannedOutOrigin(p.Origin) : p.Origin)
+                {
+                    Checked = ReferenceEquals(p.Checked, Unrecorded) ? null : p.Checked,
+                }).ToList(), _known);
                 _known = result.Known;
                 // The checking state moves before any wait completes: whoever learns an outcome finds the hub past it.
                 var refusedFannedOut = batch.Where((p, i) => p.FannedOut && result.Outcomes[i].Refusal is not null).Any();

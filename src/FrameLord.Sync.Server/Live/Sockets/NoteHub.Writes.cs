@@ -18,14 +18,8 @@ internal sealed partial class NoteHub
     // meanwhile is sent them (the stored document it reads lacks them), and a REST read waits for them.
     private readonly List<PendingUpdate> _unstored = [];
 
-    /// <summary>Marks an update a check accepted without recording how (a test's check): fanned out, not reused.</summary>
-    private static readonly CheckedUpdate Unrecorded = new([], null!, [], []);
-
-    private sealed record PendingUpdate(byte[] Update, INotePeer Origin, CheckedUpdate? Checked, TaskCompletionSource<long?> Stored)
-    {
-        /// <summary>Accepted by the hub's check, and so fanned out before it is stored.</summary>
-        public bool FannedOut => Checked is not null;
-    }
+    // FannedOut: accepted by the hub's check, so sent before it is stored; Checked: how (null when not recorded).
+    private sealed record PendingUpdate(byte[] Update, INotePeer Origin, bool FannedOut, CheckedUpdate? Checked, TaskCompletionSource<long?> Stored);
 
     /// <summary>
     /// Checks an update as it arrives against what the hub has accepted (true: accepted, the state advanced); null
@@ -108,8 +102,8 @@ internal sealed partial class NoteHub
         {
             var fannedOut = _accepted is not null && Precheck is not null && Precheck(update, _accepted);
             // What the check found goes along to the writer, which takes it when its own state is the one checked against.
-            var pending = new PendingUpdate(update, origin,
-                !fannedOut ? null : _accepted!.LastAccepted is { } check && ReferenceEquals(check.Update, update) ? check : Unrecorded, stored);
+            var check = fannedOut && _accepted!.LastAccepted is { } last && ReferenceEquals(last.Update, update) ? last : null;
+            var pending = new PendingUpdate(update, origin, fannedOut, check, stored);
             if (fannedOut)
             {
                 BroadcastUpdate(update, origin);
@@ -154,7 +148,7 @@ internal sealed partial class NoteHub
             {
                 var result = await store(batch.Select(p => new LiveUpdate(p.Update, p.FannedOut ? new FannedOutOrigin(p.Origin) : p.Origin)
                 {
-                    Checked = ReferenceEquals(p.Checked, Unrecorded) ? null : p.Checked,
+                    Checked = p.Checked,
                 }).ToList(), _known);
                 _known = result.Known;
                 // The checking state moves before any wait completes: whoever learns an outcome finds the hub past it.

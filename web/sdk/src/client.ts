@@ -361,6 +361,8 @@ export class SyncClient {
     await meta.store.put(session.contactZeroId, Meta.contactZeroId);
     await meta.done;
     const hub = new Hub(name);
+    /** Entries the running push has reported acknowledged (its progress counts from 0 per push). */
+    let pushDone = 0;
     const engine = new SyncEngine(db, this.#transport, this.#auth, {
       deviceId: session.deviceId,
       contactZeroId: session.contactZeroId,
@@ -373,8 +375,16 @@ export class SyncClient {
     }, {
       progress: (progress) => {
         this.#update({ progress });
-        // Every tab sees the outbox shrink batch by batch during a large push.
-        if (progress.phase === 'push' && progress.done > 0) this.#recountSoon();
+        if (progress.phase !== 'push') return;
+        // Every tab sees the outbox shrink batch by batch during a large push: an acknowledged batch has
+        // left the outbox when its progress is reported, so it is taken off the count at once, and the
+        // recount once the push pauses confirms it.
+        const acknowledged = progress.done - pushDone;
+        pushDone = progress.done;
+        if (acknowledged > 0) {
+          this.#countWrite(-acknowledged);
+          this.#recountSoon();
+        }
       },
       conflict: (c) => this.#emit('conflict', c),
       rejected: (r) => this.#emit('rejected', r),
@@ -635,7 +645,7 @@ export class SyncClient {
   }
 
   /**
-   * A committed write's change to the outbox size, shown at once: in the loop's tab as a fact, in a
+   * A committed change to the outbox size (a write, or a pushed batch acknowledged), shown at once: in the loop's tab as a fact, in a
    * following tab on the loop's last status (until the loop's recount arrives).
    */
   #countWrite(delta: number): void {

@@ -280,6 +280,23 @@ test('the next push batch goes out while the previous answer is recorded, and ev
   client.close();
 });
 
+test('the pending count drops by each acknowledged batch as it is recorded, not only when the push ends', async () => {
+  const server = new FakeServer();
+  const { client } = await signedIn({ pushBatchSize: 100 }, server);
+  for (let i = 0; i < 250; i++) await client.contacts.create({ id: `c${i}`, name: `C${i}` });
+  assert.equal(client.status.get().pendingChanges, 250);
+  // the last pending count shown while each batch's progress stood
+  const pendingAtProgress = new Map<number, number>();
+  client.status.subscribe((s) => {
+    if (s.progress?.phase === 'push' && s.progress.done > 0) pendingAtProgress.set(s.progress.done, s.pendingChanges);
+  });
+  client.start();
+  await client.syncNow();
+  assert.deepEqual([...pendingAtProgress], [[100, 150], [200, 50], [250, 0]]);
+  assert.equal(client.status.get().pendingChanges, 0);
+  client.close();
+});
+
 test('the next pull page is asked for while the previous one is stored; each cursor commits with its page', async () => {
   const server = new FakeServer();
   for (let i = 0; i < 10; i++) server.remoteWrite('contact', `c${i}`, { name: `C${i}` });

@@ -409,6 +409,7 @@ export class SyncClient {
       random: this.#options.random,
     }, {
       online: () => browserOnline(),
+      writing: () => this.#options.now() - this.#lastWriteAt < WRITING_MS,
       pendingChanges: () => db.count('outbox'),
       documents: () => documents.syncDirty(),
       update: (facts) => this.#update(facts),

@@ -62,39 +62,60 @@ export class SyncEngine {
    * to their entities once the last answer is in ({@link #applyAcked}: applying them beside the requests
    * slowed both), and the push returns when they are. A batch taken but never sent (the push failed
    * first) is sent as it is by the next push, like any batch whose answer was lost.
+   *
+   * `whileWriting` (the app is making local writes, and the loop pushes without pulling): every
+   * transaction of the push is one a write may wait behind, so there are fewer of them. Up to
+   * {@link GROUP_WHILE_WRITING} batches are taken in one transaction and their answers recorded in
+   * one, and the answers are left for the next pull to apply (a write reads their versions meanwhile).
+   * A tab closed before the record resends those batches with the same change ids: the server answers
+   * a replay with its first outcome (DESIGN 3.2), so nothing is applied twice.
    */
-  async push(): Promise<{ pushed: number; rejected: number; conflicts: number }> {
+  async push(options: { whileWriting?: boolean } = {}): Promise<{ pushed: number; rejected: number; conflicts: number }> {
     const result = { pushed: 0, rejected: 0, conflicts: 0 };
+    const group = options.whileWriting === true ? GROUP_WHILE_WRITING : 1;
     const lastKey = await lastOutboxSeq(this.#db);
     if (lastKey === null) return result;
     const total = await this.#db.count('outbox');
     let done = 0;
     this.#report('push', 0, total);
-    let batch = await this.#takeBatch(0, lastKey);
-    if (batch.length === 0) return result;
+    const size = this.#options.pushBatchSize;
+    const take = async (after: number) => split(await this.#takeBatch(after, lastKey, size * group), size);
+    let ready = await take(0);
+    let batch = ready.shift();
+    if (batch === undefined) return result;
+    let takenThrough = batch.at(-1)!.seq;
+    for (const b of ready) takenThrough = b.at(-1)!.seq;
     // One read of the session for the whole push, not one before each batch goes out.
     const session = await this.#auth.session();
     if (session === undefined) throw new NotSignedInError();
     const held = { token: session.accessToken };
     let request = this.#send(batch, held);
     request.catch(() => undefined); // awaited after the next batch is taken; a failure meanwhile must not go unhandled
+    const unrecorded: { batch: OutboxEntry[]; answer: PushAnswer }[] = [];
     let failed = true;
     try {
       for (;;) {
         // The next batch is taken while the server works on this one, and sent once its answer is in.
-        const after = batch[batch.length - 1]!.seq;
-        const next = after < lastKey ? await this.#takeBatch(after, lastKey) : [];
+        if (ready.length === 0 && takenThrough < lastKey) {
+          ready = await take(takenThrough);
+          for (const b of ready) takenThrough = b.at(-1)!.seq;
+        }
+        const next = ready.shift() ?? null;
         const answer = await request;
-        const nextRequest = next.length > 0 ? this.#send(next, held) : null;
+        const nextRequest = next !== null ? this.#send(next, held) : null;
         nextRequest?.catch(() => undefined); // awaited on the next round; a failure here must not go unhandled meanwhile
-        const recorded = await this.#recordAnswer(batch, answer);
-        if (recorded.answered === 0) {
-          // The batch sent meanwhile is answered or not: either way it is resent with the same change ids.
-          throw new SyncError('INCOMPLETE_RESPONSE', "The push answer named none of the batch's changes; the batch will be sent again.", 200, true);
+        unrecorded.push({ batch, answer });
+        if (unrecorded.length >= group || nextRequest === null) {
+          for (const recorded of await this.#recordAnswers(unrecorded.splice(0))) {
+            if (recorded.answered === 0) {
+              // The batch sent meanwhile is answered or not: either way it is resent with the same change ids.
+              throw new SyncError('INCOMPLETE_RESPONSE', "The push answer named none of the batch's changes; the batch will be sent again.", 200, true);
+            }
+            result.rejected += recorded.rejected;
+            result.conflicts += recorded.conflicts;
+          }
         }
         result.pushed += answer.successful.length;
-        result.rejected += recorded.rejected;
-        result.conflicts += recorded.conflicts;
         done += batch.length;
         if (nextRequest === null) {
           this.#report('push', done, done);
@@ -103,17 +124,21 @@ export class SyncEngine {
         }
         // The total counted at the start stands (counting what is left would read the rest of the outbox
         // for every batch); only a write that cancels a queued entry meanwhile makes it high.
-        this.#report('push', done, Math.max(total, done + next.length));
-        batch = next;
+        this.#report('push', done, Math.max(total, done + next!.length));
+        batch = next!;
         request = nextRequest;
       }
     } finally {
+      // Answers in hand when a later batch failed are still recorded (while writing, they wait in groups).
+      if (unrecorded.length > 0) await this.#recordAnswers(unrecorded.splice(0)).catch(() => undefined);
       // Whatever was recorded is applied before the push returns: the pull after it reads rows that hold
       // their server state. A failed push reports its own error; what it could not apply waits for the
-      // next step's pull, which applies it first.
-      const applied = this.#applyAckedSoon();
-      if (failed) await applied.catch(() => undefined);
-      else await applied;
+      // next step's pull, which applies it first. While the app writes, the next pull applies it.
+      if (options.whileWriting !== true) {
+        const applied = this.#applyAckedSoon();
+        if (failed) await applied.catch(() => undefined);
+        else await applied;
+      }
     }
   }
 
@@ -122,11 +147,11 @@ export class SyncEngine {
    * transaction: one read and one meta row, however large the batch. The mark commits before the batch
    * is sent, so a write made meanwhile never coalesces into an entry the server may already hold.
    */
-  async #takeBatch(after: number, upTo: number): Promise<OutboxEntry[]> {
+  async #takeBatch(after: number, upTo: number, count: number): Promise<OutboxEntry[]> {
     const tx = this.#db.transaction(['outbox', 'meta'], 'readwrite');
     const meta = tx.objectStore('meta');
     const [entries, sentThrough] = await Promise.all([
-      tx.objectStore('outbox').getAll(IDBKeyRange.bound(after, upTo, true, false), this.#options.pushBatchSize),
+      tx.objectStore('outbox').getAll(IDBKeyRange.bound(after, upTo, true, false), count),
       meta.get(Meta.sentThrough) as Promise<number | undefined>,
     ]);
     const last = entries.at(-1)?.seq ?? 0;
@@ -175,46 +200,33 @@ export class SyncEngine {
   }
 
   /**
-   * Records a push answer in one transaction: the answered entries leave the outbox (one key-range
-   * delete per run of the batch with no entry left out: every key between a run's first and last is in
-   * the batch, and the in-flight mark keeps writes off them) and the answer is kept as one `acked` row,
+   * Records push answers in one transaction: the answered entries leave the outbox (one key-range
+   * delete per run of a batch with no entry left out: every key between a run's first and last is in
+   * the batch, and the in-flight mark keeps writes off them) and each answer is kept as one `acked` row,
    * so a crash after it loses nothing and resends nothing. Entities take it afterwards ({@link #applyAcked}).
+   * One result per batch, in order.
    */
-  async #recordAnswer(batch: OutboxEntry[], answer: PushAnswer): Promise<{ answered: number; rejected: number; conflicts: number }> {
-    const byId = new Map(batch.map((e) => [e.change_id, e]));
-    const conflictsByChange = new Map<string, WireConflict>();
-    for (const c of answer.conflicts) if (!conflictsByChange.has(c.change_id)) conflictsByChange.set(c.change_id, c);
-    const items: AckedItem[] = [];
-    for (const ok of answer.successful) {
-      const entry = byId.get(ok.change_id);
-      if (entry === undefined) continue;
-      byId.delete(ok.change_id);
-      items.push({ entry, version: ok.sync_version, conflict: conflictsByChange.get(ok.change_id) ?? null, error: null });
-    }
-    for (const failed of answer.failed) {
-      const entry = byId.get(failed.change_id);
-      if (entry === undefined) continue;
-      byId.delete(failed.change_id);
-      items.push({ entry, version: 0, conflict: null, error: { code: String(failed.error?.code ?? 'UNKNOWN'), message: String(failed.error?.message ?? '') } });
-    }
-    const out = { answered: items.length, rejected: items.filter((i) => i.error !== null).length, conflicts: items.filter((i) => i.conflict !== null).length };
-    if (items.length === 0) return out;
-    const position = new Map(batch.map((e, n) => [e.seq, n]));
-    items.sort((x, y) => position.get(x.entry.seq)! - position.get(y.entry.seq)!);
+  async #recordAnswers(answers: { batch: OutboxEntry[]; answer: PushAnswer }[]): Promise<{ answered: number; rejected: number; conflicts: number }[]> {
+    const sorted = answers.map(({ batch, answer }) => ({ batch, ...answeredItems(batch, answer) }));
+    const results = sorted.map(({ items }) => ({ answered: items.length, rejected: items.filter((i) => i.error !== null).length, conflicts: items.filter((i) => i.conflict !== null).length }));
+    if (sorted.every(({ items }) => items.length === 0)) return results;
     const tx = this.#db.transaction(['outbox', 'acked'], 'readwrite');
     const outbox = tx.objectStore('outbox');
-    let runStart = 0;
-    for (let k = 0; k < items.length; k++) {
-      const here = position.get(items[k]!.entry.seq)!;
-      if (k + 1 < items.length && position.get(items[k + 1]!.entry.seq) === here + 1) continue;
-      const first = items[runStart]!.entry.seq;
-      const last = items[k]!.entry.seq;
-      issue(outbox.delete(first === last ? first : IDBKeyRange.bound(first, last)));
-      runStart = k + 1;
+    for (const { batch, items, position } of sorted) {
+      if (items.length === 0) continue;
+      let runStart = 0;
+      for (let k = 0; k < items.length; k++) {
+        const here = position.get(items[k]!.entry.seq)!;
+        if (k + 1 < items.length && position.get(items[k + 1]!.entry.seq) === here + 1) continue;
+        const first = items[runStart]!.entry.seq;
+        const last = items[k]!.entry.seq;
+        issue(outbox.delete(first === last ? first : IDBKeyRange.bound(first, last)));
+        runStart = k + 1;
+      }
+      issue(tx.objectStore('acked').put({ seq: batch.at(-1)!.seq, items, keys: uniqueKeys(items.filter((i) => i.error === null).map((i) => i.entry)) }));
     }
-    issue(tx.objectStore('acked').put({ seq: batch.at(-1)!.seq, items, keys: uniqueKeys(items.filter((i) => i.error === null).map((i) => i.entry)) }));
     await tx.done;
-    return out;
+    return results;
   }
 
   #applying: Promise<void> = Promise.resolve();
@@ -640,6 +652,9 @@ function isChangeLevel(e: SyncError): boolean {
 /** Pulled changes stored per transaction while the app writes: a local write waits behind at most this many. */
 const PAGE_CHUNK = 100;
 
+/** Push batches taken in one transaction, and whose answers are recorded in one, while the app writes. */
+const GROUP_WHILE_WRITING = 10;
+
 /** Answered changes applied per transaction while the app writes (the .NET SDK records answers 25 at a time). */
 const ANSWER_CHUNK = 25;
 
@@ -696,4 +711,37 @@ const MAX_ENTITY_BYTES = 256 * 1024;
 
 function maxIso(a: string, b: string): string {
   return (Date.parse(a) || 0) >= (Date.parse(b) || 0) ? a : b;
+}
+
+/**
+ * A push answer's items: each answered change of the batch with its outcome, in batch order, and each
+ * entry's position in the batch. A change the answer does not name is not among them (it stays queued).
+ */
+function answeredItems(batch: OutboxEntry[], answer: PushAnswer): { items: AckedItem[]; position: Map<number, number> } {
+  const byId = new Map(batch.map((e) => [e.change_id, e]));
+  const conflictsByChange = new Map<string, WireConflict>();
+  for (const c of answer.conflicts) if (!conflictsByChange.has(c.change_id)) conflictsByChange.set(c.change_id, c);
+  const items: AckedItem[] = [];
+  for (const ok of answer.successful) {
+    const entry = byId.get(ok.change_id);
+    if (entry === undefined) continue;
+    byId.delete(ok.change_id);
+    items.push({ entry, version: ok.sync_version, conflict: conflictsByChange.get(ok.change_id) ?? null, error: null });
+  }
+  for (const failed of answer.failed) {
+    const entry = byId.get(failed.change_id);
+    if (entry === undefined) continue;
+    byId.delete(failed.change_id);
+    items.push({ entry, version: 0, conflict: null, error: { code: String(failed.error?.code ?? 'UNKNOWN'), message: String(failed.error?.message ?? '') } });
+  }
+  const position = new Map(batch.map((e, n) => [e.seq, n]));
+  items.sort((x, y) => position.get(x.entry.seq)! - position.get(y.entry.seq)!);
+  return { items, position };
+}
+
+/** The entries in batches of `size`, in order. */
+function split<T>(entries: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < entries.length; i += size) out.push(entries.slice(i, i + size));
+  return out;
 }

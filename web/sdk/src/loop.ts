@@ -21,6 +21,12 @@ export interface LoopOptions {
 export interface LoopHooks {
   /** Whether the browser believes it is online (navigator.onLine). */
   online(): boolean;
+  /**
+   * Whether the app is making local writes now (in any tab of the profile). A step the loop starts
+   * on its own then only pushes: the pulls, which store pages beside the writes, wait until the writes
+   * pause (the step after the debounce), so a write is not kept waiting behind them.
+   */
+  writing(): boolean;
   /** Pending changes now (the outbox size). */
   pendingChanges(): Promise<number>;
   /** Syncs note bodies with unsynced edits; called at the end of every step. */
@@ -47,6 +53,8 @@ export class SyncLoop {
   #firstUnpushedAt: number | null = null;
   /** A live event arrived after the running step's last pull began. */
   #unpulledEvent = false;
+  /** The running step only pushed (the app was writing): a full step is owed once writes pause. */
+  #pullOwed = false;
   #started = false;
   #waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
 
@@ -93,8 +101,9 @@ export class SyncLoop {
    * covered by the step's closing pull. With no step running, a step now.
    */
   notifyRemoteChanges(): void {
-    if (this.#running === null) this.requestStep();
-    else this.#unpulledEvent = true;
+    if (this.#running !== null) this.#unpulledEvent = true;
+    else if (this.#hooks.writing()) this.#schedule(this.#options.debounceMs, true); // pulled once writes pause
+    else this.requestStep();
   }
 
   /** The browser went online: retry at once. */
@@ -136,10 +145,15 @@ export class SyncLoop {
       this.#dueAt = Infinity;
       this.#running = this.#step().finally(() => {
         this.#running = null;
+        const owed = this.#pullOwed;
+        this.#pullOwed = false;
         if (this.#unpulledEvent) {
           this.#unpulledEvent = false;
-          this.#again = true;
-          this.#againDue = Math.min(this.#againDue, this.#options.now());
+          // After a push-only step the owed step covers the event (its own push's echo among them).
+          if (!owed) {
+            this.#again = true;
+            this.#againDue = Math.min(this.#againDue, this.#options.now());
+          }
         }
         if (this.#again) {
           this.#again = false;
@@ -147,6 +161,8 @@ export class SyncLoop {
           this.#againDue = Infinity;
           this.#schedule(Math.max(0, againDue - this.#options.now()));
         }
+        // A debounce step: each write moves it later (within the 8 s bound of an unpushed write).
+        if (owed) this.#schedule(this.#options.debounceMs, true);
       });
     }, Math.max(0, delayMs));
   }
@@ -157,6 +173,22 @@ export class SyncLoop {
     this.#dueAt = Infinity;
   }
 
+  /**
+   * A step while the app writes: the outbox goes out, nothing is pulled (the full step owed once writes
+   * pause pulls, and applies the answers). A failure backs off as any step's does.
+   */
+  async #pushOnly(): Promise<void> {
+    try {
+      this.#firstUnpushedAt = null;
+      await this.#engine.push({ whileWriting: true });
+      this.#pullOwed = true;
+      this.#attempt = 0;
+      this.#hooks.update({ running: false, error: null, online: true, progress: null });
+    } catch (e) {
+      await this.#failed(e, []);
+    }
+  }
+
   async #step(): Promise<void> {
     const waiters = this.#waiters.splice(0);
     if (!this.#hooks.online()) {
@@ -165,6 +197,10 @@ export class SyncLoop {
       return; // the 'online' event starts the next step
     }
     this.#hooks.update({ running: true, progress: null });
+    if (waiters.length === 0 && this.#hooks.writing()) {
+      await this.#pushOnly();
+      return;
+    }
     try {
       // Offline for days: pull first, then push (DESIGN 5.3), then pull what the push merged.
       this.#unpulledEvent = false; // cleared before the pull's first request goes out
@@ -189,19 +225,24 @@ export class SyncLoop {
       for (const w of waiters) w.resolve();
       this.#schedule(this.#options.pullIntervalMs);
     } catch (e) {
-      const error = e instanceof SyncError ? e : new SyncError('CLIENT_ERROR', e instanceof Error ? e.message : String(e));
-      this.#attempt++;
-      const network = error.status === 0 && error.code === 'NETWORK_ERROR';
-      this.#hooks.update({
-        running: false,
-        progress: null,
-        online: !network,
-        error: network ? null : { code: error.code, message: error.message, status: error.status },
-        pendingChanges: await this.#hooks.pendingChanges().catch(() => 0),
-      });
-      for (const w of waiters) w.reject(error);
-      const retryAfter = error.retryAfter === null ? null : error.retryAfter * 1000;
-      this.#schedule(backoffDelay(this.#options.backoffMs, this.#options.jitter, this.#options.random, this.#attempt, retryAfter));
+      await this.#failed(e, waiters);
     }
+  }
+
+  /** A failed step: the error in the status, the waiters told, the next step after the backoff. */
+  async #failed(e: unknown, waiters: { resolve: () => void; reject: (e: unknown) => void }[]): Promise<void> {
+    const error = e instanceof SyncError ? e : new SyncError('CLIENT_ERROR', e instanceof Error ? e.message : String(e));
+    this.#attempt++;
+    const network = error.status === 0 && error.code === 'NETWORK_ERROR';
+    this.#hooks.update({
+      running: false,
+      progress: null,
+      online: !network,
+      error: network ? null : { code: error.code, message: error.message, status: error.status },
+      pendingChanges: await this.#hooks.pendingChanges().catch(() => 0),
+    });
+    for (const w of waiters) w.reject(error);
+    const retryAfter = error.retryAfter === null ? null : error.retryAfter * 1000;
+    this.#schedule(backoffDelay(this.#options.backoffMs, this.#options.jitter, this.#options.random, this.#attempt, retryAfter));
   }
 }

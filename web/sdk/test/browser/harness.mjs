@@ -6,7 +6,7 @@
 // has no address of its own, and Chromium then refuses its sockets to loopback; a real loopback origin
 // does not. The proxy also records the requests it forwards and can take the socket endpoint down.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, createServer as createHttpServer } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -45,18 +45,35 @@ export function ensureServerBuilt() {
   return serverDll;
 }
 
-/** Starts the real server on a free port with a temp SQLite file. */
-export async function startServer() {
+/**
+ * Starts the real server on a free port with a temp SQLite file. With `direct`, the pages load from
+ * the server itself, as the web app does in production (no proxy between a page and the API): the
+ * test page and its bundle go in a folder of the temporary one that the server serves instead of
+ * its app (`WebApp:Root`), and `url` is the server's own; the proxy's request list and
+ * socket switch are then not there. The benchmark uses it.
+ */
+export async function startServer({ direct = false } = {}) {
   const dll = ensureServerBuilt();
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'framelord-web-e2e-'));
   const url = `http://127.0.0.1:${port}`;
+  if (direct) {
+    await bundle();
+    const pages = join(dir, 'webroot/__test');
+    mkdirSync(pages, { recursive: true });
+    // the server's content security policy allows scripts from its origin only: the page loads a file
+    writeFileSync(join(dir, 'webroot/index.html'), '<!doctype html><title>framelord sync test</title>');
+    writeFileSync(join(pages, 'index.html'), DIRECT_PAGE);
+    writeFileSync(join(pages, 'boot.js'), BOOT);
+    copyFileSync(bundlePath, join(pages, 'bundle.js'));
+  }
   const child = spawn('dotnet', [
     dll, '--urls', url,
     `--Storage:ConnectionString=Data Source=${join(dir, 'sync.db')}`,
     '--Limits:RequestsPerMinute=1000000',
     '--Limits:AuthRequestsPerAddressPerMinute=100000',
     '--Logging:LogLevel:Default=Warning',
+    ...(direct ? [`--WebApp:Root=${join(dir, 'webroot')}`] : []),
   ], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout.on('data', (d) => (log += d));
@@ -76,17 +93,17 @@ export async function startServer() {
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  const proxy = await startProxy(port);
+  const proxy = direct ? null : await startProxy(port);
   return {
-    /** The origin pages use (the proxy). */
-    url: proxy.url,
+    /** The origin pages use (the proxy, or the server itself when direct). */
+    url: proxy?.url ?? url,
     /** The server itself. */
     directUrl: url,
     dir,
     proxy,
     log: () => log,
     async stop() {
-      await proxy.stop();
+      await proxy?.stop();
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
       rmSync(dir, { recursive: true, force: true });
@@ -183,8 +200,11 @@ export async function launchBrowser() {
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
 }
 
+const BOOT = `import * as FL from './bundle.js'; window.FL = FL; window.flReady = true;`;
 const PAGE = `<!doctype html><meta charset="utf-8"><title>framelord sync test</title>
-<script type="module">import * as FL from './bundle.js'; window.FL = FL; window.flReady = true;</script>`;
+<script type="module">${BOOT}</script>`;
+const DIRECT_PAGE = `<!doctype html><meta charset="utf-8"><title>framelord sync test</title>
+<script type="module" src="./boot.js"></script>`;
 
 /** A device: a browser context (its own IndexedDB, like another browser) on the pages' origin. */
 export async function newDevice(browser, serverUrl) {

@@ -13,6 +13,8 @@ function harness(script: { fail?: (step: number) => SyncError | null; duringPull
   const steps: number[] = [];
   const facts: Partial<StatusFacts>[] = [];
   let online = true;
+  let writing = false;
+  const pushes: { at: number; whileWriting: boolean }[] = [];
   const engine = {
     pull: async () => {
       steps.push(clock);
@@ -21,10 +23,14 @@ function harness(script: { fail?: (step: number) => SyncError | null; duringPull
       script.duringPull?.(steps.length);
       return { pulled: 0, changes: [] };
     },
-    push: async () => script.push?.() ?? { pushed: 0, rejected: 0, conflicts: 0 },
+    push: async (options: { whileWriting?: boolean } = {}) => {
+      pushes.push({ at: clock, whileWriting: options.whileWriting === true });
+      return script.push?.() ?? { pushed: 0, rejected: 0, conflicts: 0 };
+    },
   } as unknown as SyncEngine;
   const hooks: LoopHooks = {
     online: () => online,
+    writing: () => writing,
     pendingChanges: async () => 0,
     documents: async () => undefined,
     update: (f) => facts.push(f),
@@ -42,7 +48,12 @@ function harness(script: { fail?: (step: number) => SyncError | null; duringPull
       await flush();
     }
   };
-  return { loop, steps, facts, advance, flush, setOnline: (v: boolean) => (online = v), done: () => { loop.stop(); mock.timers.reset(); } };
+  return {
+    loop, steps, pushes, facts, advance, flush,
+    setOnline: (v: boolean) => (online = v),
+    setWriting: (v: boolean) => (writing = v),
+    done: () => { loop.stop(); mock.timers.reset(); },
+  };
 }
 
 test('the loop syncs at start-up and then every 30 s', async () => {
@@ -183,4 +194,46 @@ test('a live event that no later pull of the running step covers makes one more 
   await h3.advance(100);
   assert.deepEqual(h3.steps, [100, 200]);
   h3.done();
+});
+
+test('while the app writes, a step the loop starts only pushes; the pulls wait for the step after writes pause', async () => {
+  const h = harness();
+  h.loop.start();
+  await h.advance(100);
+  assert.deepEqual(h.steps, [100]); // the start-up step pulled
+  h.pushes.length = 0;
+  // 10 s of writes, one every 500 ms: the 8 s bound brings a step while they go on
+  h.setWriting(true);
+  for (let i = 0; i < 20; i++) {
+    h.loop.notifyWrite();
+    if (i === 12) h.loop.notifyRemoteChanges(); // another device's change: not pulled while writing
+    await h.advance(500);
+  }
+  assert.deepEqual(h.steps, [100], 'no pull while the app writes');
+  assert.ok(h.pushes.length >= 1 && h.pushes.every((p) => p.whileWriting), JSON.stringify(h.pushes));
+  const pushedAt = h.pushes.length;
+  // writes pause: the debounce step is a full one (pull, push, and the event's pull with it)
+  h.setWriting(false);
+  await h.advance(2100);
+  assert.equal(h.steps.length, 2, 'one full step after the pause');
+  assert.ok(h.steps[1]! >= 10100 + 1900 - 500 && h.steps[1]! <= 10100 + 2100, String(h.steps[1]));
+  assert.equal(h.pushes.length, pushedAt + 1);
+  assert.equal(h.pushes.at(-1)!.whileWriting, false);
+  await h.advance(5000);
+  assert.equal(h.steps.length, 2, 'the push-only step asked for no more steps than that one');
+  h.done();
+});
+
+test('syncNow while the app writes is a full step', async () => {
+  const h = harness();
+  h.loop.start();
+  await h.advance(100);
+  h.setWriting(true);
+  h.loop.notifyWrite();
+  const done = h.loop.syncNow();
+  await h.advance(100);
+  await done;
+  assert.equal(h.steps.length, 2);
+  assert.equal(h.pushes.at(-1)!.whileWriting, false);
+  h.done();
 });

@@ -572,3 +572,46 @@ test('a pulled row holds the server state once; a local edit and a recorded answ
   assert.deepEqual([(await client.tasks.get('t1'))?.title, (await client.tasks.get('t1'))?.['status']], ['mine again', 'done']);
   client.close();
 });
+
+test('a step while the app writes only pushes: batches taken and answers recorded ten at a time, applied by the next full step', async () => {
+  const server = new FakeServer();
+  const { client, factory } = await started(server, { pushBatchSize: 10, debounceMs: 20 });
+  const paths: string[] = [];
+  server.onRequest = (path) => paths.push(path);
+  const proto = (globalThis as unknown as { IDBDatabase: { prototype: { transaction: (...a: unknown[]) => unknown } } }).IDBDatabase.prototype;
+  const original = proto.transaction;
+  const scopes: string[] = [];
+  proto.transaction = function (this: unknown, ...args: unknown[]) {
+    if (args[1] === 'readwrite') scopes.push(([] as string[]).concat(args[0] as string | string[]).sort().join(','));
+    return original.apply(this, args);
+  };
+  let status;
+  try {
+    // 35 writes in a row, then the debounce's step runs while the app still counts as writing
+    for (let i = 0; i < 35; i++) await client.contacts.create({ id: `c${i}`, name: `C${i}` });
+    const deadline = Date.now() + 5000;
+    while (paths.filter((p) => p === '/sync/push').length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 100));
+    status = client.status.get();
+  } finally {
+    proto.transaction = original;
+  }
+  assert.deepEqual(paths, ['/sync/push', '/sync/push', '/sync/push', '/sync/push'], 'no pull while writing');
+  assert.equal(scopes.filter((s) => s === 'meta,outbox').length, 1, `one take for the four batches: ${scopes.join(' | ')}`);
+  assert.equal(scopes.filter((s) => s === 'acked,outbox').length, 1, 'one record for the four answers');
+  assert.equal(scopes.filter((s) => s === 'entities').length, 0, 'nothing applied to the entities yet');
+  assert.equal(status!.pendingChanges, 0);
+  assert.equal((await rawRows(factory, 'u1', 'outbox')).length, 0);
+  assert.equal((await rawRows(factory, 'u1', 'acked')).length, 4);
+  // a write meanwhile starts from the answered version
+  await client.contacts.update('c0', { name: 'C0 again' });
+  const entry = ((await rawRows(factory, 'u1', 'outbox')) as OutboxEntry[]).at(-1)!;
+  assert.equal(entry.base_version, 1);
+  // the next full step applies the answers
+  await client.syncNow();
+  assert.equal((await rawRows(factory, 'u1', 'acked')).length, 0);
+  const rows = (await rawRows(factory, 'u1', 'entities')) as LocalEntity[];
+  assert.equal(rows.filter((r) => r.entity_id.startsWith('c') && r.entity_id !== 'cz1' && r.server_version === 0).length, 0);
+  assert.equal(server.pushes().flatMap((p) => (p['changes'] as unknown[])).length, 36);
+  client.close();
+});

@@ -82,10 +82,10 @@ interface UserParts {
 
 /** How long a tab waits for the loop's tab to refresh a token before it refreshes itself. */
 const REFRESH_ASK_MS = 10_000;
-/** A write's recount of the outbox waits for this pause in writes, and at most for the longer wait. */
+/** A recount of the outbox (confirming the counted writes and batches) waits for this pause in writes, and at most for the longer wait: each is a read of the whole outbox that a write would wait behind. */
 const RECOUNT_DELAY_MS = 250;
-const RECOUNT_MAX_WAIT_MS = 1_000;
-/** The loop counts the app as writing for this long after a local write (engine.ts: shorter transactions then). */
+const RECOUNT_MAX_WAIT_MS = 5_000;
+/** The loop counts the app as writing for this long after a local write (push-only steps, shorter transactions: loop.ts, engine.ts). */
 const WRITING_MS = 2_000;
 
 export class SyncClient {

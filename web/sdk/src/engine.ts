@@ -21,9 +21,11 @@ export interface EngineOptions {
   pullPageSize: number;
   now: () => number;
   /**
-   * True while local writes are being made (in any tab of the profile). The loop then stores pulled
-   * pages and push answers in short transactions ({@link PAGE_CHUNK}, {@link ANSWER_CHUNK} changes), so
-   * a write waits behind at most one; otherwise a page or an answer is one transaction, which is faster.
+   * True while local writes are being made (in any tab of the profile). The loop's own steps then only
+   * push (`push({ whileWriting: true })`); a pull or an answer applied meanwhile (a step the app asked
+   * for) stores pulled pages and push answers in short transactions ({@link PAGE_CHUNK},
+   * {@link ANSWER_CHUNK} changes), so a write waits behind at most one; otherwise a page or an answer is
+   * one transaction, which is faster.
    */
   writing: () => boolean;
 }

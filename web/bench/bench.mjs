@@ -12,7 +12,8 @@ import { loadavg } from 'node:os';
 const PASSWORD = 'correct horse battery staple';
 const N = 10_000;
 const runs = Number(process.argv[2] ?? 3);
-const server = await startServer();
+// The pages load from the server itself, as the web app does (no test proxy between a page and the API).
+const server = await startServer({ direct: true });
 const browser = await launchBrowser();
 
 async function device(user, signup, options = {}) {

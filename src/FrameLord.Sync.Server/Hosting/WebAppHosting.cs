@@ -14,11 +14,14 @@ public static class WebAppHosting
     /// Adds the static-file middleware. Call it before routing and authorization: a file it serves
     /// never reaches the token-requiring fallback policy, which is what makes the app's files (and
     /// <c>/</c>) anonymous, as DESIGN 3.1 requires. Paths under <c>/api</c> never touch the disk.
-    /// Without a <c>wwwroot</c> folder (an API-only deployment) nothing is added.
+    /// Without a <c>wwwroot</c> folder (an API-only deployment) nothing is added. The setting
+    /// <c>WebApp:Root</c> names another folder to serve instead (an app built apart from the server);
+    /// it must hold an <c>index.html</c>, or the server refuses to start.
     /// </summary>
     public static WebApplication UseSyncWebApp(this WebApplication app)
     {
-        var root = FindRoot(app.Environment.ContentRootPath);
+        var configured = app.Configuration[RootSetting];
+        var root = string.IsNullOrWhiteSpace(configured) ? FindRoot(app.Environment.ContentRootPath) : ConfiguredRoot(configured);
         if (root is null)
         {
             return app;
@@ -59,6 +62,20 @@ public static class WebAppHosting
             headers.ContentSecurityPolicy =
                 "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
         }
+    }
+
+    /// <summary>The setting that names the folder to serve instead of the built-in <c>wwwroot</c>.</summary>
+    private const string RootSetting = "WebApp:Root";
+
+    private static string ConfiguredRoot(string configured)
+    {
+        var root = Path.GetFullPath(configured);
+        if (!File.Exists(Path.Combine(root, "index.html")))
+        {
+            throw new InvalidOperationException($"{RootSetting} is '{configured}', which holds no index.html; point it at a built web app folder or leave it unset.");
+        }
+
+        return root;
     }
 
     /// <summary><c>wwwroot</c> beside the content root (<c>dotnet run</c>), else beside the binaries (published, tests).</summary>

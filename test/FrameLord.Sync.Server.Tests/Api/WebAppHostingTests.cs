@@ -85,4 +85,47 @@ public sealed class WebAppHostingTests : IAsyncLifetime
         Assert.NotEqual(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
     }
+
+    [Fact]
+    public async Task ConfiguredRoot_IsServedInsteadOfTheBuiltInApp()
+    {
+        var folder = Directory.CreateTempSubdirectory("framelord-webroot-");
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "index.html"), "<p>another build</p>", TestContext.Current.CancellationToken);
+            Directory.CreateDirectory(Path.Combine(folder.FullName, "pages"));
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, "pages", "boot.js"), "window.ok = true;", TestContext.Current.CancellationToken);
+            await using var server = await TestServer.StartAsync(_db, new Dictionary<string, string> { ["WebApp:Root"] = folder.FullName });
+
+            var root = await server.Client().GetStringAsync("/", TestContext.Current.CancellationToken);
+            var script = await server.Client().GetAsync("/pages/boot.js", TestContext.Current.CancellationToken);
+            var app = await server.Client().GetAsync("/app.js", TestContext.Current.CancellationToken);
+
+            Assert.Equal("<p>another build</p>", root);
+            Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+            Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
+            Assert.NotEqual(HttpStatusCode.OK, app.StatusCode); // the built-in app is not mixed in
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ConfiguredRoot_WithoutAnIndex_StopsTheStartWithAClearError()
+    {
+        var folder = Directory.CreateTempSubdirectory("framelord-webroot-");
+        try
+        {
+            var error = await Assert.ThrowsAnyAsync<Exception>(() => TestServer.StartAsync(_db, new Dictionary<string, string> { ["WebApp:Root"] = folder.FullName }));
+
+            Assert.Contains("WebApp:Root", error.ToString(), StringComparison.Ordinal);
+            Assert.Contains("index.html", error.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
 }

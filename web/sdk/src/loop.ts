@@ -48,7 +48,14 @@ export class SyncLoop {
   #running: Promise<void> | null = null;
   #again = false;
   #againDue = Infinity;
+  /** Every request merged into `#again` was a write's debounce. */
+  #againIsDebounce = true;
   #timerIsDebounce = false;
+  /**
+   * The next step pulls whatever asked for it: nothing was pulled since start-up, a step failed or
+   * found the browser offline, or the browser came back online (pull first, DESIGN 5.3).
+   */
+  #needsFull = true;
   #attempt = 0;
   #firstUnpushedAt: number | null = null;
   /** A live event arrived after the running step's last pull began. */
@@ -108,6 +115,7 @@ export class SyncLoop {
 
   /** The browser went online: retry at once. */
   notifyOnline(): void {
+    this.#needsFull = true;
     this.#attempt = 0;
     this.#schedule(0);
   }
@@ -128,6 +136,7 @@ export class SyncLoop {
     if (!this.#started) return;
     const due = this.#options.now() + delayMs;
     if (this.#running !== null) {
+      this.#againIsDebounce = (this.#again ? this.#againIsDebounce : true) && debounce;
       this.#again = true;
       this.#againDue = Math.min(this.#againDue, due);
       return;
@@ -143,7 +152,7 @@ export class SyncLoop {
     this.#timer = setTimeout(() => {
       this.#timer = null;
       this.#dueAt = Infinity;
-      this.#running = this.#step().finally(() => {
+      this.#running = this.#step(debounce).finally(() => {
         this.#running = null;
         const owed = this.#pullOwed;
         this.#pullOwed = false;
@@ -152,14 +161,17 @@ export class SyncLoop {
           // After a push-only step the owed step covers the event (its own push's echo among them).
           if (!owed) {
             this.#again = true;
+            this.#againIsDebounce = false;
             this.#againDue = Math.min(this.#againDue, this.#options.now());
           }
         }
         if (this.#again) {
           this.#again = false;
           const againDue = this.#againDue;
+          const againDebounce = this.#againIsDebounce;
           this.#againDue = Infinity;
-          this.#schedule(Math.max(0, againDue - this.#options.now()));
+          this.#againIsDebounce = true;
+          this.#schedule(Math.max(0, againDue - this.#options.now()), againDebounce);
         }
         // A debounce step: each write moves it later (within the 8 s bound of an unpushed write).
         if (owed) this.#schedule(this.#options.debounceMs, true);
@@ -189,15 +201,19 @@ export class SyncLoop {
     }
   }
 
-  async #step(): Promise<void> {
+  /** A step; `fromDebounce`: the timer was a write's debounce (or the step owed after a push-only one). */
+  async #step(fromDebounce: boolean): Promise<void> {
     const waiters = this.#waiters.splice(0);
     if (!this.#hooks.online()) {
+      this.#needsFull = true;
       this.#hooks.update({ online: false, running: false });
       for (const w of waiters) w.reject(new SyncError('NETWORK_ERROR', 'The browser is offline.', 0, true));
       return; // the 'online' event starts the next step
     }
     this.#hooks.update({ running: true, progress: null });
-    if (waiters.length === 0 && this.#hooks.writing()) {
+    // Only a write's own debounce step may skip the pulls, and only once a pull has succeeded since the
+    // last failure or return online; a step the app asked for always pulls.
+    if (waiters.length === 0 && fromDebounce && !this.#needsFull && this.#hooks.writing()) {
       await this.#pushOnly();
       return;
     }
@@ -220,6 +236,7 @@ export class SyncLoop {
       await this.#hooks.documents();
       const at = this.#options.now();
       this.#attempt = 0;
+      this.#needsFull = false;
       this.#hooks.update({ running: false, error: null, online: true, lastSyncAt: at, progress: null, pendingChanges: await this.#hooks.pendingChanges() });
       this.#hooks.synced({ at, pulled, pushed: pushed.pushed });
       for (const w of waiters) w.resolve();
@@ -233,6 +250,7 @@ export class SyncLoop {
   async #failed(e: unknown, waiters: { resolve: () => void; reject: (e: unknown) => void }[]): Promise<void> {
     const error = e instanceof SyncError ? e : new SyncError('CLIENT_ERROR', e instanceof Error ? e.message : String(e));
     this.#attempt++;
+    this.#needsFull = true;
     const network = error.status === 0 && error.code === 'NETWORK_ERROR';
     this.#hooks.update({
       running: false,

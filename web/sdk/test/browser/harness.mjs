@@ -5,6 +5,8 @@
 // event stream and WebSocket upgrades) to the server. A page fulfilled by the browser's request routing
 // has no address of its own, and Chromium then refuses its sockets to loopback; a real loopback origin
 // does not. The proxy also records the requests it forwards and can take the socket endpoint down.
+// `startServer({ direct: true })` (the benchmark) has the server serve the test page itself instead
+// (`WebApp:Root`), so nothing stands between a page and the API, as with the web app in production.
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, createServer as createHttpServer } from 'node:http';

@@ -237,3 +237,21 @@ test('syncNow while the app writes is a full step', async () => {
   assert.equal(h.pushes.at(-1)!.whileWriting, false);
   h.done();
 });
+
+test('a write debounced while the browser was offline is pulled for first once it is back: no push-only step then', async () => {
+  const h = harness();
+  h.loop.start();
+  await h.advance(100);
+  h.setOnline(false);
+  h.setWriting(true);
+  h.loop.notifyWrite();
+  await h.advance(2100); // the debounce step finds the browser offline
+  assert.equal(h.steps.length, 1);
+  h.setOnline(true);
+  h.loop.notifyWrite(); // still writing when it comes back
+  h.loop.notifyOnline();
+  await h.advance(100);
+  assert.equal(h.steps.length, 2, 'the step after coming back online pulls first');
+  assert.equal(h.pushes.at(-1)!.whileWriting, false);
+  h.done();
+});

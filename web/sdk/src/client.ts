@@ -6,7 +6,7 @@
 import type { ConflictListOptions, Conflicts, EntityStore, ListOptions, NoteDocuments } from './api.js';
 import { Auth } from './auth.js';
 import type { EditKind, JsonObject } from './coalesce.js';
-import { Meta, openSessionDb, openSyncDb, type LocalEntity, type Session, type SessionDb, type SyncDb } from './db.js';
+import { Meta, openSessionDb, openSyncDb, typeRange, type LocalEntity, type Session, type SessionDb, type SyncDb } from './db.js';
 import { DocumentManager } from './documents.js';
 import { Election } from './election.js';
 import { SyncEngine, pendingFields, toConflict } from './engine.js';
@@ -289,7 +289,7 @@ export class SyncClient {
 
   /** @internal */
   async readAll(type: string, options: ListOptions | undefined): Promise<EntityBase[]> {
-    const rows = await this.#parts().db.getAllFromIndex('entities', 'by_type', type);
+    const rows = await this.#parts().db.getAll('entities', typeRange(type));
     return rows.filter((r) => options?.includeArchived === true || !r.is_archived).map((r) => r.data as EntityBase);
   }
 

@@ -73,7 +73,8 @@ export interface AckedBatch {
 }
 
 export interface SyncSchema extends DBSchema {
-  entities: { key: [string, string]; value: LocalEntity; indexes: { by_type: string } };
+  /** Keyed by [type, id]: one type's rows are the key range {@link typeRange} (schema 4 dropped the `by_type` index). */
+  entities: { key: [string, string]; value: LocalEntity };
   outbox: { key: number; value: OutboxEntry; indexes: { by_entity: [string, string] } };
   meta: { key: string; value: unknown };
   conflicts: { key: string; value: SyncConflict & { seq: number } };
@@ -115,16 +116,23 @@ export const Meta = {
  * 3: the `acked` store. A push answer is recorded there (with the outbox entries it answers leaving) and
  * applied to the entities after; a SDK of schema 2 would neither apply nor read it (its writes would
  * start from versions older than the server's), so the version moves again.
+ * 4: the entities' `by_type` index is gone (a type's rows are a range of the [type, id] key): every
+ * stored row, pulled or written, cost an index entry as well. A SDK of schema 3 lists rows through it,
+ * so it gives way.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
+
+/** The keys of one entity type's rows: [type, id] for every id (an array key sorts after any string). */
+export function typeRange(type: string): IDBKeyRange {
+  return IDBKeyRange.bound([type], [type, []]);
+}
 
 export function openSyncDb(factory: IDBFactory, name: string): Promise<SyncDb> {
   return withFactory(factory, () =>
     openDB<SyncSchema>(name, SCHEMA_VERSION, {
       async upgrade(db, oldVersion, _newVersion, tx) {
         if (oldVersion < 1) {
-          const entities = db.createObjectStore('entities', { keyPath: ['entity_type', 'entity_id'] });
-          entities.createIndex('by_type', 'entity_type');
+          db.createObjectStore('entities', { keyPath: ['entity_type', 'entity_id'] });
           const outbox = db.createObjectStore('outbox', { keyPath: 'seq' });
           outbox.createIndex('by_entity', ['entity_type', 'entity_id']);
           db.createObjectStore('meta');
@@ -136,6 +144,7 @@ export function openSyncDb(factory: IDBFactory, name: string): Promise<SyncDb> {
         }
         if (oldVersion < 2) await markSentEntries(tx);
         if (oldVersion < 3) createAcked(db);
+        if (oldVersion < 4) tx.objectStore('entities').deleteIndex('by_type' as never);
       },
       blocking(_current, _blocked, event) {
         // A newer SDK in another tab wants to upgrade: close this connection so that it can (an open

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { openDB } from 'idb';
-import { Meta, SCHEMA_VERSION, openSyncDb, type LocalEntity } from '../../src/db.js';
+import { Meta, SCHEMA_VERSION, openSyncDb, typeRange, type LocalEntity } from '../../src/db.js';
 import { writeEntity } from '../../src/writes.js';
 import type { OutboxEntry } from '../../src/coalesce.js';
 
@@ -80,7 +80,7 @@ test('schema 2 to 3: the rows stay as they are, the store of recorded push answe
   const factory = new IDBFactory();
   await schemaTwo(factory, 'db2', [entry(1, 't1', false), entry(2, 't2', false)], [entity('t1'), entity('t2')], 1);
   const db = await openSyncDb(factory, 'db2');
-  assert.equal(db.version, 3);
+  assert.equal(db.version, SCHEMA_VERSION);
   assert.equal(await db.get('meta', Meta.sentThrough), 1);
   assert.deepEqual((await db.getAll('outbox')).map((e) => e.seq), [1, 2]);
   assert.equal((await db.getAll('entities')).length, 2);
@@ -91,6 +91,27 @@ test('schema 2 to 3: the rows stay as they are, the store of recorded push answe
   await writeEntity(db, null, Date.parse('2026-12-04T11:00:00Z'), 'task', 't1', 'update', (t) => ({ ...t, title: 'after' }));
   await writeEntity(db, null, Date.parse('2026-12-04T11:00:00Z'), 'task', 't2', 'update', (t) => ({ ...t, title: 'after' }));
   assert.deepEqual((await db.getAll('outbox')).map((e) => [e.seq, e.entity_id, e.operation]), [[1, 't1', 'create'], [2, 't2', 'create'], [3, 't1', 'update']]);
+  db.close();
+});
+
+test('schema 3 to 4: the by_type index goes, and each type\'s rows are still listed (by key range), other types apart', async () => {
+  const factory = new IDBFactory();
+  const contact: LocalEntity = { ...entity('c1'), entity_type: 'contact' };
+  await schemaTwo(factory, 'db3', [entry(1, 't1', false)], [entity('t1'), entity('t2'), contact], 0);
+  const g = globalThis as { indexedDB?: IDBFactory };
+  const previous = g.indexedDB;
+  g.indexedDB = factory;
+  const opening = openDB('db3', 3, { upgrade: (db) => db.createObjectStore('acked', { keyPath: 'seq' }).createIndex('by_entity', 'keys', { multiEntry: true }) });
+  g.indexedDB = previous;
+  const three = await opening;
+  assert.deepEqual([...three.transaction('entities').store.indexNames], ['by_type']);
+  three.close();
+  const db = await openSyncDb(factory, 'db3');
+  assert.equal(db.version, SCHEMA_VERSION);
+  assert.deepEqual([...db.transaction('entities').store.indexNames], []);
+  assert.deepEqual((await db.getAll('entities', typeRange('task'))).map((e) => e.entity_id), ['t1', 't2']);
+  assert.deepEqual((await db.getAll('entities', typeRange('contact'))).map((e) => e.entity_id), ['c1']);
+  assert.deepEqual(await db.getAll('entities', typeRange('note')), []);
   db.close();
 });
 
@@ -108,6 +129,7 @@ test('a new database starts at the current schema with every store', async () =>
   const db = await openSyncDb(new IDBFactory(), 'fresh');
   assert.equal(db.version, SCHEMA_VERSION);
   assert.deepEqual([...db.objectStoreNames].sort(), ['acked', 'conflicts', 'documents', 'entities', 'meta', 'outbox', 'rejected']);
+  assert.deepEqual([...db.transaction('entities').store.indexNames], []);
   db.close();
 });
 

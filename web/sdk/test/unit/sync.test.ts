@@ -575,7 +575,8 @@ test('a pulled row holds the server state once; a local edit and a recorded answ
 
 test('a step while the app writes only pushes: batches taken and answers recorded ten at a time, applied by the next full step', async () => {
   const server = new FakeServer();
-  const { client, factory } = await started(server, { pushBatchSize: 10, debounceMs: 20 });
+  // the debounce step comes after the last of the writes below, well inside the 2 s the app counts as writing
+  const { client, factory } = await started(server, { pushBatchSize: 10, debounceMs: 400 });
   const paths: string[] = [];
   server.onRequest = (path) => paths.push(path);
   const proto = (globalThis as unknown as { IDBDatabase: { prototype: { transaction: (...a: unknown[]) => unknown } } }).IDBDatabase.prototype;

@@ -90,6 +90,24 @@ export interface SyncSchema extends DBSchema {
 
 export type SyncDb = IDBPDatabase<SyncSchema>;
 
+/**
+ * The outbox's marks, read by every write and every batch taken, so they are one row (one read).
+ * `nextSeq`: the seq (and change id) of the next entry; never reused. `sentThrough`: the largest seq
+ * ever taken into a push batch (schema 2): entries at or below it are in flight or were sent by a push
+ * that failed, frozen, never coalesced into again. Batches are taken oldest first over a contiguous key
+ * range, so one number marks them all.
+ */
+export interface OutboxMarks {
+  nextSeq: number;
+  sentThrough: number;
+}
+
+/** The marks as stored, or those of an empty outbox. */
+export function outboxMarks(stored: unknown): OutboxMarks {
+  const m = stored as Partial<OutboxMarks> | undefined;
+  return { nextSeq: m?.nextSeq ?? 1, sentThrough: m?.sentThrough ?? 0 };
+}
+
 /** Meta keys. */
 export const Meta = {
   deviceId: 'device_id',
@@ -97,12 +115,10 @@ export const Meta = {
   contactZeroId: 'contact_zero_id',
   cursor: 'cursor',
   lastSyncAt: 'last_sync_at',
+  /** The outbox's next sequence number and its in-flight mark, one row ({@link OutboxMarks}, schema 5). */
+  outboxMarks: 'outbox_marks',
+  /** Schemas 1 to 4 kept the marks in two rows; the upgrade to 5 joins them. */
   nextSeq: 'next_seq',
-  /**
-   * The largest outbox seq ever taken into a push batch (schema 2). Entries at or below it are in
-   * flight or were sent by a push that failed: frozen, never coalesced into again. Batches are taken
-   * oldest first over a contiguous key range, so one number marks them all.
-   */
   sentThrough: 'sent_through',
   resyncSince: 'resync_since',
   conflictSeq: 'conflict_seq',
@@ -119,8 +135,10 @@ export const Meta = {
  * 4: the entities' `by_type` index is gone (a type's rows are a range of the [type, id] key): every
  * stored row, pulled or written, cost an index entry as well. A SDK of schema 3 lists rows through it,
  * so it gives way.
+ * 5: the next seq and the in-flight mark are one meta row ({@link OutboxMarks}): a write reads one row
+ * instead of two. A SDK of schema 4 would read and write the old rows, so it gives way.
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** The keys of one entity type's rows: [type, id] for every id (an array key sorts after any string). */
 export function typeRange(type: string): IDBKeyRange {
@@ -145,6 +163,7 @@ export function openSyncDb(factory: IDBFactory, name: string): Promise<SyncDb> {
         if (oldVersion < 2) await markSentEntries(tx);
         if (oldVersion < 3) createAcked(db);
         if (oldVersion < 4) tx.objectStore('entities').deleteIndex('by_type' as never);
+        if (oldVersion < 5) await joinMarks(tx);
       },
       blocking(_current, _blocked, event) {
         // A newer SDK in another tab wants to upgrade: close this connection so that it can (an open
@@ -174,6 +193,15 @@ async function markSentEntries(tx: IDBPTransaction<SyncSchema, ArrayLike<StoreNa
     await c.update({ ...c.value, sent: false });
   }
   if (sentThrough > 0) await tx.objectStore('meta').put(sentThrough, Meta.sentThrough);
+}
+
+/** Schema 4 to 5: the next seq and the in-flight mark move from two meta rows into one. */
+async function joinMarks(tx: IDBPTransaction<SyncSchema, ArrayLike<StoreNames<SyncSchema>>, 'versionchange'>): Promise<void> {
+  const meta = tx.objectStore('meta');
+  const [nextSeq, sentThrough] = await Promise.all([meta.get(Meta.nextSeq), meta.get(Meta.sentThrough)]);
+  if (nextSeq === undefined && sentThrough === undefined) return;
+  await meta.put(outboxMarks({ nextSeq, sentThrough } as Partial<OutboxMarks>), Meta.outboxMarks);
+  await Promise.all([meta.delete(Meta.nextSeq), meta.delete(Meta.sentThrough)]);
 }
 
 /** The signed-in session of a profile. */

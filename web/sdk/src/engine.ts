@@ -3,7 +3,7 @@
  * SyncClient.Push/Pull. The loop (loop.ts) decides when they run; this file decides what they do.
  */
 import type { JsonObject, OutboxEntry } from './coalesce.js';
-import { Meta, ownShadow, type AckedItem, type LocalEntity, type SyncDb } from './db.js';
+import { Meta, outboxMarks, ownShadow, type AckedItem, type LocalEntity, type SyncDb } from './db.js';
 import { NotSignedInError, SchemaMismatchError, SyncError } from './errors.js';
 import { changedFields, compareStamps, field, isArchived, isDerived, isLocalOnly, sameField, type Stamp } from './json.js';
 import { toPushChange, type HttpTransport, type PullAnswer, type PushAnswer, type PulledChange, type WireConflict } from './transport.js';
@@ -152,12 +152,13 @@ export class SyncEngine {
   async #takeBatch(after: number, upTo: number, count: number): Promise<OutboxEntry[]> {
     const tx = this.#db.transaction(['outbox', 'meta'], 'readwrite');
     const meta = tx.objectStore('meta');
-    const [entries, sentThrough] = await Promise.all([
+    const [entries, stored] = await Promise.all([
       tx.objectStore('outbox').getAll(IDBKeyRange.bound(after, upTo, true, false), count),
-      meta.get(Meta.sentThrough) as Promise<number | undefined>,
+      meta.get(Meta.outboxMarks),
     ]);
+    const marks = outboxMarks(stored);
     const last = entries.at(-1)?.seq ?? 0;
-    if (last > (sentThrough ?? 0)) issue(meta.put(last, Meta.sentThrough));
+    if (last > marks.sentThrough) issue(meta.put({ ...marks, sentThrough: last }, Meta.outboxMarks));
     await tx.done;
     return entries;
   }

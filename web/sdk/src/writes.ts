@@ -4,7 +4,7 @@
  * the same stores one after the other, so each write coalesces against the outbox as it really is.
  */
 import { enqueue, pushable, type EditKind, type JsonObject, type LocalEdit, type OutboxEntry } from './coalesce.js';
-import { Meta, ownShadow, type AckedBatch, type LocalEntity, type SyncDb } from './db.js';
+import { Meta, outboxMarks, ownShadow, type AckedBatch, type LocalEntity, type OutboxMarks, type SyncDb } from './db.js';
 import { diff, iso } from './json.js';
 import type { IDBPTransaction } from 'idb';
 import type { SyncSchema } from './db.js';
@@ -59,16 +59,16 @@ async function write(
 ): Promise<WriteResult> {
   const entities = tx.objectStore('entities');
   const stamp = iso(now);
-  // The reads go out together: one round trip to IndexedDB instead of four (DESIGN 5.1 latency).
-  const [found, queuedEntries, nextSeq, sentThrough, acked] = await Promise.all([
+  // The reads go out together: one round trip to IndexedDB (DESIGN 5.1 latency).
+  const [found, queuedEntries, storedMarks, acked] = await Promise.all([
     entities.get([entityType, entityId]),
     tx.objectStore('outbox').index('by_entity').getAll([entityType, entityId]),
-    tx.objectStore('meta').get(Meta.nextSeq) as Promise<number | undefined>,
-    tx.objectStore('meta').get(Meta.sentThrough) as Promise<number | undefined>,
+    tx.objectStore('meta').get(Meta.outboxMarks),
     tx.objectStore('acked').index('by_entity').getAll([entityType, entityId]),
   ]);
   let entity = found === undefined ? undefined : ownShadow(found);
-  const outbox = new EntityOutbox(tx, withSent(queuedEntries, sentThrough ?? 0), nextSeq ?? 1);
+  const marks = outboxMarks(storedMarks);
+  const outbox = new EntityOutbox(tx, withSent(queuedEntries, marks.sentThrough), marks);
   const isContactZero = entityType === 'contact' && contactZeroId !== null && entityId === contactZeroId;
   if (kind === 'create') {
     if (entity !== undefined) throw new Error(`${entityType}/${entityId} already exists.`);
@@ -144,15 +144,18 @@ async function write(
  */
 class EntityOutbox {
   readonly #tx: WriteTx;
+  /** The marks as read (the in-flight mark is written back unchanged with the next seq). */
+  readonly #marks: OutboxMarks;
   readonly #entries: Map<number, OutboxEntry>;
   #nextSeq: number;
   /** Entries added minus entries removed so far. */
   delta = 0;
 
-  constructor(tx: WriteTx, entries: OutboxEntry[], nextSeq: number) {
+  constructor(tx: WriteTx, entries: OutboxEntry[], marks: OutboxMarks) {
     this.#tx = tx;
     this.#entries = new Map(entries.map((e) => [e.seq, e]));
-    this.#nextSeq = nextSeq;
+    this.#marks = marks;
+    this.#nextSeq = marks.nextSeq;
   }
 
   /** The entity's newest entry. */
@@ -170,7 +173,7 @@ class EntityOutbox {
     switch (result.outcome) {
       case 'inserted':
         this.#nextSeq = seq + 1;
-        issue(this.#tx.objectStore('meta').put(this.#nextSeq, Meta.nextSeq));
+        issue(this.#tx.objectStore('meta').put({ ...this.#marks, nextSeq: this.#nextSeq }, Meta.outboxMarks));
         issue(outbox.put(result.entry));
         this.#entries.set(result.entry.seq, result.entry);
         this.delta++;

@@ -48,7 +48,9 @@ test('schema 1 to 2: entries a push had marked sent move under the in-flight mar
   await schemaOne(factory, 'db', [entry(1, 't1', true), entry(2, 't2', true), entry(3, 't3', false)], [entity('t1'), entity('t2'), entity('t3')]);
   const db = await openSyncDb(factory, 'db');
   assert.equal(db.version, SCHEMA_VERSION);
-  assert.equal(await db.get('meta', Meta.sentThrough), 2);
+  assert.deepEqual(await db.get('meta', Meta.outboxMarks), { nextSeq: 4, sentThrough: 2 });
+  assert.equal(await db.get('meta', Meta.sentThrough), undefined, 'the old rows are gone');
+  assert.equal(await db.get('meta', Meta.nextSeq), undefined);
   assert.deepEqual((await db.getAll('outbox')).map((e) => [e.seq, e.sent]), [[1, false], [2, false], [3, false]]);
   // t2's entry was sent by schema 1: an edit makes a new entry; t3's was not: the edit folds into it
   await writeEntity(db, null, Date.parse('2026-12-04T11:00:00Z'), 'task', 't2', 'update', (t) => ({ ...t, title: 'after' }));
@@ -81,7 +83,7 @@ test('schema 2 to 3: the rows stay as they are, the store of recorded push answe
   await schemaTwo(factory, 'db2', [entry(1, 't1', false), entry(2, 't2', false)], [entity('t1'), entity('t2')], 1);
   const db = await openSyncDb(factory, 'db2');
   assert.equal(db.version, SCHEMA_VERSION);
-  assert.equal(await db.get('meta', Meta.sentThrough), 1);
+  assert.deepEqual(await db.get('meta', Meta.outboxMarks), { nextSeq: 3, sentThrough: 1 });
   assert.deepEqual((await db.getAll('outbox')).map((e) => e.seq), [1, 2]);
   assert.equal((await db.getAll('entities')).length, 2);
   assert.equal(await db.count('acked'), 0);
@@ -119,7 +121,7 @@ test('schema 1 to 2 with nothing sent sets no mark', async () => {
   const factory = new IDBFactory();
   await schemaOne(factory, 'db', [entry(1, 't1', false)], [entity('t1')]);
   const db = await openSyncDb(factory, 'db');
-  assert.equal(await db.get('meta', Meta.sentThrough), undefined);
+  assert.deepEqual(await db.get('meta', Meta.outboxMarks), { nextSeq: 2, sentThrough: 0 });
   await writeEntity(db, null, Date.parse('2026-12-04T11:00:00Z'), 'task', 't1', 'update', (t) => ({ ...t, title: 'after' }));
   assert.deepEqual((await db.getAll('outbox')).map((e) => [e.seq, e.data?.['title']]), [[1, 'after']]);
   db.close();

@@ -2,7 +2,9 @@
  * The sync loop (DESIGN 5.2, 5.3), run by the one elected tab: a step (pull, push, pull again when
  * something was pushed, then dirty note bodies) at start-up, 2 s after the last local write (at most
  * 8 s after the first unpushed one), every 30 s, on a live event, and after a failure with backoff.
- * Steps never overlap; a request for a step while one runs makes one more step after it.
+ * Steps never overlap; a request for a step while one runs makes one more step after it. While the app
+ * is still writing when a write's debounce step comes (the 8 s bound), that step only pushes, and a
+ * full step follows once writes pause.
  */
 import { backoffDelay } from './backoff.js';
 import { SyncError } from './errors.js';

@@ -30,6 +30,29 @@ async function waitFor(page, predicate, arg, timeout = 60_000) {
 
 const isLeader = (page) => page.evaluate(() => window.client.status.get().isLeader);
 
+/**
+ * Closes the loop's tab `first`, lets the other tab take the loop over and push what is left, then
+ * signs a new device in and returns the tasks it pulls (id and version).
+ */
+async function closeThenSyncElsewhere(first, second, user) {
+  await first.close();
+  await waitFor(second, () => window.client.status.get().isLeader === true, undefined, 30_000);
+  await second.evaluate(() => window.client.syncNow());
+  await waitFor(second, () => window.client.status.get().pendingChanges === 0);
+  const other = await newDevice(browser, server.url);
+  try {
+    const page = await other.newTab();
+    await openClient(page, { pullPageSize: 1000 });
+    await page.evaluate(async ({ user, password }) => {
+      await window.client.login(user, password);
+      await window.client.syncNow();
+    }, { user, password: PASSWORD });
+    return await page.evaluate(() => window.client.tasks.list().then((l) => l.map((t) => ({ id: t.id, v: t.sync_version }))));
+  } finally {
+    await other.context.close();
+  }
+}
+
 test('two tabs of one profile run one loop; closing the loop\'s tab elects the other; writes from either tab sync', async () => {
   const user = email('tabs');
   const device = await newDevice(browser, server.url);
@@ -92,25 +115,12 @@ test('a tab closed in the middle of a sync loses nothing and duplicates nothing'
   await first.evaluate(() => window.dispatchEvent(new Event('online')));
   // close the loop's tab once part of the outbox is acknowledged
   await waitFor(first, (n) => { const s = window.client.status.get(); return s.pendingChanges > 0 && s.pendingChanges < n - 100; }, N);
-  await first.close();
-  await waitFor(second, () => window.client.status.get().isLeader === true, undefined, 30_000);
-  await second.evaluate(() => window.client.syncNow());
-  await waitFor(second, () => window.client.status.get().pendingChanges === 0);
-
-  const other = await newDevice(browser, server.url);
-  const page = await other.newTab();
-  await openClient(page, { pullPageSize: 1000 });
-  await page.evaluate(async ({ user, password }) => {
-    await window.client.login(user, password);
-    await window.client.syncNow();
-  }, { user, password: PASSWORD });
-  const tasks = await page.evaluate(() => window.client.tasks.list().then((l) => l.map((t) => ({ id: t.id, v: t.sync_version }))));
+  const tasks = await closeThenSyncElsewhere(first, second, user);
   assert.equal(tasks.length, N);
   assert.equal(new Set(tasks.map((t) => t.id)).size, N);
   // a change applied twice would have moved the version past 1
   assert.deepEqual(tasks.filter((t) => t.v !== 1), []);
   await device.context.close();
-  await other.context.close();
 });
 
 test('a tab closed while its loop pushes between the app\'s writes (a push-only step) loses nothing and duplicates nothing', async () => {
@@ -144,19 +154,7 @@ test('a tab closed while its loop pushes between the app\'s writes (a push-only 
   await waitFor(first, () => window.pushedWhileWriting >= 300); // answered batches waiting for their grouped record (ten at a time)
   const written = await first.evaluate(() => window.written);
   assert.equal(server.proxy.count(/sync\/pull/), pullsWhilePushing, 'no pull while the app writes');
-  await first.close();
-  await waitFor(second, () => window.client.status.get().isLeader === true, undefined, 30_000);
-  await second.evaluate(() => window.client.syncNow());
-  await waitFor(second, () => window.client.status.get().pendingChanges === 0);
-
-  const other = await newDevice(browser, server.url);
-  const page = await other.newTab();
-  await openClient(page, { pullPageSize: 1000 });
-  await page.evaluate(async ({ user, password }) => {
-    await window.client.login(user, password);
-    await window.client.syncNow();
-  }, { user, password: PASSWORD });
-  const tasks = await page.evaluate(() => window.client.tasks.list().then((l) => l.map((t) => ({ id: t.id, v: t.sync_version })).sort((a, b) => (a.id < b.id ? -1 : 1))));
+  const tasks = (await closeThenSyncElsewhere(first, second, user)).sort((a, b) => (a.id < b.id ? -1 : 1));
   // every write that had returned before the close is there (and the few that returned while it closed), once,
   // with no gap: the writes ran in order
   assert.ok(tasks.length >= written, `${tasks.length} tasks, ${written} written`);
@@ -164,5 +162,4 @@ test('a tab closed while its loop pushes between the app\'s writes (a push-only 
   // a create resent after the close is answered with its first outcome, not applied again
   assert.deepEqual(tasks.filter((t) => t.v !== 1), []);
   await device.context.close();
-  await other.context.close();
 });

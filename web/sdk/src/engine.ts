@@ -81,12 +81,16 @@ export class SyncEngine {
     let done = 0;
     this.#report('push', 0, total);
     const size = this.#options.pushBatchSize;
-    const take = async (after: number) => split(await this.#takeBatch(after, lastKey, size * group), size);
-    let ready = await take(0);
+    // The last seq taken so far: the next take starts after it.
+    let takenThrough = 0;
+    const take = async () => {
+      const entries = await this.#takeBatch(takenThrough, lastKey, size * group);
+      takenThrough = entries.at(-1)?.seq ?? lastKey;
+      return split(entries, size);
+    };
+    let ready = await take();
     let batch = ready.shift();
     if (batch === undefined) return result;
-    let takenThrough = batch.at(-1)!.seq;
-    for (const b of ready) takenThrough = b.at(-1)!.seq;
     // One read of the session for the whole push, not one before each batch goes out.
     const session = await this.#auth.session();
     if (session === undefined) throw new NotSignedInError();
@@ -98,10 +102,7 @@ export class SyncEngine {
     try {
       for (;;) {
         // The next batch is taken while the server works on this one, and sent once its answer is in.
-        if (ready.length === 0 && takenThrough < lastKey) {
-          ready = await take(takenThrough);
-          for (const b of ready) takenThrough = b.at(-1)!.seq;
-        }
+        if (ready.length === 0 && takenThrough < lastKey) ready = await take();
         const next = ready.shift() ?? null;
         const answer = await request;
         const nextRequest = next !== null ? this.#send(next, held) : null;

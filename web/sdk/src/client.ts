@@ -361,8 +361,6 @@ export class SyncClient {
     await meta.store.put(session.contactZeroId, Meta.contactZeroId);
     await meta.done;
     const hub = new Hub(name);
-    /** Entries the running push has reported acknowledged (its progress counts from 0 per push). */
-    let pushDone = 0;
     const engine = new SyncEngine(db, this.#transport, this.#auth, {
       deviceId: session.deviceId,
       contactZeroId: session.contactZeroId,
@@ -373,18 +371,12 @@ export class SyncClient {
       now: this.#options.now,
       writing: () => this.#options.now() - this.#lastWriteAt < WRITING_MS,
     }, {
-      progress: (progress) => {
-        this.#update({ progress });
-        if (progress.phase !== 'push') return;
-        // Every tab sees the outbox shrink batch by batch during a large push: an acknowledged batch has
-        // left the outbox when its progress is reported, so it is taken off the count at once, and the
-        // recount once the push pauses confirms it.
-        const acknowledged = progress.done - pushDone;
-        pushDone = progress.done;
-        if (acknowledged > 0) {
-          this.#countWrite(-acknowledged);
-          this.#recountSoon();
-        }
+      progress: (progress) => this.#update({ progress }),
+      acknowledged: (entries) => {
+        // Every tab sees the outbox shrink batch by batch during a large push: an answered batch is taken
+        // off the count at once, and the recount once the push pauses confirms it.
+        this.#countWrite(-entries);
+        this.#recountSoon();
       },
       conflict: (c) => this.#emit('conflict', c),
       rejected: (r) => this.#emit('rejected', r),

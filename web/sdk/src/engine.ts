@@ -32,6 +32,11 @@ export interface EngineOptions {
 
 export interface EngineEvents {
   progress(progress: SyncProgress): void;
+  /**
+   * A push batch of `entries` outbox entries was answered (right after the progress that counts it): they
+   * leave the outbox, recorded with the answer.
+   */
+  acknowledged(entries: number): void;
   conflict(conflict: SyncConflict): void;
   rejected(change: RejectedChange): void;
   /** Entities this device now holds differently (for store subscribers in every tab). */
@@ -108,7 +113,7 @@ export class SyncEngine {
         const nextRequest = next !== null ? this.#send(next, held) : null;
         nextRequest?.catch(() => undefined); // awaited on the next round; a failure here must not go unhandled meanwhile
         unrecorded.push({ batch, answer });
-        if (unrecorded.length >= group || nextRequest === null) {
+        if (unrecorded.length >= group || next === null) {
           for (const recorded of await this.#recordAnswers(unrecorded.splice(0))) {
             if (recorded.answered === 0) {
               // The batch sent meanwhile is answered or not: either way it is resent with the same change ids.
@@ -120,15 +125,17 @@ export class SyncEngine {
         }
         result.pushed += answer.successful.length;
         done += batch.length;
-        if (nextRequest === null) {
+        if (next === null || nextRequest === null) {
           this.#report('push', done, done);
+          this.#events.acknowledged(batch.length);
           failed = false;
           return result;
         }
         // The total counted at the start stands (counting what is left would read the rest of the outbox
         // for every batch); only a write that cancels a queued entry meanwhile makes it high.
-        this.#report('push', done, Math.max(total, done + next!.length));
-        batch = next!;
+        this.#report('push', done, Math.max(total, done + next.length));
+        this.#events.acknowledged(batch.length);
+        batch = next;
         request = nextRequest;
       }
     } finally {

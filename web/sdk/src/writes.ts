@@ -33,11 +33,14 @@ export async function writeEntity(
   build?: (current: JsonObject | undefined) => JsonObject,
 ): Promise<WriteResult> {
   const tx = db.transaction(['entities', 'outbox', 'meta', 'acked'], 'readwrite');
+  const held = { already: false };
   try {
-    const result = await write(tx, contactZeroId, now, entityType, entityId, kind, build);
+    const result = await (kind === 'create' ? create(tx, held, contactZeroId, now, entityType, entityId, build!) : write(tx, now, entityType, entityId, kind, build));
     await tx.done;
     return result;
   } catch (e) {
+    // A create adds the row without reading it first: an id already held fails the add, which aborts.
+    if (held.already) e = new Error(`${entityType}/${entityId} already exists.`);
     tx.done.catch(() => undefined); // the abort below rejects it; the caller gets `e`
     try {
       tx.abort();
@@ -48,13 +51,54 @@ export async function writeEntity(
   }
 }
 
-async function write(
+/**
+ * A create reads one row, the outbox marks (for the entry's seq), where an edit reads four: no outbox
+ * entry and no recorded answer exists for an entity the device has no row of (rows are never removed
+ * while anything is queued for them), so there is nothing to coalesce into. The row is added, not put:
+ * an id already held fails the add (`held.already`), which aborts the whole transaction.
+ */
+async function create(
   tx: WriteTx,
+  held: { already: boolean },
   contactZeroId: string | null,
   now: number,
   entityType: string,
   entityId: string,
-  kind: EditKind,
+  build: (current: JsonObject | undefined) => JsonObject,
+): Promise<WriteResult> {
+  const stamp = iso(now);
+  const marks = outboxMarks(await tx.objectStore('meta').get(Meta.outboxMarks));
+  const isContactZero = entityType === 'contact' && contactZeroId !== null && entityId === contactZeroId;
+  const data = build(undefined);
+  delete data['is_contact_zero'];
+  setMetadata(data, entityId, stamp, stamp, 1, false);
+  if (isContactZero) data['is_contact_zero'] = true;
+  const entity: LocalEntity = {
+    entity_type: entityType,
+    entity_id: entityId,
+    data,
+    sync_version: 1,
+    server_version: 0,
+    is_archived: false,
+    is_contact_zero: isContactZero,
+    shadow: null,
+    last_synced_at: null,
+  };
+  tx.objectStore('entities').add(entity).catch((e: unknown) => {
+    if ((e as { name?: unknown } | null)?.name === 'ConstraintError') held.already = true;
+  });
+  const outbox = new EntityOutbox(tx, [], marks);
+  const queued = !isContactZero && outbox.enqueue(entity, { kind: 'create', data: pushable(data), sync_version: 1, client_timestamp: stamp, base_version: 0 });
+  return { entity, queued, outboxDelta: outbox.delta };
+}
+
+/** An update, delete or restore of a row the device holds. */
+async function write(
+  tx: WriteTx,
+  now: number,
+  entityType: string,
+  entityId: string,
+  kind: Exclude<EditKind, 'create'>,
   build: ((current: JsonObject | undefined) => JsonObject) | undefined,
 ): Promise<WriteResult> {
   const entities = tx.objectStore('entities');
@@ -66,32 +110,9 @@ async function write(
     tx.objectStore('meta').get(Meta.outboxMarks),
     tx.objectStore('acked').index('by_entity').getAll([entityType, entityId]),
   ]);
-  let entity = found === undefined ? undefined : ownShadow(found);
+  const entity = found === undefined ? undefined : ownShadow(found);
   const marks = outboxMarks(storedMarks);
   const outbox = new EntityOutbox(tx, withSent(queuedEntries, marks.sentThrough), marks);
-  const isContactZero = entityType === 'contact' && contactZeroId !== null && entityId === contactZeroId;
-  if (kind === 'create') {
-    if (entity !== undefined) throw new Error(`${entityType}/${entityId} already exists.`);
-    const data = build!(undefined);
-    delete data['is_contact_zero'];
-    setMetadata(data, entityId, stamp, stamp, 1, false);
-    if (isContactZero) data['is_contact_zero'] = true;
-    entity = {
-      entity_type: entityType,
-      entity_id: entityId,
-      data,
-      sync_version: 1,
-      server_version: 0,
-      is_archived: false,
-      is_contact_zero: isContactZero,
-      shadow: null,
-      last_synced_at: null,
-    };
-    issue(entities.put(entity));
-    const queued = !isContactZero && outbox.enqueue(entity, { kind: 'create', data: pushable(data), sync_version: 1, client_timestamp: stamp, base_version: 0 });
-    return { entity, queued, outboxDelta: outbox.delta };
-  }
-
   if (entity === undefined) throw new Error(`${entityType}/${entityId} does not exist on this device.`);
   if (entity.is_contact_zero && kind === 'delete') throw new Error("Contact Zero is the user's own identity and cannot be deleted.");
 

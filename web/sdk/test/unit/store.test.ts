@@ -18,6 +18,26 @@ test('a create commits the entity and its outbox entry together and keeps unknow
   client.close();
 });
 
+test('a create of an id the device holds fails with a clear error and changes nothing', async () => {
+  const { client, factory } = await signedIn();
+  await client.contacts.create({ id: 'cnt_1', name: 'Sarah Chen' });
+  await client.contacts.update('cnt_1', { phone: '555' });
+  await assert.rejects(client.contacts.create({ id: 'cnt_1', name: 'Someone else' }), /contact\/cnt_1 already exists/);
+  // A pushed and pulled row is held as well: its create fails the same way.
+  client.start();
+  await client.syncNow();
+  await assert.rejects(client.contacts.create({ id: 'cnt_1', name: 'Someone else' }), /already exists/);
+  const kept = await client.contacts.get('cnt_1');
+  assert.equal(kept?.name, 'Sarah Chen');
+  assert.equal(kept?.phone, '555');
+  assert.equal(((await rawRows(factory, 'u1', 'outbox')) as unknown[]).length, 0);
+  // The failed creates took no seq: the next entry follows the last one made.
+  await client.contacts.create({ id: 'cnt_2', name: 'Sarah Williams' });
+  const outbox = (await rawRows(factory, 'u1', 'outbox')) as OutboxEntry[];
+  assert.deepEqual(outbox.map((e) => [e.entity_id, e.seq]), [['cnt_2', 2]]);
+  client.close();
+});
+
 test('updates before a push coalesce into the create; delete of an unpushed create leaves nothing', async () => {
   const { client, factory } = await signedIn();
   await client.tasks.create({ id: 't1', title: 'a' });

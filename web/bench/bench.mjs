@@ -1,6 +1,7 @@
 // Web SDK benchmark in headless Chromium against the real server (SQLite in a temp folder):
 //   1. local write latency p50/p99 with the loop running (target p99 < 5 ms), beside the same writes with
-//      the loop stopped and the floor of this browser's IndexedDB (one put per transaction, same schedule)
+//      the loop stopped and the floor of this browser's IndexedDB (same schedule: one put per transaction,
+//      and a get then a put in one transaction, as a write that reads what it changes)
 //   2. 10,000 changes made offline on browser A, seen on browser B end to end (target < 5 s): from A's
 //      syncNow() to A's last push batch acknowledged (its push progress reaching its total), plus B's
 //      syncNow(), as the .NET SDK's end-to-end benchmark counts it; A's closing pull (the pull after its
@@ -70,12 +71,14 @@ async function writeLatency(online) {
 
 /**
  * The floor under any IndexedDB write in this browser on this machine: the same schedule, each write one
- * read-write transaction that puts one row (no SDK, no reads, no loop, no server work meanwhile).
+ * read-write transaction that puts one row (no SDK, no loop, no server work meanwhile). With `readFirst`
+ * the transaction first gets the row and puts once the read is back, as any write that reads what it
+ * changes must (two round trips to IndexedDB instead of one).
  */
-async function idbFloor() {
+async function idbFloor(readFirst) {
   const d = await newDevice(browser, server.url);
   const page = await d.newTab();
-  const result = await page.evaluate(async (schedule) => {
+  const result = await page.evaluate(async ({ schedule, readFirst }) => {
     const run = (0, eval)(schedule);
     const db = await new Promise((ok, fail) => {
       const open = indexedDB.open('floor', 1);
@@ -85,11 +88,14 @@ async function idbFloor() {
     });
     return run((create, id, i) => new Promise((ok, fail) => {
       const tx = db.transaction('rows', 'readwrite');
-      tx.objectStore('rows').put(create ? { id, name: `Contact ${i}`, company: 'Acme', tags: ['a', 'b'] } : { id, name: `Contact ${i}`, title: `title ${i}` });
+      const rows = tx.objectStore('rows');
+      const put = () => rows.put(create ? { id, name: `Contact ${i}`, company: 'Acme', tags: ['a', 'b'] } : { id, name: `Contact ${i}`, title: `title ${i}` });
+      if (readFirst) rows.get(id).onsuccess = put;
+      else put();
       tx.oncomplete = () => ok();
       tx.onerror = () => fail(tx.error);
     }));
-  }, SCHEDULE);
+  }, { schedule: SCHEDULE, readFirst });
   await d.context.close();
   return result;
 }
@@ -153,21 +159,24 @@ console.log(`load average before: ${loadavg().map((x) => x.toFixed(1)).join(' ')
 const latency = [];
 const quiet = [];
 const floor = [];
+const readFloor = [];
 const big = [];
 const ms = (l) => `p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms, max ${l.max.toFixed(1)} ms, over 5 ms ${l.over5}`;
 for (let i = 0; i < runs; i++) {
-  floor.push(await idbFloor());
+  floor.push(await idbFloor(false));
+  readFloor.push(await idbFloor(true));
   quiet.push(await writeLatency(false));
   latency.push(await writeLatency(true));
   big.push(await tenThousand());
   console.log(`run ${i + 1}: write with the loop running ${ms(latency.at(-1))}; loop stopped ${ms(quiet.at(-1))}; ` +
-    `IndexedDB floor (one put per transaction) ${ms(floor.at(-1))}; ` +
+    `IndexedDB floor: one put per transaction ${ms(floor.at(-1))}, a get then a put ${ms(readFloor.at(-1))}; ` +
     `10,000 A→B ${fmt(big.at(-1).endToEnd)} (A to last push ${fmt(big.at(-1).push)}, B pull ${fmt(big.at(-1).pull)}; apart: A's closing pull ${fmt(big.at(-1).closingPull)}, A's whole sync ${fmt(big.at(-1).aSync)}); first sync ${fmt(big.at(-1).firstSync)}`);
 }
 console.log(`load average after: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 const p99 = (xs) => median(xs.map((l) => l.p99));
 console.log(`median of ${runs}: write p50 ${median(latency.map((l) => l.p50)).toFixed(2)} ms, p99 ${p99(latency).toFixed(2)} ms ` +
-  `(loop stopped ${p99(quiet).toFixed(2)} ms; IndexedDB floor ${p99(floor).toFixed(2)} ms; with the loop / floor ${(p99(latency) / p99(floor)).toFixed(2)}×); ` +
+  `(loop stopped ${p99(quiet).toFixed(2)} ms; IndexedDB floor ${p99(floor).toFixed(2)} ms, with a read first ${p99(readFloor).toFixed(2)} ms; ` +
+  `with the loop / read-first floor ${(p99(latency) / p99(readFloor)).toFixed(2)}×); ` +
   `10,000 A→B ${fmt(median(big.map((b) => b.endToEnd)))}; first sync of 10,000 ${fmt(median(big.map((b) => b.firstSync)))}`);
 await browser.close();
 await server.stop();

@@ -109,6 +109,7 @@ export class SyncClient {
   #lastWriteAt = -Infinity;
   #recountTimer: ReturnType<typeof setTimeout> | null = null;
   #recountFirstAskedAt: number | null = null;
+  #recountDueAt = 0;
   readonly #onOnline = (): void => this.#online(true);
   readonly #onOffline = (): void => this.#online(false);
 
@@ -673,9 +674,20 @@ export class SyncClient {
   #recountSoon(): void {
     const now = this.#options.now();
     this.#recountFirstAskedAt ??= now;
-    if (this.#recountTimer !== null) clearTimeout(this.#recountTimer);
-    const wait = Math.max(0, Math.min(RECOUNT_DELAY_MS, this.#recountFirstAskedAt + RECOUNT_MAX_WAIT_MS - now));
+    // Each ask moves the due time; the timer set by the first waits out the rest when it goes off early.
+    this.#recountDueAt = Math.min(now + RECOUNT_DELAY_MS, this.#recountFirstAskedAt + RECOUNT_MAX_WAIT_MS);
+    if (this.#recountTimer === null) this.#armRecount(RECOUNT_DELAY_MS);
+  }
+
+  /** As the loop's timer: going off, it waits out what the due time moved by since it was set. */
+  #armRecount(wait: number): void {
+    const armedFor = this.#recountDueAt;
     this.#recountTimer = setTimeout(() => {
+      const rest = this.#recountDueAt - armedFor;
+      if (rest > 0) {
+        this.#armRecount(rest);
+        return;
+      }
       this.#recountTimer = null;
       this.#recountFirstAskedAt = null;
       void this.#recountPending();

@@ -69,12 +69,15 @@ export function enqueue(
   return coalesce(isOpen(last, edit.base_version) ? last : undefined, edit, entityType, entityId, nextId);
 }
 
-/** The entity as a create pushes it: no server-managed, local-only or null fields. */
+/**
+ * The entity as a create pushes it: no server-managed, local-only or null fields. The values are the
+ * entity's own (not copied): the outbox entry made from it copies them ({@link coalesce}).
+ */
 export function pushable(data: JsonObject): JsonObject {
   const result: JsonObject = {};
   for (const [name, value] of Object.entries(data)) {
     if (value !== null && value !== undefined && name !== 'updated_at' && name !== 'sync_version' && name !== 'is_contact_zero') {
-      result[name] = structuredClone(value);
+      result[name] = value;
     }
   }
   return result;

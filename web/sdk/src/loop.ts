@@ -145,13 +145,34 @@ export class SyncLoop {
     }
     if (this.#timer !== null) {
       // A debounce restarts a debounce timer; anything else only ever brings the next step earlier.
+      // Moving a debounce later only moves its due time (one per write): the timer, when it goes off
+      // early, waits out the rest.
+      if (debounce && this.#timerIsDebounce && this.#dueAt <= due) {
+        this.#dueAt = due;
+        return;
+      }
       const keep = debounce ? !this.#timerIsDebounce && this.#dueAt <= due : this.#dueAt <= due;
       if (keep) return;
     }
     this.#clearTimer();
     this.#dueAt = due;
     this.#timerIsDebounce = debounce;
+    this.#arm(Math.max(0, delayMs), debounce);
+  }
+
+  /**
+   * Sets the step's timer for `delayMs`, which ends at `#dueAt` as it stands now. Going off, the timer waits
+   * out whatever the due time moved by meanwhile (measured on the clock that set both, not against
+   * `now()` when it goes off, so that a clock that stands still cannot keep it waiting).
+   */
+  #arm(delayMs: number, debounce: boolean): void {
+    const armedFor = this.#dueAt;
     this.#timer = setTimeout(() => {
+      const rest = this.#dueAt - armedFor;
+      if (rest > 0) {
+        this.#arm(rest, debounce);
+        return;
+      }
       this.#timer = null;
       this.#dueAt = Infinity;
       this.#running = this.#step(debounce).finally(() => {
@@ -178,7 +199,7 @@ export class SyncLoop {
         // A debounce step: each write moves it later (within the 8 s bound of an unpushed write).
         if (owed) this.#schedule(this.#options.debounceMs, true);
       });
-    }, Math.max(0, delayMs));
+    }, delayMs);
   }
 
   #clearTimer(): void {

@@ -124,6 +124,10 @@ test('Sarah Chen / Sarah Williams: the later write wins everywhere, A is told, a
   await a.page.evaluate(() => window.client.contacts.create({ id: 'cnt_sarah', name: 'Sarah', email: 'sarah@example.com' }));
   await syncNow(a.page);
   await syncNow(b.page);
+  // A create of an id the device holds fails whole, in Chromium's IndexedDB too: nothing is queued.
+  const refused = await b.page.evaluate(() => window.client.contacts.create({ id: 'cnt_sarah', name: 'Other' }).then(() => 'created', (e) => e.message));
+  assert.match(refused, /contact\/cnt_sarah already exists/);
+  assert.equal((await b.page.evaluate(() => window.client.status.get())).pendingChanges, 0);
   await a.context.setOffline(true);
   await a.page.evaluate(() => window.client.contacts.update('cnt_sarah', { name: 'Sarah Chen' }));
   await new Promise((r) => setTimeout(r, 50));

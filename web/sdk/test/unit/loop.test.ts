@@ -41,9 +41,9 @@ function harness(script: { fail?: (step: number) => SyncError | null; duringPull
   const flush = async () => {
     for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
   };
-  const advance = async (ms: number) => {
+  const advance = async (ms: number, options: { clockStands?: boolean } = {}) => {
     for (let t = 0; t < ms; t += 100) {
-      clock += 100;
+      if (options.clockStands !== true) clock += 100;
       mock.timers.tick(100);
       await flush();
     }
@@ -84,6 +84,25 @@ test('a write is pushed 2 s after the last write, and at most 8 s after the firs
   }
   assert.equal(h.steps.length, 3);
   assert.ok(h.steps[2]! - first <= 8100, `step at ${h.steps[2]}`);
+  h.done();
+});
+
+test('a write step moved later by each write goes off 2 s after the last one, on any clock', async () => {
+  const h = harness();
+  h.loop.start();
+  await h.advance(100);
+  // The step's timer is set once; each write only moves its due time, and the timer waits out the rest.
+  for (let i = 0; i < 30; i++) {
+    h.loop.notifyWrite();
+    await h.advance(100);
+  }
+  assert.equal(h.steps.length, 1); // still waiting: the last write was 100 ms ago
+  await h.advance(2000);
+  assert.deepEqual(h.steps, [100, 5000]);
+  // A clock that stands still (an app's injected one) cannot keep the step waiting.
+  for (let i = 0; i < 5; i++) h.loop.notifyWrite();
+  await h.advance(2100, { clockStands: true });
+  assert.deepEqual(h.steps, [100, 5000, 5100]);
   h.done();
 });
 

@@ -679,11 +679,11 @@ export class SyncClient {
     if (this.#recountTimer === null) this.#armRecount(RECOUNT_DELAY_MS);
   }
 
-  /** As the loop's timer: going off, it waits out what the due time moved by since it was set. */
+  /** As the loop's timer: going off, it waits out what is left until the due time, which asks moved. */
   #armRecount(wait: number): void {
     const armedFor = this.#recountDueAt;
     this.#recountTimer = setTimeout(() => {
-      const rest = this.#recountDueAt - armedFor;
+      const rest = this.#recountDueAt - Math.max(armedFor, this.#options.now());
       if (rest > 0) {
         this.#armRecount(rest);
         return;

@@ -75,7 +75,8 @@ export interface AckedBatch {
 export interface SyncSchema extends DBSchema {
   /** Keyed by [type, id]: one type's rows are the key range {@link typeRange} (schema 4 dropped the `by_type` index). */
   entities: { key: [string, string]; value: LocalEntity };
-  outbox: { key: number; value: OutboxEntry; indexes: { by_entity: [string, string] } };
+  /** Keyed by a generated seq (schema 6; before it, the seq the writer read from the outbox marks). */
+  outbox: { key: number; value: StoredEntry; indexes: { by_entity: [string, string] } };
   meta: { key: string; value: unknown };
   conflicts: { key: string; value: SyncConflict & { seq: number } };
   rejected: { key: string; value: RejectedChange & { at: number } };
@@ -91,21 +92,32 @@ export interface SyncSchema extends DBSchema {
 export type SyncDb = IDBPDatabase<SyncSchema>;
 
 /**
- * The outbox's marks, read by every write and every batch taken, so they are one row (one read).
- * `nextSeq`: the seq (and change id) of the next entry; never reused. `sentThrough`: the largest seq
- * ever taken into a push batch (schema 2): entries at or below it are in flight or were sent by a push
- * that failed, frozen, never coalesced into again. Batches are taken oldest first over a contiguous key
- * range, so one number marks them all.
+ * The outbox's mark, read by every edit and every batch taken. `sentThrough`: the largest seq ever taken
+ * into a push batch (schema 2): entries at or below it are in flight or were sent by a push that failed,
+ * frozen, never coalesced into again. Batches are taken oldest first over a contiguous key range, so one
+ * number marks them all. (Schema 5 kept the next seq in the same row; since schema 6 the outbox's key
+ * generator gives it.)
  */
 export interface OutboxMarks {
-  nextSeq: number;
   sentThrough: number;
 }
 
 /** The marks as stored, or those of an empty outbox. */
 export function outboxMarks(stored: unknown): OutboxMarks {
   const m = stored as Partial<OutboxMarks> | undefined;
-  return { nextSeq: m?.nextSeq ?? 1, sentThrough: m?.sentThrough ?? 0 };
+  return { sentThrough: m?.sentThrough ?? 0 };
+}
+
+/**
+ * An outbox row as stored. Since schema 6 an entry's seq comes from the store's key generator when it is
+ * added, and its change id is derived from it (`c<seq>`, as every schema gave it) when it is taken into a
+ * batch ({@link withChangeId}); rows of older schemas carry both.
+ */
+export type StoredEntry = Omit<OutboxEntry, 'change_id'> & { change_id?: string };
+
+/** The entry with its change id, derived from its seq when the row does not carry it. */
+export function withChangeId(row: StoredEntry): OutboxEntry {
+  return row.change_id !== undefined ? (row as OutboxEntry) : { ...row, change_id: `c${row.seq}` };
 }
 
 /** Meta keys. */
@@ -115,7 +127,7 @@ export const Meta = {
   contactZeroId: 'contact_zero_id',
   cursor: 'cursor',
   lastSyncAt: 'last_sync_at',
-  /** The outbox's next sequence number and its in-flight mark, one row ({@link OutboxMarks}, schema 5). */
+  /** The outbox's in-flight mark ({@link OutboxMarks}; schema 5 also kept the next seq there). */
   outboxMarks: 'outbox_marks',
   /** Schemas 1 to 4 kept the marks in two rows; the upgrade to 5 joins them. */
   nextSeq: 'next_seq',
@@ -137,8 +149,10 @@ export const Meta = {
  * so it gives way.
  * 5: the next seq and the in-flight mark are one meta row ({@link OutboxMarks}): a write reads one row
  * instead of two. A SDK of schema 4 would read and write the old rows, so it gives way.
+ * 6: the outbox's key generator gives each new entry its seq, so a create reads nothing and an entry added
+ * writes no mark. A SDK of schema 5 would give seqs from the mark, which no longer moves, so it gives way.
  */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** The keys of one entity type's rows: [type, id] for every id (an array key sorts after any string). */
 export function typeRange(type: string): IDBKeyRange {
@@ -151,8 +165,7 @@ export function openSyncDb(factory: IDBFactory, name: string): Promise<SyncDb> {
       async upgrade(db, oldVersion, _newVersion, tx) {
         if (oldVersion < 1) {
           db.createObjectStore('entities', { keyPath: ['entity_type', 'entity_id'] });
-          const outbox = db.createObjectStore('outbox', { keyPath: 'seq' });
-          outbox.createIndex('by_entity', ['entity_type', 'entity_id']);
+          createOutbox(db);
           db.createObjectStore('meta');
           db.createObjectStore('conflicts', { keyPath: 'conflictId' });
           db.createObjectStore('rejected', { keyPath: 'changeId' });
@@ -164,6 +177,7 @@ export function openSyncDb(factory: IDBFactory, name: string): Promise<SyncDb> {
         if (oldVersion < 3) createAcked(db);
         if (oldVersion < 4) tx.objectStore('entities').deleteIndex('by_type' as never);
         if (oldVersion < 5) await joinMarks(tx);
+        if (oldVersion < 6) await generateSeqs(db, tx);
       },
       blocking(_current, _blocked, event) {
         // A newer SDK in another tab wants to upgrade: close this connection so that it can (an open
@@ -173,6 +187,32 @@ export function openSyncDb(factory: IDBFactory, name: string): Promise<SyncDb> {
       },
     }),
   );
+}
+
+/** The outbox (schema 6): entries keyed by a generated seq, indexed by entity. */
+function createOutbox(db: IDBPDatabase<SyncSchema>) {
+  const outbox = db.createObjectStore('outbox', { keyPath: 'seq', autoIncrement: true });
+  outbox.createIndex('by_entity', ['entity_type', 'entity_id']);
+  return outbox;
+}
+
+/**
+ * Schema 5 to 6: the outbox is made again with a key generator, its entries copied as they are (their seqs
+ * and change ids kept). The generator then goes on after every seq ever given, entries answered and gone
+ * included: a placeholder at the last one given moves it there, and goes.
+ */
+async function generateSeqs(db: IDBPDatabase<SyncSchema>, tx: IDBPTransaction<SyncSchema, ArrayLike<StoreNames<SyncSchema>>, 'versionchange'>): Promise<void> {
+  const meta = tx.objectStore('meta');
+  const [entries, marks] = await Promise.all([tx.objectStore('outbox').getAll(), meta.get(Meta.outboxMarks) as Promise<{ nextSeq?: number; sentThrough?: number } | undefined>]);
+  db.deleteObjectStore('outbox');
+  const outbox = createOutbox(db);
+  await Promise.all(entries.map((e) => outbox.put(e)));
+  const lastGiven = (marks?.nextSeq ?? 1) - 1;
+  if (lastGiven > (entries.at(-1)?.seq ?? 0)) {
+    await outbox.put({ seq: lastGiven } as StoredEntry);
+    await outbox.delete(lastGiven);
+  }
+  if (marks !== undefined) await meta.put(outboxMarks(marks), Meta.outboxMarks);
 }
 
 /** Schema 3's store of recorded push answers (schemas 1 and 2 applied each answer to the entities at once). */

@@ -3,7 +3,7 @@
  * SyncClient.Push/Pull. The loop (loop.ts) decides when they run; this file decides what they do.
  */
 import type { JsonObject, OutboxEntry } from './coalesce.js';
-import { Meta, outboxMarks, ownShadow, type AckedItem, type LocalEntity, type SyncDb } from './db.js';
+import { Meta, outboxMarks, ownShadow, withChangeId, type AckedItem, type LocalEntity, type StoredEntry, type SyncDb } from './db.js';
 import { NotSignedInError, SchemaMismatchError, SyncError } from './errors.js';
 import { changedFields, compareStamps, field, isArchived, isDerived, isLocalOnly, sameField, type Stamp } from './json.js';
 import { toPushChange, type HttpTransport, type PullAnswer, type PushAnswer, type PulledChange, type WireConflict } from './transport.js';
@@ -168,7 +168,7 @@ export class SyncEngine {
     const last = entries.at(-1)?.seq ?? 0;
     if (last > marks.sentThrough) issue(meta.put({ ...marks, sentThrough: last }, Meta.outboxMarks));
     await tx.done;
-    return entries;
+    return entries.map(withChangeId);
   }
 
   /**
@@ -312,7 +312,7 @@ export class SyncEngine {
       const row = rows[n];
       if (row !== undefined) current.set(keyOf(k[0], k[1]), ownShadow(row));
     });
-    const pendingOf = new Map<string, OutboxEntry[]>();
+    const pendingOf = new Map<string, StoredEntry[]>();
     winnerKeys.forEach((k, n) => pendingOf.set(keyOf(k[0], k[1]), queued[n]!));
     const touched = new Set<LocalEntity>();
     for (const { entry, version, conflict, error } of items) {
@@ -475,7 +475,7 @@ export class SyncEngine {
     const [pendingCount, rows] = await Promise.all([outbox.count(), Promise.all(keys.map(read))]);
     const current = new Map<string, LocalEntity | undefined>();
     keys.forEach((k, n) => current.set(keyOf(k[0], k[1]), rows[n]));
-    const pendingOf = new Map<string, OutboxEntry[]>();
+    const pendingOf = new Map<string, StoredEntry[]>();
     if (pendingCount > 0) {
       const held = keys.filter((k, n) => rows[n] !== undefined && !rows[n]!.is_contact_zero);
       const queued = await Promise.all(held.map((k) => outbox.index('by_entity').getAll(k)));
@@ -514,7 +514,7 @@ export class SyncEngine {
    * otherwise merged with the pending edits as the server will merge them (field-level LWW, DESIGN 4).
    * Null when the row stays as it is.
    */
-  #merge(local: LocalEntity | undefined, change: PulledChange, pending: OutboxEntry[], now: number, mayKeep: boolean): { entity: LocalEntity; raised: RemoteChange | null } | null {
+  #merge(local: LocalEntity | undefined, change: PulledChange, pending: StoredEntry[], now: number, mayKeep: boolean): { entity: LocalEntity; raised: RemoteChange | null } | null {
     const { entity_type: type, entity_id: id } = change;
     const remote = change.data;
     const version = change.sync_version;
@@ -622,7 +622,7 @@ function sameInstant(a: unknown, b: unknown): boolean {
 }
 
 /** Every field the pending entries set, with the stamp of the newest entry that sets it. */
-export function pendingFields(pending: OutboxEntry[], deviceId: string): Map<string, Stamp> {
+export function pendingFields(pending: StoredEntry[], deviceId: string): Map<string, Stamp> {
   const fields = new Map<string, Stamp>();
   for (const entry of [...pending].sort((a, b) => a.seq - b.seq)) {
     const stamp: Stamp = { version: entry.sync_version, time: Date.parse(entry.client_timestamp) || 0, device: deviceId };

@@ -162,13 +162,13 @@ export class SyncLoop {
 
   /**
    * Sets the step's timer for `delayMs`, which ends at `#dueAt` as it stands now. Going off, the timer waits
-   * out whatever the due time moved by meanwhile (measured on the clock that set both, not against
-   * `now()` when it goes off, so that a clock that stands still cannot keep it waiting).
+   * out what is left until the due time, which writes may have moved meanwhile: counted from now, or from
+   * the time it was set for when the clock says earlier (a clock that stands still cannot keep it waiting).
    */
   #arm(delayMs: number, debounce: boolean): void {
     const armedFor = this.#dueAt;
     this.#timer = setTimeout(() => {
-      const rest = this.#dueAt - armedFor;
+      const rest = this.#dueAt - Math.max(armedFor, this.#options.now());
       if (rest > 0) {
         this.#arm(rest, debounce);
         return;

@@ -4,7 +4,7 @@
  * the same stores one after the other, so each write coalesces against the outbox as it really is.
  */
 import { enqueue, pushable, type EditKind, type JsonObject, type LocalEdit, type OutboxEntry } from './coalesce.js';
-import { Meta, outboxMarks, ownShadow, type AckedBatch, type LocalEntity, type OutboxMarks, type SyncDb } from './db.js';
+import { Meta, outboxMarks, ownShadow, withChangeId, type AckedBatch, type LocalEntity, type StoredEntry, type SyncDb } from './db.js';
 import { diff, iso } from './json.js';
 import { unwrap } from 'idb';
 
@@ -57,10 +57,10 @@ export async function writeEntity(
 }
 
 /**
- * A create reads one row, the outbox marks (for the entry's seq), where an edit reads four: no outbox
- * entry and no recorded answer exists for an entity the device has no row of (rows are never removed
- * while anything is queued for them), so there is nothing to coalesce into. The row is added, not put:
- * an id already held fails the add (`held.already`), which aborts the whole transaction.
+ * A create reads nothing (an edit reads four rows): no outbox entry and no recorded answer exists for an
+ * entity the device has no row of (rows are never removed while anything is queued for them), so there is
+ * nothing to coalesce into, and the outbox's key generator gives the entry its seq. The row is added, not
+ * put: an id already held fails the add (`held.already`), which aborts the whole transaction.
  */
 async function create(
   tx: WriteTx,
@@ -72,7 +72,6 @@ async function create(
   build: (current: JsonObject | undefined) => JsonObject,
 ): Promise<WriteResult> {
   const stamp = iso(now);
-  const marks = outboxMarks(await result(tx.objectStore('meta').get(Meta.outboxMarks)));
   const isContactZero = entityType === 'contact' && contactZeroId !== null && entityId === contactZeroId;
   const data = build(undefined);
   delete data['is_contact_zero'];
@@ -93,8 +92,9 @@ async function create(
   added.onerror = () => {
     if (added.error?.name === 'ConstraintError') held.already = true;
   };
-  const outbox = new EntityOutbox(tx, [], marks);
+  const outbox = new EntityOutbox(tx, []);
   const queued = !isContactZero && outbox.enqueue(entity, { kind: 'create', data: pushable(data), sync_version: 1, client_timestamp: stamp, base_version: 0 });
+  outbox.flush();
   return { entity, queued, outboxDelta: outbox.delta };
 }
 
@@ -112,13 +112,12 @@ async function write(
   // The reads go out together: one round trip to IndexedDB (DESIGN 5.1 latency).
   const [found, queuedEntries, storedMarks, acked] = await Promise.all([
     result<LocalEntity | undefined>(entities.get([entityType, entityId])),
-    result<OutboxEntry[]>(tx.objectStore('outbox').index('by_entity').getAll([entityType, entityId])),
+    result<StoredEntry[]>(tx.objectStore('outbox').index('by_entity').getAll([entityType, entityId])),
     result(tx.objectStore('meta').get(Meta.outboxMarks)),
     result<AckedBatch[]>(tx.objectStore('acked').index('by_entity').getAll([entityType, entityId])),
   ]);
   const entity = found === undefined ? undefined : ownShadow(found);
-  const marks = outboxMarks(storedMarks);
-  const outbox = new EntityOutbox(tx, withSent(queuedEntries, marks.sentThrough), marks);
+  const outbox = new EntityOutbox(tx, withSent(queuedEntries.map(withChangeId), outboxMarks(storedMarks).sentThrough));
   if (entity === undefined) throw new Error(`${entityType}/${entityId} does not exist on this device.`);
   if (entity.is_contact_zero && kind === 'delete') throw new Error("Contact Zero is the user's own identity and cannot be deleted.");
 
@@ -162,32 +161,36 @@ async function write(
     }
   }
   if (edits.length > 0) entities.put(entity);
+  outbox.flush();
   return { entity, queued, outboxDelta: outbox.delta };
 }
 
 /**
  * The entity's outbox entries as read at the start of the write, kept current as edits coalesce into
- * them. Puts and deletes are issued without waiting for each (a failed one aborts the transaction, which
- * the write's completion reports, and IndexedDB applies a transaction's requests in order).
+ * them; {@link flush} issues the requests once the write's edits are made, without waiting for each (a
+ * failed one aborts the transaction, which the write's completion reports).
  */
 class EntityOutbox {
   readonly #tx: WriteTx;
-  /** The marks as read (the in-flight mark is written back unchanged with the next seq). */
-  readonly #marks: OutboxMarks;
   readonly #entries: Map<number, OutboxEntry>;
-  #nextSeq: number;
+  /**
+   * The entry this write adds, if any. Its seq is the store's to give when it is added (schema 6), so
+   * until then it holds {@link UNSAVED}; the write's later edits coalesce into it in memory.
+   */
+  #added: OutboxEntry | null = null;
+  /** Entries as read that the write changed (null: emptied, deleted), by seq. */
+  readonly #changed = new Map<number, OutboxEntry | null>();
   /** Entries added minus entries removed so far. */
   delta = 0;
 
-  constructor(tx: WriteTx, entries: OutboxEntry[], marks: OutboxMarks) {
+  constructor(tx: WriteTx, entries: OutboxEntry[]) {
     this.#tx = tx;
     this.#entries = new Map(entries.map((e) => [e.seq, e]));
-    this.#marks = marks;
-    this.#nextSeq = marks.nextSeq;
   }
 
-  /** The entity's newest entry. */
+  /** The entity's newest entry: the one this write adds, or the newest read. */
   get #last(): OutboxEntry | undefined {
+    if (this.#added !== null) return this.#added;
     let last: OutboxEntry | undefined;
     for (const e of this.#entries.values()) if (last === undefined || e.seq > last.seq) last = e;
     return last;
@@ -195,31 +198,52 @@ class EntityOutbox {
 
   /** Adds the edit, coalescing it into the entity's open entry. False when nothing is left to push. */
   enqueue(entity: LocalEntity, edit: LocalEdit): boolean {
-    const seq = this.#nextSeq;
-    const result = enqueue(this.#last, edit, entity.data, entity.entity_type, entity.entity_id, () => ({ seq, changeId: `c${seq}` }));
-    const outbox = this.#tx.objectStore('outbox');
+    const result = enqueue(this.#last, edit, entity.data, entity.entity_type, entity.entity_id, () => ({ seq: UNSAVED, changeId: '' }));
+    const unsaved = result.outcome !== 'nothing' && result.entry.seq === UNSAVED;
     switch (result.outcome) {
       case 'inserted':
-        this.#nextSeq = seq + 1;
-        this.#tx.objectStore('meta').put({ ...this.#marks, nextSeq: this.#nextSeq }, Meta.outboxMarks);
-        outbox.put(result.entry);
-        this.#entries.set(result.entry.seq, result.entry);
+        this.#added = result.entry;
         this.delta++;
         return true;
       case 'updated':
-        outbox.put(result.entry);
-        this.#entries.set(result.entry.seq, result.entry);
+        if (unsaved) this.#added = result.entry;
+        else {
+          this.#entries.set(result.entry.seq, result.entry);
+          this.#changed.set(result.entry.seq, result.entry);
+        }
         return true;
       case 'removed':
-        outbox.delete(result.entry.seq);
-        this.#entries.delete(result.entry.seq);
+        if (unsaved) this.#added = null;
+        else {
+          this.#entries.delete(result.entry.seq);
+          this.#changed.set(result.entry.seq, null);
+        }
         this.delta--;
         return false;
       default:
         return false;
     }
   }
+
+  /** Issues the outbox's requests for the write's edits (in order: IndexedDB applies them so). */
+  flush(): void {
+    const outbox = this.#tx.objectStore('outbox');
+    for (const [seq, entry] of this.#changed) {
+      if (entry === null) outbox.delete(seq);
+      else outbox.put(entry);
+    }
+    if (this.#added !== null) {
+      // The store gives the seq (and so the change id, derived from it when the entry is taken).
+      const row: Partial<OutboxEntry> = { ...this.#added };
+      delete row.seq;
+      delete row.change_id;
+      outbox.add(row);
+    }
+  }
 }
+
+/** The seq of an entry the write has not added yet (the store's seqs start at 1). */
+const UNSAVED = 0;
 
 /** The newest version the server answered for the entity in recorded push answers (0: none). */
 export function ackedVersion(batches: AckedBatch[], entityType: string, entityId: string): number {

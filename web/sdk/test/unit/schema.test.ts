@@ -48,7 +48,7 @@ test('schema 1 to 2: entries a push had marked sent move under the in-flight mar
   await schemaOne(factory, 'db', [entry(1, 't1', true), entry(2, 't2', true), entry(3, 't3', false)], [entity('t1'), entity('t2'), entity('t3')]);
   const db = await openSyncDb(factory, 'db');
   assert.equal(db.version, SCHEMA_VERSION);
-  assert.deepEqual(await db.get('meta', Meta.outboxMarks), { nextSeq: 4, sentThrough: 2 });
+  assert.deepEqual(await db.get('meta', Meta.outboxMarks), { sentThrough: 2 });
   assert.equal(await db.get('meta', Meta.sentThrough), undefined, 'the old rows are gone');
   assert.equal(await db.get('meta', Meta.nextSeq), undefined);
   assert.deepEqual((await db.getAll('outbox')).map((e) => [e.seq, e.sent]), [[1, false], [2, false], [3, false]]);
@@ -83,7 +83,7 @@ test('schema 2 to 3: the rows stay as they are, the store of recorded push answe
   await schemaTwo(factory, 'db2', [entry(1, 't1', false), entry(2, 't2', false)], [entity('t1'), entity('t2')], 1);
   const db = await openSyncDb(factory, 'db2');
   assert.equal(db.version, SCHEMA_VERSION);
-  assert.deepEqual(await db.get('meta', Meta.outboxMarks), { nextSeq: 3, sentThrough: 1 });
+  assert.deepEqual(await db.get('meta', Meta.outboxMarks), { sentThrough: 1 });
   assert.deepEqual((await db.getAll('outbox')).map((e) => e.seq), [1, 2]);
   assert.equal((await db.getAll('entities')).length, 2);
   assert.equal(await db.count('acked'), 0);
@@ -121,7 +121,7 @@ test('schema 1 to 2 with nothing sent sets no mark', async () => {
   const factory = new IDBFactory();
   await schemaOne(factory, 'db', [entry(1, 't1', false)], [entity('t1')]);
   const db = await openSyncDb(factory, 'db');
-  assert.deepEqual(await db.get('meta', Meta.outboxMarks), { nextSeq: 2, sentThrough: 0 });
+  assert.deepEqual(await db.get('meta', Meta.outboxMarks), { sentThrough: 0 });
   await writeEntity(db, null, Date.parse('2026-12-04T11:00:00Z'), 'task', 't1', 'update', (t) => ({ ...t, title: 'after' }));
   assert.deepEqual((await db.getAll('outbox')).map((e) => [e.seq, e.data?.['title']]), [[1, 'after']]);
   db.close();
@@ -132,6 +132,54 @@ test('a new database starts at the current schema with every store', async () =>
   assert.equal(db.version, SCHEMA_VERSION);
   assert.deepEqual([...db.objectStoreNames].sort(), ['acked', 'conflicts', 'documents', 'entities', 'meta', 'outbox', 'rejected']);
   assert.deepEqual([...db.transaction('entities').store.indexNames], []);
+  assert.equal(db.transaction('outbox').store.autoIncrement, true);
+  db.close();
+});
+
+test('schema 5 to 6: the outbox gets a key generator that goes on after every seq given; entries, change ids and the mark stay', async () => {
+  const factory = new IDBFactory();
+  const g = globalThis as { indexedDB?: IDBFactory };
+  const previous = g.indexedDB;
+  g.indexedDB = factory;
+  // schema 5 as it was: the next seq in the marks row, entries 1 to 5 answered and gone, 6 sent, 7 open
+  const opening = openDB('db5', 5, {
+    upgrade(db) {
+      db.createObjectStore('entities', { keyPath: ['entity_type', 'entity_id'] });
+      db.createObjectStore('outbox', { keyPath: 'seq' }).createIndex('by_entity', ['entity_type', 'entity_id']);
+      db.createObjectStore('meta');
+      db.createObjectStore('conflicts', { keyPath: 'conflictId' });
+      db.createObjectStore('rejected', { keyPath: 'changeId' });
+      db.createObjectStore('documents', { keyPath: 'note_id' });
+      db.createObjectStore('acked', { keyPath: 'seq' }).createIndex('by_entity', 'keys', { multiEntry: true });
+    },
+  });
+  g.indexedDB = previous;
+  const five = await opening;
+  const tx = five.transaction(['outbox', 'entities', 'meta'], 'readwrite');
+  for (const e of [entry(6, 't1', false), entry(7, 't2', false)]) await tx.objectStore('outbox').put(e);
+  for (const e of [entity('t1'), entity('t2')]) await tx.objectStore('entities').put(e);
+  await tx.objectStore('meta').put({ nextSeq: 10, sentThrough: 6 }, Meta.outboxMarks);
+  await tx.done;
+  five.close();
+
+  const db = await openSyncDb(factory, 'db5');
+  assert.equal(db.version, SCHEMA_VERSION);
+  assert.equal(db.transaction('outbox').store.autoIncrement, true);
+  assert.deepEqual([...db.transaction('outbox').store.indexNames], ['by_entity']);
+  assert.deepEqual(await db.get('meta', Meta.outboxMarks), { sentThrough: 6 });
+  assert.deepEqual((await db.getAll('outbox')).map((e) => [e.seq, e.change_id, e.entity_id]), [[6, 'c6', 't1'], [7, 'c7', 't2']]);
+  // t1's entry is sent: its edit makes a new entry, whose seq follows the last ever given (9), not the last
+  // kept (7), so its change id was never used; t2's is open: the edit folds into it; a create adds seq 11
+  const at = Date.parse('2026-12-04T11:00:00Z');
+  await writeEntity(db, null, at, 'task', 't1', 'update', (t) => ({ ...t, title: 'after' }));
+  await writeEntity(db, null, at, 'task', 't2', 'update', (t) => ({ ...t, title: 'after' }));
+  await writeEntity(db, null, at, 'task', 't3', 'create', () => ({ title: 'new' }));
+  assert.deepEqual((await db.getAll('outbox')).map((e) => [e.seq, e.entity_id, e.operation, e.data?.['title']]), [
+    [6, 't1', 'create', 't1'],
+    [7, 't2', 'create', 'after'],
+    [10, 't1', 'update', 'after'],
+    [11, 't3', 'create', 'new'],
+  ]);
   db.close();
 });
 

@@ -382,9 +382,12 @@ test('a write made while its entry is in flight makes a new entry, never changes
   assert.equal(pushed[0]!.operation, 'create');
   assert.equal(pushed[0]!.data['email'], undefined);
   const outbox = (await rawRows(factory, 'u1', 'outbox')) as OutboxEntry[];
-  assert.deepEqual(outbox.map((e) => [e.change_id, e.operation, e.data]), [['c2', 'update', { email: 'during@x' }]]);
+  assert.deepEqual(outbox.map((e) => [e.seq, e.operation, e.data]), [[2, 'update', { email: 'during@x' }]]);
   await client.syncNow();
   assert.equal(server.rows.get('contact/c1')!.data['email'], 'during@x');
+  // the stored entry carries no change id (schema 6): it is derived from the seq the store gave
+  const ids = server.pushes().flatMap((p) => (p['changes'] as { change_id: string }[]).map((c) => c.change_id));
+  assert.deepEqual(ids, ['c1', 'c2']);
   assert.equal(((await rawRows(factory, 'u1', 'outbox')) as unknown[]).length, 0);
   client.close();
 });

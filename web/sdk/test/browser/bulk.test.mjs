@@ -1,21 +1,13 @@
 // 10,000 changes made offline sync with progress and finish.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { email, launchBrowser, newDevice, startServer } from './harness.mjs';
+import { email, newDevice } from './harness.mjs';
+import { serverAndBrowser } from './setup.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 let server;
 let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+serverAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 test('10,000 changes made offline sync with progress and finish; another device pulls them with progress', async () => {
   const user = email('bulk');

@@ -1,21 +1,13 @@
 // End to end in headless Chromium against the real server: browser contexts are devices of one user.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { email, launchBrowser, newDevice, startServer } from './harness.mjs';
+import { email, newDevice } from './harness.mjs';
+import { serverAndBrowser } from './setup.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 let server;
 let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+serverAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 /** Opens the SDK in the page as window.client; signs up (first device) or logs in. */
 async function device(user, signup) {

@@ -1,24 +1,16 @@
 // A body over the server's limit reaches the browser as the 413 answer (DESIGN 8), not as a reset connection
 // the SDK would take for "offline" and retry forever; the SDK then refuses only the change over the limit and
 // syncs the rest (DESIGN 5.2).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { email, launchBrowser, newDevice, startServer } from './harness.mjs';
+import { email, newDevice } from './harness.mjs';
+import { serverAndBrowser } from './setup.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const ELEVEN_MIB = 11 * 1024 * 1024;
 let server;
 let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+serverAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 test('an over-limit body gets the 413 PAYLOAD_TOO_LARGE answer in the browser, every time', async () => {
   const device = await newDevice(browser, server.url);

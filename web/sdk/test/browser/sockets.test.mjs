@@ -2,25 +2,17 @@
 // edits and awareness cross the socket with no REST note sync; with the socket endpoint down the
 // devices fall back to the REST delta sync (3.5) and converge; when it is back they reconnect. The
 // harness's proxy (the pages' origin) counts every forwarded request and takes the sockets down.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { email, launchBrowser, newDevice, startServer } from './harness.mjs';
+import { email, newDevice } from './harness.mjs';
+import { serverAndBrowser } from './setup.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const REST_NOTE_SYNC = /^POST \/api\/v1\/notes\/[^/]+\/sync$/;
 const SOCKET_UPGRADE = /^UPGRADE \/api\/v1\/yjs\/[^/]+$/;
 let server;
 let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+serverAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 async function device(user, signup, transport) {
   const d = await newDevice(browser, server.url);

@@ -1,22 +1,14 @@
 // One loop per profile and user, however many tabs: Web Locks election, BroadcastChannel status,
 // and a tab closed in the middle of a sync that loses and duplicates nothing.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { email, launchBrowser, newDevice, newTab, startServer } from './harness.mjs';
+import { email, newDevice, newTab } from './harness.mjs';
+import { serverAndBrowser } from './setup.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 let server;
 let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+serverAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 async function openClient(page, options = {}) {
   await page.evaluate(async ({ url, options }) => {

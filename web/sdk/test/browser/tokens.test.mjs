@@ -2,24 +2,16 @@
 // refreshed once for every tab of the profile with the stored refresh token, the requests that met the
 // 401 go through with the new one, and the refresh token is rotated in IndexedDB. The harness's proxy
 // counts the refreshes.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { email, launchBrowser, newDevice, newTab, startServer } from './harness.mjs';
+import { email, newDevice, newTab } from './harness.mjs';
+import { serverAndBrowser } from './setup.mjs';
 
 const PASSWORD = 'correct horse battery staple';
 const REFRESH = /^POST \/api\/v1\/auth\/refresh$/;
 let server;
 let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+serverAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 async function openClient(page) {
   await page.evaluate(async (url) => {

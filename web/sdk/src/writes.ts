@@ -36,7 +36,8 @@ export async function writeEntity(
   kind: EditKind,
   build?: (current: JsonObject | undefined) => JsonObject,
 ): Promise<WriteResult> {
-  const tx = unwrap(db).transaction(['entities', 'outbox', 'meta', 'acked'], 'readwrite');
+  // A create touches only the entity and its entry: its transaction waits for no one over the other stores.
+  const tx = unwrap(db).transaction(kind === 'create' ? ['entities', 'outbox'] : ['entities', 'outbox', 'meta', 'acked'], 'readwrite');
   const done = completion(tx);
   const held = { already: false };
   try {

@@ -42,6 +42,7 @@ import type {
 } from './types.js';
 import { ENTITY_TYPES } from './types.js';
 import { setMetadata, writeEntity } from './writes.js';
+import { DueTimer } from './due-timer.js';
 
 const DEVICE_KEY = 'device_id';
 
@@ -107,9 +108,11 @@ export class SyncClient {
   #writesCounted = 0;
   /** When this tab last made a write or heard of one from another tab (`now`, ms). */
   #lastWriteAt = -Infinity;
-  #recountTimer: ReturnType<typeof setTimeout> | null = null;
+  readonly #recountTimer = new DueTimer(() => this.#options.now(), () => {
+    this.#recountFirstAskedAt = null;
+    void this.#recountPending();
+  });
   #recountFirstAskedAt: number | null = null;
-  #recountDueAt = 0;
   readonly #onOnline = (): void => this.#online(true);
   readonly #onOffline = (): void => this.#online(false);
 
@@ -456,8 +459,7 @@ export class SyncClient {
     const user = this.#user;
     if (user === null) return;
     this.#user = null;
-    if (this.#recountTimer !== null) clearTimeout(this.#recountTimer);
-    this.#recountTimer = null;
+    this.#recountTimer.clear();
     this.#recountFirstAskedAt = null;
     user.loop.stop();
     user.stopLive?.();
@@ -674,24 +676,7 @@ export class SyncClient {
   #recountSoon(): void {
     const now = this.#options.now();
     this.#recountFirstAskedAt ??= now;
-    // Each ask moves the due time; the timer set by the first waits out the rest when it goes off early.
-    this.#recountDueAt = Math.min(now + RECOUNT_DELAY_MS, this.#recountFirstAskedAt + RECOUNT_MAX_WAIT_MS);
-    if (this.#recountTimer === null) this.#armRecount(RECOUNT_DELAY_MS);
-  }
-
-  /** As the loop's timer: going off, it waits out what is left until the due time, which asks moved. */
-  #armRecount(wait: number): void {
-    const armedFor = this.#recountDueAt;
-    this.#recountTimer = setTimeout(() => {
-      const rest = this.#recountDueAt - Math.max(armedFor, this.#options.now());
-      if (rest > 0) {
-        this.#armRecount(rest);
-        return;
-      }
-      this.#recountTimer = null;
-      this.#recountFirstAskedAt = null;
-      void this.#recountPending();
-    }, wait);
+    this.#recountTimer.at(Math.min(now + RECOUNT_DELAY_MS, this.#recountFirstAskedAt + RECOUNT_MAX_WAIT_MS));
   }
 
   async #recountConflicts(): Promise<void> {

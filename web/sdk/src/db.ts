@@ -284,3 +284,11 @@ function withFactory<T>(factory: IDBFactory, open: () => Promise<T>): Promise<T>
     g.indexedDB = previous;
   }
 }
+
+/**
+ * Issues a request without waiting for it: its failure aborts the transaction, which the caller's
+ * `await tx.done` reports, so the request's own promise is only kept from going unhandled.
+ */
+export function issue(request: Promise<unknown>): void {
+  request.catch(() => undefined);
+}

@@ -3,14 +3,14 @@
  * SyncClient.Push/Pull. The loop (loop.ts) decides when they run; this file decides what they do.
  */
 import type { JsonObject, OutboxEntry } from './coalesce.js';
-import { Meta, outboxMarks, ownShadow, withChangeId, type AckedItem, type LocalEntity, type StoredEntry, type SyncDb } from './db.js';
+import { Meta, issue, outboxMarks, ownShadow, withChangeId, type AckedItem, type LocalEntity, type StoredEntry, type SyncDb } from './db.js';
 import { NotSignedInError, SchemaMismatchError, SyncError } from './errors.js';
 import { changedFields, compareStamps, field, isArchived, isDerived, isLocalOnly, sameField, type Stamp } from './json.js';
 import { toPushChange, type HttpTransport, type PullAnswer, type PushAnswer, type PulledChange, type WireConflict } from './transport.js';
 import type { Auth } from './auth.js';
 import type { RejectedChange, RemoteChange, SyncConflict, SyncProgress } from './types.js';
 import { ENTITY_TYPES } from './types.js';
-import { issue, setMetadata } from './writes.js';
+import { setMetadata } from './writes.js';
 
 export interface EngineOptions {
   deviceId: string;

@@ -7,6 +7,7 @@
  * full step follows once writes pause.
  */
 import { backoffDelay } from './backoff.js';
+import { DueTimer } from './due-timer.js';
 import { SyncError } from './errors.js';
 import type { SyncEngine } from './engine.js';
 import type { RemoteChange, SyncErrorInfo, SyncProgress } from './types.js';
@@ -45,8 +46,8 @@ export class SyncLoop {
   readonly #engine: SyncEngine;
   readonly #options: LoopOptions;
   readonly #hooks: LoopHooks;
-  #timer: ReturnType<typeof setTimeout> | null = null;
-  #dueAt = Infinity;
+  /** The next step's timer; `#timerIsDebounce` says whether a write's debounce set it. */
+  readonly #timer = new DueTimer(() => this.#options.now(), () => this.#fire());
   #running: Promise<void> | null = null;
   #again = false;
   #againDue = Infinity;
@@ -86,7 +87,7 @@ export class SyncLoop {
 
   stop(): void {
     this.#started = false;
-    this.#clearTimer();
+    this.#timer.clear();
     for (const w of this.#waiters.splice(0)) w.reject(new SyncError('STOPPED', 'The sync loop stopped.'));
   }
 
@@ -143,69 +144,43 @@ export class SyncLoop {
       this.#againDue = Math.min(this.#againDue, due);
       return;
     }
-    if (this.#timer !== null) {
-      // A debounce restarts a debounce timer; anything else only ever brings the next step earlier.
-      // Moving a debounce later only moves its due time (one per write): the timer, when it goes off
-      // early, waits out the rest.
-      if (debounce && this.#timerIsDebounce && this.#dueAt <= due) {
-        this.#dueAt = due;
-        return;
-      }
-      const keep = debounce ? !this.#timerIsDebounce && this.#dueAt <= due : this.#dueAt <= due;
-      if (keep) return;
+    if (this.#timer.due !== Infinity) {
+      // A debounce moves a debounce step, later (each write restarts the wait) or earlier; anything else
+      // only ever brings the next step earlier.
+      const moves = debounce && this.#timerIsDebounce;
+      if (!moves && this.#timer.due <= due) return;
     }
-    this.#clearTimer();
-    this.#dueAt = due;
     this.#timerIsDebounce = debounce;
-    this.#arm(Math.max(0, delayMs), debounce);
+    this.#timer.at(due);
   }
 
-  /**
-   * Sets the step's timer for `delayMs`, which ends at `#dueAt` as it stands now. Going off, the timer waits
-   * out what is left until the due time, which writes may have moved meanwhile: counted from now, or from
-   * the time it was set for when the clock says earlier (a clock that stands still cannot keep it waiting).
-   */
-  #arm(delayMs: number, debounce: boolean): void {
-    const armedFor = this.#dueAt;
-    this.#timer = setTimeout(() => {
-      const rest = this.#dueAt - Math.max(armedFor, this.#options.now());
-      if (rest > 0) {
-        this.#arm(rest, debounce);
-        return;
+  /** The step's timer went off. */
+  #fire(): void {
+    const debounce = this.#timerIsDebounce;
+    this.#running = this.#step(debounce).finally(() => {
+      this.#running = null;
+      const owed = this.#pullOwed;
+      this.#pullOwed = false;
+      if (this.#unpulledEvent) {
+        this.#unpulledEvent = false;
+        // After a push-only step the owed step covers the event (its own push's echo among them).
+        if (!owed) {
+          this.#again = true;
+          this.#againIsDebounce = false;
+          this.#againDue = Math.min(this.#againDue, this.#options.now());
+        }
       }
-      this.#timer = null;
-      this.#dueAt = Infinity;
-      this.#running = this.#step(debounce).finally(() => {
-        this.#running = null;
-        const owed = this.#pullOwed;
-        this.#pullOwed = false;
-        if (this.#unpulledEvent) {
-          this.#unpulledEvent = false;
-          // After a push-only step the owed step covers the event (its own push's echo among them).
-          if (!owed) {
-            this.#again = true;
-            this.#againIsDebounce = false;
-            this.#againDue = Math.min(this.#againDue, this.#options.now());
-          }
-        }
-        if (this.#again) {
-          this.#again = false;
-          const againDue = this.#againDue;
-          const againDebounce = this.#againIsDebounce;
-          this.#againDue = Infinity;
-          this.#againIsDebounce = true;
-          this.#schedule(Math.max(0, againDue - this.#options.now()), againDebounce);
-        }
-        // A debounce step: each write moves it later (within the 8 s bound of an unpushed write).
-        if (owed) this.#schedule(this.#options.debounceMs, true);
-      });
-    }, delayMs);
-  }
-
-  #clearTimer(): void {
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
-    this.#dueAt = Infinity;
+      if (this.#again) {
+        this.#again = false;
+        const againDue = this.#againDue;
+        const againDebounce = this.#againIsDebounce;
+        this.#againDue = Infinity;
+        this.#againIsDebounce = true;
+        this.#schedule(Math.max(0, againDue - this.#options.now()), againDebounce);
+      }
+      // A debounce step: each write moves it later (within the 8 s bound of an unpushed write).
+      if (owed) this.#schedule(this.#options.debounceMs, true);
+    });
   }
 
   /**

@@ -63,7 +63,7 @@ export async function writeEntity(
  * nothing to coalesce into, and the outbox's key generator gives the entry its seq. The row is added, not
  * put: an id already held fails the add (`held.already`), which aborts the whole transaction.
  */
-async function create(
+function create(
   tx: WriteTx,
   held: { already: boolean },
   contactZeroId: string | null,
@@ -71,7 +71,7 @@ async function create(
   entityType: string,
   entityId: string,
   build: (current: JsonObject | undefined) => JsonObject,
-): Promise<WriteResult> {
+): WriteResult {
   const stamp = iso(now);
   const isContactZero = entityType === 'contact' && contactZeroId !== null && entityId === contactZeroId;
   const data = build(undefined);
@@ -289,12 +289,4 @@ function completion(tx: IDBTransaction): Promise<void> {
     tx.oncomplete = () => resolve();
     tx.onabort = () => reject(tx.error ?? new DOMException('The write was aborted.', 'AbortError'));
   });
-}
-
-/**
- * Issues a request without waiting for it: its failure aborts the transaction, which the caller's
- * `await tx.done` reports, so the request's own promise is only kept from going unhandled.
- */
-export function issue(request: Promise<unknown>): void {
-  request.catch(() => undefined);
 }
